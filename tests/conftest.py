@@ -1,0 +1,104 @@
+"""The fixed cast every test module uses (STYLE.md habit 3).
+
+    city (临沂市, 371300)
+    ├── county_a (兰山区)   coordinator_a, artist
+    │   └── enterprise_a
+    └── county_b (罗庄区)   coordinator_b
+
+office: campaign office at the city; expert, expert_conflicted: experts at the city.
+"""
+
+import os
+
+import pytest
+from django.test import Client
+
+from tests.factories import PASSWORD, OrgUnitFactory, PersonFactory, UserFactory, membership
+from wenyi.orgs.enums import Role, UnitKind
+
+# Playwright's sync API runs an event loop in the test thread; the ORM must still work.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(autouse=True)
+def _isolated_settings(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.LANGUAGE_CODE = "zh-hans"
+
+
+@pytest.fixture
+def city(db):
+    return OrgUnitFactory(code="371300", name="临沂市", kind=UnitKind.CITY)
+
+
+@pytest.fixture
+def county_a(city):
+    return OrgUnitFactory(parent=city, code="371302", name="兰山区", kind=UnitKind.DISTRICT)
+
+
+@pytest.fixture
+def county_b(city):
+    return OrgUnitFactory(parent=city, code="371311", name="罗庄区", kind=UnitKind.DISTRICT)
+
+
+@pytest.fixture
+def enterprise_a(county_a):
+    return OrgUnitFactory(
+        parent=county_a, code="371302001", name="兰山区某机械厂", kind=UnitKind.ENTERPRISE
+    )
+
+
+def _user_with_role(username, unit, role, person_name):
+    user = UserFactory(username=username)
+    PersonFactory(user=user, unit=unit, name=person_name)
+    membership(user, unit, role)
+    return user
+
+
+@pytest.fixture
+def office(city):
+    return _user_with_role("office", city, Role.OFFICE, "刘洁")
+
+
+@pytest.fixture
+def coordinator_a(county_a):
+    return _user_with_role("coordinator_a", county_a, Role.COORDINATOR, "王兰山")
+
+
+@pytest.fixture
+def coordinator_b(county_b):
+    return _user_with_role("coordinator_b", county_b, Role.COORDINATOR, "李罗庄")
+
+
+@pytest.fixture
+def artist(county_a):
+    return _user_with_role("artist", county_a, Role.ARTIST, "赵文艺")
+
+
+@pytest.fixture
+def expert(city):
+    return _user_with_role("expert", city, Role.EXPERT, "钱评审")
+
+
+@pytest.fixture
+def expert_conflicted(county_a):
+    return _user_with_role("expert_conflicted", county_a, Role.EXPERT, "孙回避")
+
+
+@pytest.fixture
+def anonymous(db):
+    return Client()
+
+
+@pytest.fixture
+def login():
+    """login(user) -> a Client logged in as that user."""
+
+    def _login(user) -> Client:
+        client = Client()
+        assert client.login(username=user.username, password=PASSWORD)
+        return client
+
+    return _login

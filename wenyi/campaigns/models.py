@@ -1,0 +1,234 @@
+"""A campaign and its rules, exactly as its TOML file defines them.
+
+Nothing here is specific to one year or city: `campaigns/<slug>.toml` is loaded by
+`wenyi.campaigns.loader` into these rows, and every other app reads the rules from
+them. Child rows are keyed by (campaign, key) so a reload updates them in place.
+"""
+
+import datetime
+
+from django.db import models
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+
+from wenyi.campaigns.enums import AwardSubject, MetricType, OrganiserRole
+from wenyi.core.models import TimeStampedModel
+
+
+class Campaign(TimeStampedModel):
+    slug = models.SlugField(_("short name"), max_length=60, unique=True)
+    title = models.CharField(_("title"), max_length=200)
+    doc_number = models.CharField(_("document number"), max_length=60, blank=True)
+    issuer = models.CharField(_("issuing body"), max_length=200)
+    year = models.PositiveSmallIntegerField(_("year"))
+    start = models.DateField(_("start"))
+    end = models.DateField(_("end"))
+    level = models.CharField(_("level"), max_length=20, blank=True)
+    summary = models.TextField(_("aims"), blank=True)
+    # The org unit that owns the campaign, by code: units may be created after the
+    # campaign file is loaded, so the link is resolved when it is needed.
+    owner_unit_code = models.CharField(_("owner unit code"), max_length=40, blank=True)
+    participant_depth = models.PositiveSmallIntegerField(
+        _("participating levels below the owner"), default=1
+    )
+    # reporting rules
+    implementation_stage_key = models.CharField(max_length=40, blank=True)
+    unit_plan_due = models.DateField(_("unit plan due"), null=True, blank=True)
+    plan_due_day = models.PositiveSmallIntegerField(_("monthly plan due by day"), default=5)
+    progress_due_days_before_month_end = models.PositiveSmallIntegerField(
+        _("monthly progress due days before month end"), default=0
+    )
+    summary_due = models.DateField(_("summary due"), null=True, blank=True)
+    summary_target_chars = models.PositiveIntegerField(_("summary target length"), default=0)
+    summary_tolerance_pct = models.PositiveSmallIntegerField(
+        _("summary length tolerance (%)"), default=20
+    )
+    reminder_days_before = models.PositiveSmallIntegerField(
+        _("remind days before a due date"), default=3
+    )
+    source_file = models.CharField(_("source file"), max_length=300, blank=True)
+    source_sha256 = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
+        ordering = ["-year", "slug"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @cached_property
+    def owner_unit(self):
+        from wenyi.orgs.models import OrgUnit
+
+        if not self.owner_unit_code:
+            return None
+        return OrgUnit.objects.filter(code=self.owner_unit_code).first()
+
+    def current_stage(self, today: datetime.date | None = None):
+        today = today or timezone.localdate()
+        for stage in self.stages.all():
+            if stage.start <= today <= stage.end:
+                return stage
+        return None
+
+    @property
+    def lead_organisers(self):
+        return [o for o in self.organisers.all() if o.role == OrganiserRole.LEAD]
+
+    @property
+    def assisting_bodies(self):
+        return [o for o in self.organisers.all() if o.role == OrganiserRole.ASSIST]
+
+
+class CampaignPart(models.Model):
+    """A keyed row that belongs to one campaign and is ordered as in the file."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE)
+    key = models.SlugField(_("key"), max_length=60)
+    name = models.CharField(_("name"), max_length=200)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Organiser(models.Model):
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="organisers")
+    name = models.CharField(_("name"), max_length=200)
+    role = models.CharField(_("role"), max_length=10, choices=OrganiserRole.choices)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("organiser")
+        verbose_name_plural = _("organisers")
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Contact(models.Model):
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="contacts")
+    name = models.CharField(_("name"), max_length=60)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Stage(CampaignPart):
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="stages")
+    start = models.DateField(_("start"))
+    end = models.DateField(_("end"))
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta(CampaignPart.Meta):
+        verbose_name = _("stage")
+        verbose_name_plural = _("stages")
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "key"], name="stage_key_unique")
+        ]
+
+
+class ActivityType(CampaignPart):
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="activity_types"
+    )
+    min_per_year = models.PositiveSmallIntegerField(_("minimum per year"), default=0)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta(CampaignPart.Meta):
+        verbose_name = _("activity type")
+        verbose_name_plural = _("activity types")
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "key"], name="activity_type_key_unique")
+        ]
+
+
+class Metric(models.Model):
+    activity_type = models.ForeignKey(
+        ActivityType, on_delete=models.CASCADE, related_name="metrics"
+    )
+    key = models.SlugField(_("key"), max_length=60)
+    name = models.CharField(_("name"), max_length=100)
+    unit = models.CharField(_("unit of measure"), max_length=20, blank=True)
+    value_type = models.CharField(_("type"), max_length=10, choices=MetricType.choices)
+    required = models.BooleanField(_("required"), default=False)
+    choices = models.JSONField(_("choices"), default=list, blank=True)
+    help_text = models.CharField(_("help"), max_length=300, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("metric")
+        verbose_name_plural = _("metrics")
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["activity_type", "key"], name="metric_key_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class WorkCategory(CampaignPart):
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="work_categories"
+    )
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children"
+    )
+    file_kinds = models.JSONField(_("accepted file kinds"), default=list, blank=True)
+    text_min_chars = models.PositiveIntegerField(_("minimum text length"), null=True, blank=True)
+    text_max_chars = models.PositiveIntegerField(_("maximum text length"), null=True, blank=True)
+    max_file_mb = models.PositiveIntegerField(_("largest file (MB)"), null=True, blank=True)
+
+    class Meta(CampaignPart.Meta):
+        verbose_name = _("work category")
+        verbose_name_plural = _("work categories")
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "key"], name="work_category_key_unique")
+        ]
+
+
+class AwardKind(CampaignPart):
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="award_kinds")
+    subject = models.CharField(_("awarded to"), max_length=12, choices=AwardSubject.choices)
+
+    class Meta(CampaignPart.Meta):
+        verbose_name = _("award kind")
+        verbose_name_plural = _("award kinds")
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "key"], name="award_kind_key_unique")
+        ]
+
+
+class AwardTier(models.Model):
+    kind = models.ForeignKey(AwardKind, on_delete=models.CASCADE, related_name="tiers")
+    key = models.SlugField(_("key"), max_length=60)
+    name = models.CharField(_("name"), max_length=100)
+    max_count = models.PositiveIntegerField(_("at most"), null=True, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("award tier")
+        verbose_name_plural = _("award tiers")
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "key"], name="award_tier_key_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,162 @@
+"""Org units (a tree of any depth), people, their roles, and leading groups."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from treebeard.mp_tree import MP_Node
+
+from wenyi.core.models import TimeStampedModel
+from wenyi.orgs.enums import Gender, GroupRole, Role, UnitKind
+
+
+class OrgUnit(MP_Node):
+    """A unit in the tree: province → city → county/district/zone → enterprise.
+
+    `path` (from treebeard's materialised path) makes "this unit and everything
+    below it" one indexed prefix query: `path__startswith=unit.path`.
+    """
+
+    code = models.CharField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    short_name = models.CharField(_("short name"), max_length=40, blank=True)
+    kind = models.CharField(_("kind"), max_length=12, choices=UnitKind.choices)
+    bodies = models.JSONField(_("bodies"), default=list, blank=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    node_order_by = ["code"]
+
+    class Meta:
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+        ordering = ["path"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def level(self) -> int:
+        return self.depth
+
+    def subtree(self):
+        return OrgUnit.objects.filter(path__startswith=self.path)
+
+    def contains(self, other: "OrgUnit") -> bool:
+        return other.path.startswith(self.path)
+
+    def ancestor_paths(self) -> list[str]:
+        """Paths of this unit and every unit above it."""
+        step = self.steplen
+        return [self.path[: i * step] for i in range(1, self.depth + 1)]
+
+    def get_bodies_display(self) -> list[str]:
+        from wenyi.orgs.enums import UnitBody
+
+        labels = dict(UnitBody.choices)
+        return [str(labels.get(b, b)) for b in self.bodies]
+
+
+class Person(TimeStampedModel):
+    """Anyone the campaign knows: art workers, workers (who may have no login), staff."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="person",
+        verbose_name=_("login"),
+    )
+    name = models.CharField(_("name"), max_length=60)
+    gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices, blank=True)
+    unit = models.ForeignKey(
+        OrgUnit, on_delete=models.PROTECT, related_name="people", verbose_name=_("unit")
+    )
+    mobile = models.CharField(_("mobile"), max_length=20, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    job_title = models.CharField(_("position"), max_length=100, blank=True)
+    art_forms = models.JSONField(_("art forms"), default=list, blank=True)
+    associations = models.CharField(_("associations"), max_length=300, blank=True)
+    titles = models.CharField(_("titles and honours"), max_length=300, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+        ordering = ["name", "id"]
+        constraints = [
+            # a mobile number identifies one person (it is also a login name)
+            models.UniqueConstraint(
+                fields=["mobile"], condition=~models.Q(mobile=""), name="person_mobile_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(TimeStampedModel):
+    """A role a login holds at a unit; it reaches the unit's whole subtree."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    unit = models.ForeignKey(
+        OrgUnit, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("unit")
+    )
+    role = models.CharField(_("role"), max_length=12, choices=Role.choices)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "unit", "role"], name="membership_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.unit} · {self.get_role_display()}"
+
+
+class LeadingGroup(TimeStampedModel):
+    """The leading body a unit sets up for a campaign (R2), with its office."""
+
+    campaign = models.ForeignKey(
+        "campaigns.Campaign", on_delete=models.CASCADE, related_name="leading_groups"
+    )
+    unit = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="leading_groups")
+    name = models.CharField(_("name"), max_length=200)
+    office_location = models.CharField(_("office is at"), max_length=200)
+    office_phone = models.CharField(_("office phone"), max_length=40, blank=True)
+    office_email = models.EmailField(_("office e-mail"), blank=True)
+
+    class Meta:
+        verbose_name = _("leading group")
+        verbose_name_plural = _("leading groups")
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "unit"], name="leading_group_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class LeadingGroupMember(models.Model):
+    group = models.ForeignKey(LeadingGroup, on_delete=models.CASCADE, related_name="members")
+    person = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    name = models.CharField(_("name"), max_length=60)
+    position = models.CharField(_("position"), max_length=200, blank=True)
+    role = models.CharField(_("role in group"), max_length=10, choices=GroupRole.choices)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("group member")
+        verbose_name_plural = _("group members")
+        ordering = ["order", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.get_role_display()}）"

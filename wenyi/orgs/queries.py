@@ -1,0 +1,107 @@
+"""Who reaches which units and people: the scoped querysets every view uses."""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Q, QuerySet
+
+from wenyi.orgs.enums import Role
+from wenyi.orgs.models import Membership, OrgUnit, Person
+
+
+@dataclass(frozen=True)
+class Scope:
+    """A login's reach, read once per request from its memberships."""
+
+    superuser: bool = False
+    office_paths: tuple[str, ...] = ()
+    coordinator_paths: tuple[str, ...] = ()
+    member_unit_ids: frozenset[int] = field(default_factory=frozenset)
+    roles: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def managed_paths(self) -> tuple[str, ...]:
+        return self.office_paths + self.coordinator_paths
+
+    def is_office_for(self, unit: OrgUnit) -> bool:
+        return self.superuser or unit.path.startswith(self.office_paths or ("\0",))
+
+    def manages(self, unit: OrgUnit) -> bool:
+        return self.superuser or unit.path.startswith(self.managed_paths or ("\0",))
+
+    def sees(self, unit: OrgUnit) -> bool:
+        return self.manages(unit) or unit.pk in self.member_unit_ids
+
+
+_EMPTY = Scope()
+
+
+def scope_for(user) -> Scope:
+    if user is None or not user.is_authenticated:
+        return _EMPTY
+    cached = getattr(user, "_wenyi_scope", None)
+    if cached is not None:
+        return cached
+    office, coordinator, members, roles = [], [], set(), set()
+    for role, unit_id, path in Membership.objects.filter(user=user).values_list(
+        "role", "unit_id", "unit__path"
+    ):
+        roles.add(role)
+        members.add(unit_id)
+        if role == Role.OFFICE:
+            office.append(path)
+        elif role == Role.COORDINATOR:
+            coordinator.append(path)
+    scope = Scope(
+        superuser=user.is_superuser,
+        office_paths=tuple(office),
+        coordinator_paths=tuple(coordinator),
+        member_unit_ids=frozenset(members),
+        roles=frozenset(roles),
+    )
+    user._wenyi_scope = scope
+    return scope
+
+
+def _under(paths: tuple[str, ...], prefix: str = "") -> Q:
+    q = Q(pk__in=[])
+    for path in paths:
+        q |= Q(**{f"{prefix}path__startswith": path})
+    return q
+
+
+def units_managed_by(user) -> QuerySet[OrgUnit]:
+    scope = scope_for(user)
+    if scope.superuser:
+        return OrgUnit.objects.all()
+    if not scope.managed_paths:
+        return OrgUnit.objects.none()
+    return OrgUnit.objects.filter(_under(scope.managed_paths))
+
+
+def units_visible_to(user) -> QuerySet[OrgUnit]:
+    scope = scope_for(user)
+    if scope.superuser:
+        return OrgUnit.objects.all()
+    return OrgUnit.objects.filter(_under(scope.managed_paths) | Q(pk__in=scope.member_unit_ids))
+
+
+def people_managed_by(user) -> QuerySet[Person]:
+    scope = scope_for(user)
+    if scope.superuser:
+        return Person.objects.all()
+    if not scope.managed_paths:
+        return Person.objects.none()
+    q = Q(pk__in=[])
+    for path in scope.managed_paths:
+        q |= Q(unit__path__startswith=path)
+    return Person.objects.filter(q)
+
+
+def people_visible_to(user) -> QuerySet[Person]:
+    scope = scope_for(user)
+    if scope.superuser:
+        return Person.objects.all()
+    q = Q(user=user)
+    for path in scope.managed_paths:
+        q |= Q(unit__path__startswith=path)
+    return Person.objects.filter(q)
