@@ -40,9 +40,9 @@ class OrgUnitFactory(factory.django.DjangoModelFactory):
     @classmethod
     def _create(cls, model_class, *args, parent=None, **kwargs):
         if parent is None:
-            return model_class.add_root(**kwargs)
+            return model_class.objects.add_root(kwargs)
         # treebeard computes the child's path from the parent's counters: use fresh ones
-        return model_class.objects.get(pk=parent.pk).add_child(**kwargs)
+        return model_class.objects.add_child(model_class.objects.get(pk=parent.pk), kwargs)
 
 
 class PersonFactory(factory.django.DjangoModelFactory):

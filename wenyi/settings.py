@@ -4,6 +4,7 @@ With no variable set at all, `wenyi setup && wenyi serve` works: SQLite under ./
 a secret key generated on first use and kept in ./var/secret_key.
 """
 
+import datetime
 from pathlib import Path
 
 import dj_database_url
@@ -133,6 +134,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # The app serves its own static files (no separate web server on the embedded
 # default); finders avoid a collectstatic step.
@@ -165,6 +167,12 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("WENYI_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
+
+_today = env_str("WENYI_TODAY", "")
+try:
+    WENYI_TODAY = datetime.date.fromisoformat(_today) if _today else None
+except ValueError:
+    raise EnvError(f"WENYI_TODAY={_today!r}: expected a date as YYYY-MM-DD, or nothing") from None
 
 WENYI_PAGE_SIZE = env_int("WENYI_PAGE_SIZE", 50, minimum=5)
 WENYI_UPLOAD_MAX_MB = env_int("WENYI_UPLOAD_MAX_MB", 20, minimum=1)

@@ -1,7 +1,23 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+from wenyi.core import views as core_views
+from wenyi.core.forms import LoginForm
+
+admin.site.site_header = _("Wenyi administration")
+admin.site.site_title = _("Wenyi")
+# Django admin is for superusers only; staff work through the app's own pages.
+admin.site.has_permission = lambda request: request.user.is_active and request.user.is_superuser
 
 urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
+    path("", include("django.contrib.auth.urls")),
+    path("", include("wenyi.core.urls")),
+    path("campaigns/", include("wenyi.campaigns.urls")),
+    path("", include("wenyi.orgs.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -8,11 +8,10 @@ them. Child rows are keyed by (campaign, key) so a reload updates them in place.
 import datetime
 
 from django.db import models
-from django.utils import timezone
-from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from wenyi.campaigns.enums import AwardSubject, MetricType, OrganiserRole
+from wenyi.core import clock
 from wenyi.core.models import TimeStampedModel
 
 
@@ -58,16 +57,8 @@ class Campaign(TimeStampedModel):
     def __str__(self) -> str:
         return self.title
 
-    @cached_property
-    def owner_unit(self):
-        from wenyi.orgs.models import OrgUnit
-
-        if not self.owner_unit_code:
-            return None
-        return OrgUnit.objects.filter(code=self.owner_unit_code).first()
-
     def current_stage(self, today: datetime.date | None = None):
-        today = today or timezone.localdate()
+        today = today or clock.today()
         for stage in self.stages.all():
             if stage.start <= today <= stage.end:
                 return stage

@@ -1,0 +1,20 @@
+from django.db.models import Prefetch, QuerySet
+
+from wenyi.campaigns.models import ActivityType, AwardKind, Campaign, WorkCategory
+
+
+def campaigns_visible_to(user) -> QuerySet[Campaign]:
+    """Campaign rules are public information (the notice itself); every login sees them."""
+    return Campaign.objects.all()
+
+
+def campaign_with_rules(queryset: QuerySet[Campaign]) -> QuerySet[Campaign]:
+    """Everything the campaign page shows, in a fixed number of queries."""
+    return queryset.prefetch_related(
+        "stages",
+        "organisers",
+        "contacts",
+        Prefetch("activity_types", ActivityType.objects.prefetch_related("metrics")),
+        Prefetch("work_categories", WorkCategory.objects.select_related("parent")),
+        Prefetch("award_kinds", AwardKind.objects.prefetch_related("tiers")),
+    )

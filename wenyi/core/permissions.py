@@ -1,0 +1,16 @@
+"""View helpers: outsiders get 404 (from scoped querysets), read-only insiders 403."""
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Model, QuerySet
+from django.shortcuts import get_object_or_404
+
+
+def visible_or_404(queryset: QuerySet, **lookup) -> Model:
+    """Fetch from a queryset already scoped to the user; anything outside it is a 404."""
+    return get_object_or_404(queryset, **lookup)
+
+
+def require(user, perm: str, obj=None) -> None:
+    """Raise 403 unless the user holds `perm` (a rules permission) on `obj`."""
+    if not user.has_perm(perm, obj):
+        raise PermissionDenied

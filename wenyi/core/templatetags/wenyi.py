@@ -1,0 +1,37 @@
+from django import template
+from django.forms import CheckboxInput, CheckboxSelectMultiple, RadioSelect, Select, SelectMultiple
+
+register = template.Library()
+
+
+@register.filter
+def bs(field):
+    """Render a bound field's widget with the Bootstrap class that fits it."""
+    widget = field.field.widget
+    if isinstance(widget, CheckboxInput):
+        css = "form-check-input"
+    elif isinstance(widget, CheckboxSelectMultiple | RadioSelect):
+        css = ""
+    elif isinstance(widget, Select | SelectMultiple):
+        css = "form-select"
+    else:
+        css = "form-control"
+    if field.errors:
+        css += " is-invalid"
+    existing = widget.attrs.get("class", "")
+    return field.as_widget(attrs={"class": f"{existing} {css}".strip()})
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key) if mapping else None
+
+
+@register.simple_tag
+def history_url(obj) -> str:
+    """The audit history page of a record."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.urls import reverse
+
+    ct = ContentType.objects.get_for_model(obj, for_concrete_model=True)
+    return reverse("core:audit_object", args=[ct.pk, str(obj.pk)])

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from wenyi.core import views
+
+app_name = "core"
+urlpatterns = [
+    path("audit/", views.audit_log, name="audit"),
+    path("audit/<int:ct>/<str:object_id>/", views.audit_object, name="audit_object"),
+]

@@ -1,0 +1,143 @@
+import re
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+
+from wenyi.orgs.enums import GroupRole, Role, UnitBody, UnitKind
+from wenyi.orgs.models import OrgUnit, Person
+
+MOBILE_RE = re.compile(r"^1\d{10}$")
+
+
+def split_list(text: str) -> list[str]:
+    """'文学、摄影, 书法' -> ['文学', '摄影', '书法']"""
+    return [part.strip() for part in re.split(r"[、，,;；\s]+", text or "") if part.strip()]
+
+
+class UnitForm(forms.Form):
+    code = forms.CharField(label=_("Code"), max_length=40)
+    name = forms.CharField(label=_("Name"), max_length=100)
+    short_name = forms.CharField(label=_("Short name"), max_length=40, required=False)
+    kind = forms.ChoiceField(label=_("Kind"), choices=UnitKind.choices)
+    bodies = forms.MultipleChoiceField(
+        label=_("Bodies at this unit"), choices=UnitBody.choices, required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    address = forms.CharField(label=_("Address"), max_length=200, required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
+
+    def __init__(self, *args, unit: OrgUnit | None = None, **kwargs):
+        self.unit = unit
+        super().__init__(*args, **kwargs)
+
+    def clean_code(self) -> str:
+        code = self.cleaned_data["code"].strip()
+        others = OrgUnit.objects.filter(code=code)
+        if self.unit is not None:
+            others = others.exclude(pk=self.unit.pk)
+        if others.exists():
+            raise forms.ValidationError(_("Another unit already has the code %(code)s."),
+                                        params={"code": code})
+        return code
+
+
+class PersonForm(forms.ModelForm):
+    art_forms_text = forms.CharField(
+        label=_("Art forms"), required=False,
+        help_text=_("Separate several with 、 or a comma, e.g. 摄影、书法"),
+    )
+
+    class Meta:
+        model = Person
+        fields = ["name", "gender", "unit", "mobile", "email", "job_title",
+                  "associations", "titles", "notes"]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 3}),
+                   "mobile": forms.TextInput(attrs={"inputmode": "tel"}),
+                   "email": forms.EmailInput(attrs={"inputmode": "email"})}
+
+    def __init__(self, *args, units=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units if units is not None else OrgUnit.objects.none()
+        self.fields["unit"].label_from_instance = lambda u: f"{'　' * (u.depth - 1)}{u.name}"
+        if self.instance.pk:
+            self.fields["art_forms_text"].initial = "、".join(self.instance.art_forms)
+        field_order = ["name", "gender", "unit", "mobile", "email", "job_title",
+                       "art_forms_text", "associations", "titles", "notes"]
+        self.order_fields(field_order)
+
+    def clean_mobile(self) -> str:
+        mobile = re.sub(r"[\s-]", "", self.cleaned_data.get("mobile") or "")
+        if mobile and not MOBILE_RE.match(mobile):
+            raise forms.ValidationError(_("A mobile number has 11 digits and starts with 1."))
+        if mobile:
+            others = Person.objects.filter(mobile=mobile).exclude(pk=self.instance.pk)
+            if others.exists():
+                raise forms.ValidationError(
+                    _("This mobile number already belongs to someone else."))
+        return mobile
+
+    def person_values(self) -> dict:
+        values = {name: self.cleaned_data[name] for name in self.Meta.fields}
+        values["art_forms"] = split_list(self.cleaned_data.get("art_forms_text", ""))
+        return values
+
+
+class NewLoginForm(forms.Form):
+    username = forms.CharField(
+        label=_("Login name"), max_length=150, required=False,
+        help_text=_("Leave empty for a person without a login (for example a worker author)."),
+    )
+    role = forms.ChoiceField(label=_("Role"), choices=[("", "—"), *Role.choices], required=False)
+    password = forms.CharField(
+        label=_("First password"), required=False, widget=forms.PasswordInput,
+        help_text=_("Leave empty to let the person set one through 'Forgot your password?'."),
+    )
+
+    def clean_username(self) -> str:
+        username = self.cleaned_data["username"].strip()
+        if username and get_user_model().objects.filter(username=username).exists():
+            raise forms.ValidationError(_("The login name %(username)s is taken."),
+                                        params={"username": username})
+        return username
+
+    def clean(self):
+        data = super().clean()
+        if data.get("role") and not data.get("username"):
+            self.add_error("username", _("A role needs a login name."))
+        if data.get("password"):
+            from django.contrib.auth.password_validation import validate_password
+
+            try:
+                validate_password(data["password"])
+            except forms.ValidationError as exc:
+                self.add_error("password", exc)
+        return data
+
+
+class RoleForm(forms.Form):
+    unit = forms.ModelChoiceField(label=_("Unit"), queryset=OrgUnit.objects.none())
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+
+    def __init__(self, *args, units=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units if units is not None else OrgUnit.objects.none()
+
+
+class LeadingGroupForm(forms.Form):
+    name = forms.CharField(label=_("Name of the leading group"), max_length=200)
+    office_location = forms.CharField(label=_("The office is at"), max_length=200,
+                                      help_text=_("For example 市总工会宣传教育部"))
+    office_phone = forms.CharField(label=_("Office phone"), max_length=40, required=False)
+    office_email = forms.EmailField(label=_("Office e-mail"), required=False)
+
+
+class GroupMemberForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=60, required=False)
+    position = forms.CharField(label=_("Position"), max_length=200, required=False)
+    role = forms.ChoiceField(label=_("Role in group"), choices=GroupRole.choices,
+                             initial=GroupRole.MEMBER)
+    phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
+
+
+GroupMemberFormSet = forms.formset_factory(GroupMemberForm, extra=2, max_num=40)

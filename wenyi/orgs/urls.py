@@ -1,0 +1,25 @@
+from django.urls import path
+
+from wenyi.orgs import views, views_import
+
+app_name = "orgs"
+urlpatterns = [
+    path("units/", views.unit_list, name="units"),
+    path("units/<str:code>/", views.unit_detail, name="unit"),
+    path("units/<str:code>/edit/", views.unit_edit, name="unit_edit"),
+    path("units/<str:code>/add/", views.unit_add, name="unit_add"),
+    path("people/", views.person_list, name="people"),
+    path("people/new/", views.person_add, name="person_add"),
+    path("people/import/template/", views_import.people_template, name="people_template"),
+    path("people/import/", views_import.people_import, name="people_import"),
+    path("people/export/", views_import.people_export, name="people_export"),
+    path("people/<int:pk>/", views.person_detail, name="person"),
+    path("people/<int:pk>/edit/", views.person_edit, name="person_edit"),
+    path("people/<int:pk>/login/", views.person_login, name="person_login"),
+    path("people/<int:pk>/roles/", views.person_role_add, name="person_role_add"),
+    path("people/<int:pk>/roles/<int:membership_id>/remove/", views.person_role_remove,
+         name="person_role_remove"),
+    path("campaigns/<slug:slug>/leading-groups/", views.leading_groups, name="leading_groups"),
+    path("campaigns/<slug:slug>/leading-groups/<str:code>/", views.leading_group_edit,
+         name="leading_group"),
+]

@@ -1,0 +1,305 @@
+"""Units, people, roles and leading groups. Outsiders get 404, read-only insiders 403."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from wenyi.campaigns.queries import campaigns_visible_to
+from wenyi.core.permissions import require, visible_or_404
+from wenyi.orgs import services
+from wenyi.orgs.forms import (
+    GroupMemberFormSet,
+    LeadingGroupForm,
+    NewLoginForm,
+    PersonForm,
+    RoleForm,
+    UnitForm,
+)
+from wenyi.orgs.models import LeadingGroup, Membership, OrgUnit
+from wenyi.orgs.queries import (
+    owner_unit,
+    participating_units,
+    people_managed_by,
+    people_visible_to,
+    scope_for,
+    units_managed_by,
+    units_visible_to,
+)
+
+
+@login_required
+def unit_list(request: HttpRequest) -> HttpResponse:
+    require(request.user, "orgs.list_people")
+    units = units_managed_by(request.user).annotate(people_count=Count("people"))
+    q = request.GET.get("q", "").strip()
+    if q:
+        units = units.filter(Q(name__icontains=q) | Q(code__icontains=q))
+    units = list(units.order_by("path"))
+    top = min((u.depth for u in units), default=1)
+    rows = [{"unit": u, "indent": min(u.depth - top, 4)} for u in units]
+    return render(request, "orgs/unit_list.html", {"rows": rows, "q": q})
+
+
+@login_required
+def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
+    unit = visible_or_404(units_visible_to(request.user), code=code)
+    require(request.user, "orgs.view_unit", unit)
+    can_manage = request.user.has_perm("orgs.change_unit", unit)
+    children = OrgUnit.objects.get_children(unit).annotate(people_count=Count("people"))
+    ancestors = OrgUnit.objects.get_ancestors(unit)
+    memberships = (
+        Membership.objects.filter(unit=unit).select_related("user__person").order_by("role")
+        if can_manage else Membership.objects.none()
+    )
+    groups = LeadingGroup.objects.filter(unit=unit).select_related("campaign")
+    campaigns = list(campaigns_visible_to(request.user))
+    registered = {g.campaign_id: g for g in groups}
+    campaign_rows = [{"campaign": c, "group": registered.get(c.pk)} for c in campaigns]
+    return render(request, "orgs/unit_detail.html", {
+        "unit": unit,
+        "children": children,
+        "ancestors": ancestors,
+        "memberships": memberships,
+        "people_count": unit.people.count(),
+        "campaign_rows": campaign_rows,
+        "can_manage": can_manage,
+        "can_add_child": request.user.has_perm("orgs.add_unit", unit),
+    })
+
+
+@login_required
+def unit_edit(request: HttpRequest, code: str) -> HttpResponse:
+    unit = visible_or_404(units_visible_to(request.user), code=code)
+    require(request.user, "orgs.change_unit", unit)
+    initial = {f: getattr(unit, f) for f in services.UNIT_FIELDS}
+    form = UnitForm(request.POST or None, unit=unit, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        services.update_unit(request.user, unit, **form.cleaned_data)
+        messages.success(request, _("Saved."))
+        return redirect("orgs:unit", code=unit.code)
+    return render(request, "orgs/unit_form.html", {"form": form, "unit": unit, "parent": None})
+
+
+@login_required
+def unit_add(request: HttpRequest, code: str) -> HttpResponse:
+    parent = visible_or_404(units_visible_to(request.user), code=code)
+    require(request.user, "orgs.add_unit", parent)
+    form = UnitForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        unit = services.create_unit(request.user, parent, **form.cleaned_data)
+        messages.success(request, _("Unit %(name)s added.") % {"name": unit.name})
+        return redirect("orgs:unit", code=unit.code)
+    return render(request, "orgs/unit_form.html", {"form": form, "unit": None, "parent": parent})
+
+
+@login_required
+def person_list(request: HttpRequest) -> HttpResponse:
+    require(request.user, "orgs.list_people")
+    people = people_managed_by(request.user).select_related("unit", "user")
+    q = request.GET.get("q", "").strip()
+    if q:
+        people = people.filter(
+            Q(name__icontains=q) | Q(mobile__icontains=q) | Q(email__icontains=q)
+            | Q(user__username__icontains=q)
+        )
+    unit_code = request.GET.get("unit", "").strip()
+    if unit_code:
+        unit = units_managed_by(request.user).filter(code=unit_code).first()
+        people = people.filter(unit__path__startswith=unit.path) if unit else people.none()
+    role = request.GET.get("role", "")
+    if role:
+        people = people.filter(user__memberships__role=role).distinct()
+    people = people.prefetch_related("user__memberships")
+    page = Paginator(people.order_by("name", "id"), 50).get_page(request.GET.get("page"))
+    from wenyi.orgs.enums import Role
+
+    return render(request, "orgs/person_list.html", {
+        "page": page, "q": q, "unit_code": unit_code, "role": role,
+        "units": units_managed_by(request.user).order_by("path"),
+        "roles": Role.choices,
+    })
+
+
+@login_required
+def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    person = visible_or_404(people_visible_to(request.user).select_related("unit", "user"), pk=pk)
+    require(request.user, "orgs.view_person", person)
+    can_manage = request.user.has_perm("orgs.change_person", person)
+    memberships = []
+    if person.user_id:
+        memberships = [
+            {"membership": m, "can_revoke": can_manage and services.can_grant(
+                request.user, m.unit, m.role)}
+            for m in person.user.memberships.select_related("unit").order_by("unit__path")
+        ]
+    role_form = None
+    if can_manage and person.user_id:
+        role_form = RoleForm(units=units_managed_by(request.user).order_by("path"),
+                             initial={"unit": person.unit_id})
+    login_form = NewLoginForm() if can_manage and not person.user_id else None
+    return render(request, "orgs/person_detail.html", {
+        "person": person, "memberships": memberships, "can_manage": can_manage,
+        "role_form": role_form, "login_form": login_form,
+    })
+
+
+@login_required
+def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    person = visible_or_404(people_visible_to(request.user).select_related("unit"), pk=pk)
+    require(request.user, "orgs.change_person", person)
+    units = units_managed_by(request.user).order_by("path")
+    form = PersonForm(request.POST or None, instance=person, units=units)
+    if request.method == "POST" and form.is_valid():
+        person.refresh_from_db()  # the form wrote into the instance; compare against the stored row
+        services.update_person(request.user, person, **form.person_values())
+        messages.success(request, _("Saved."))
+        return redirect("orgs:person", pk=person.pk)
+    return render(request, "orgs/person_form.html", {"form": form, "person": person})
+
+
+@login_required
+def person_add(request: HttpRequest) -> HttpResponse:
+    require(request.user, "orgs.list_people")
+    units = units_managed_by(request.user).order_by("path")
+    form = PersonForm(request.POST or None, units=units,
+                      initial={"unit": request.GET.get("unit") and
+                               units.filter(code=request.GET["unit"]).first()})
+    login_form = NewLoginForm(request.POST or None, prefix="login")
+    if request.method == "POST" and form.is_valid() and login_form.is_valid():
+        login = login_form.cleaned_data
+        if login["role"] and not services.can_grant(
+                request.user, form.cleaned_data["unit"], login["role"]):
+            login_form.add_error("role", _("You may not give this role at this unit."))
+        else:
+            try:
+                person = services.create_person(request.user, **form.person_values(), **login)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, _("%(name)s added.") % {"name": person.name})
+                return redirect("orgs:person", pk=person.pk)
+    return render(request, "orgs/person_form.html",
+                  {"form": form, "login_form": login_form, "person": None})
+
+
+@login_required
+@require_POST
+def person_login(request: HttpRequest, pk: int) -> HttpResponse:
+    person = visible_or_404(people_visible_to(request.user).select_related("unit"), pk=pk)
+    require(request.user, "orgs.change_person", person)
+    form = NewLoginForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        if not data["username"]:
+            messages.error(request, _("Login name: this field is required."))
+        elif data["role"] and not services.can_grant(request.user, person.unit, data["role"]):
+            messages.error(request, _("You may not give this role at this unit."))
+        else:
+            try:
+                services.create_login(request.user, person, **data)
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+            else:
+                messages.success(request, _("Login created."))
+    else:
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            messages.error(request, f"{label}：{' '.join(errors)}" if label else " ".join(errors))
+    return redirect("orgs:person", pk=person.pk)
+
+
+@login_required
+@require_POST
+def person_role_add(request: HttpRequest, pk: int) -> HttpResponse:
+    person = visible_or_404(people_visible_to(request.user).select_related("user"), pk=pk)
+    require(request.user, "orgs.change_person", person)
+    form = RoleForm(request.POST, units=units_managed_by(request.user))
+    if person.user_id is None:
+        messages.error(request, _("Give this person a login first."))
+    elif form.is_valid():
+        unit, role = form.cleaned_data["unit"], form.cleaned_data["role"]
+        if not services.can_grant(request.user, unit, role):
+            messages.error(request, _("You may not give this role at this unit."))
+        else:
+            services.grant_role(request.user, person.user, unit, role)
+            messages.success(request, _("Role added."))
+    else:
+        messages.error(request, _("Choose a unit and a role."))
+    return redirect("orgs:person", pk=person.pk)
+
+
+@login_required
+@require_POST
+def person_role_remove(request: HttpRequest, pk: int, membership_id: int) -> HttpResponse:
+    person = visible_or_404(people_visible_to(request.user), pk=pk)
+    require(request.user, "orgs.change_person", person)
+    membership = visible_or_404(
+        Membership.objects.filter(user_id=person.user_id).select_related("unit"),
+        pk=membership_id,
+    )
+    if not services.can_grant(request.user, membership.unit, membership.role):
+        messages.error(request, _("You may not take away this role."))
+    else:
+        services.revoke_role(request.user, membership)
+        messages.success(request, _("Role removed."))
+    return redirect("orgs:person", pk=person.pk)
+
+
+@login_required
+def leading_groups(request: HttpRequest, slug: str) -> HttpResponse:
+    """The office's view of R2: which units have registered their leading group."""
+    campaign = visible_or_404(campaigns_visible_to(request.user), slug=slug)
+    require(request.user, "orgs.view_leading_groups_overview")
+    owner = owner_unit(campaign)
+    units = participating_units(campaign, owner) & units_managed_by(request.user)
+    groups = {
+        g.unit_id: g for g in LeadingGroup.objects.filter(campaign=campaign)
+        .annotate(member_count=Count("members"))
+    }
+    rows = [{"unit": u, "group": groups.get(u.pk)} for u in units.order_by("path")]
+    missing = [r for r in rows if r["group"] is None]
+    return render(request, "orgs/leading_groups.html", {
+        "campaign": campaign, "rows": rows, "missing": missing, "owner": owner,
+    })
+
+
+@login_required
+def leading_group_edit(request: HttpRequest, slug: str, code: str) -> HttpResponse:
+    campaign = visible_or_404(campaigns_visible_to(request.user), slug=slug)
+    unit = visible_or_404(units_visible_to(request.user), code=code)
+    require(request.user, "orgs.manage_leading_group", unit)
+    group = LeadingGroup.objects.filter(campaign=campaign, unit=unit).first()
+    initial = {}
+    member_initial = []
+    if group:
+        initial = {"name": group.name, "office_location": group.office_location,
+                   "office_phone": group.office_phone, "office_email": group.office_email}
+        member_initial = [{"name": m.name, "position": m.position, "role": m.role,
+                           "phone": m.phone} for m in group.members.all()]
+    else:
+        initial = {"name": _("%(unit)s leading group for %(campaign)s")
+                   % {"unit": unit.name, "campaign": campaign.title}}
+    form = LeadingGroupForm(request.POST or None, initial=initial)
+    formset = GroupMemberFormSet(request.POST or None, prefix="members",
+                                 initial=member_initial)
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        members = [f.cleaned_data for f in formset.forms if f.cleaned_data.get("name")]
+        if not any(m["role"] == "leader" for m in members):
+            form.add_error(None, _("Name at least the group leader."))
+        else:
+            with transaction.atomic():
+                services.save_leading_group(request.user, campaign, unit,
+                                            members=members, **form.cleaned_data)
+            messages.success(request, _("Leading group saved."))
+            return redirect("orgs:unit", code=unit.code)
+    return render(request, "orgs/leading_group_form.html", {
+        "campaign": campaign, "unit": unit, "form": form, "formset": formset, "group": group,
+        "is_office": scope_for(request.user).is_office_for(unit),
+    })

@@ -1,0 +1,28 @@
+// wenyi: small behaviours shared by every page (no inline scripts; see STYLE.md).
+(function () {
+  "use strict";
+  // Forms marked data-wy-once disable their submit buttons after the first submit,
+  // so a double click does not send the form twice.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.hasAttribute("data-wy-once")) return;
+    if (form.dataset.wySubmitted === "1") { event.preventDefault(); return; }
+    form.dataset.wySubmitted = "1";
+    form.querySelectorAll("button[type=submit], input[type=submit]").forEach(function (b) {
+      b.disabled = true;
+    });
+  });
+  // Rows of a formset: "add a row" clones the empty form template.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-wy-add-row]");
+    if (!button) return;
+    var prefix = button.getAttribute("data-wy-add-row");
+    var total = document.getElementById("id_" + prefix + "-TOTAL_FORMS");
+    var template = document.getElementById(prefix + "-empty");
+    var target = document.getElementById(prefix + "-rows");
+    if (!total || !template || !target) return;
+    var html = template.innerHTML.replace(/__prefix__/g, total.value);
+    target.insertAdjacentHTML("beforeend", html);
+    total.value = parseInt(total.value, 10) + 1;
+  });
+})();
