@@ -4,7 +4,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from wenyi.core import views as core_views
-from wenyi.core.forms import LoginForm
+from wenyi.core.forms import LoginForm, ResetForm
 
 admin.site.site_header = _("Wenyi administration")
 admin.site.site_title = _("Wenyi")
@@ -14,6 +14,8 @@ admin.site.has_permission = lambda request: request.user.is_active and request.u
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
+    path("password_reset/", auth_views.PasswordResetView.as_view(form_class=ResetForm),
+         name="password_reset"),
     path("", include("django.contrib.auth.urls")),
     path("", include("wenyi.core.urls")),
     path("campaigns/", include("wenyi.campaigns.urls")),

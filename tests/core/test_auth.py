@@ -64,3 +64,15 @@ def test_admin_is_for_superusers_only(login, office):
     response = login(office).get("/admin/")
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+def test_password_reset_reaches_login_without_password(client, settings, office, county_a):
+    from wenyi.orgs import services
+
+    person = services.create_person(office, name="新来的", unit=county_a, email="new@example.org",
+                                    username="xinlaide", role="artist")
+    assert not person.user.has_usable_password()
+    with smtp_server(settings) as inbox:
+        client.post(reverse("password_reset"), {"email": "new@example.org"})
+    assert len(inbox) == 1
+    assert inbox[0]["To"] == "new@example.org"

@@ -1,31 +1,18 @@
 """Load a campaign definition file (TOML) into the campaign tables.
 
-The format is documented field by field in docs/campaign-format.md. Loading runs in
-two phases:
-
-1. **Check.** The file is parsed and every table, key and value is checked against
-   the schema below. Every problem is collected, each as one line
-   ``<file>: <field.path>: <what is wrong>``; if there is any, `CampaignFileError`
-   is raised and nothing is written.
-2. **Apply**, in one transaction: the campaign is found by slug and its parts by
-   (campaign, key), values are compared and only rows that differ are saved (so a
-   second load of the same file changes no row and writes no audit entry), parts
-   no longer in the file are deleted. A part is not deleted while rows of any model
-   the loader does not own still refer to it (see `_dependents`): the whole load is
-   rolled back and the problem names the part and what depends on it.
-
-List items are numbered from 1 in problem paths (``stages[2].end`` is the second
-``[[stages]]`` table), because that is how a person counts them in the file.
-Changes are reported by key (``stages.tuijin.end``) because that is stable.
+A file is first checked whole (`wenyi.campaigns.campaign_file`); nothing is written
+unless it passes. It is then applied in one transaction: the campaign is found by
+slug and its parts by (campaign, key), values are compared and only rows that differ
+are saved (so a second load of the same file changes no row and writes no audit
+entry), and parts no longer in the file are deleted. A part is not deleted while
+rows of any model the loader does not own still refer to it (see `_dependents`):
+the whole load is rolled back and the problem names the part and what depends on
+it. Changes are reported by key (``stages.tuijin.end``) because keys are stable.
 """
 
 from __future__ import annotations
 
 import datetime
-import difflib
-import hashlib
-import re
-import tomllib
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -33,12 +20,28 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import models, transaction
+from django.db.models.deletion import get_candidate_relations_to_delete
 
-from wenyi.campaigns.enums import AwardSubject, FileKind, MetricType, OrganiserRole
+from wenyi.campaigns.campaign_file import (
+    ACTIVITY_TYPE,
+    AWARD_KIND,
+    AWARD_TIER,
+    CAMPAIGN,
+    CONTACT,
+    GROUP_MEMBER,
+    LEADING_GROUP,
+    METRIC,
+    ORGANISER,
+    REPORTING,
+    STAGE,
+    WORK_CATEGORY,
+    CampaignFileError,
+    CheckedFile,
+    F,
+    Item,
+    check_campaign_file,
+)
 from wenyi.campaigns.models import (
     ActivityType,
     AwardKind,
@@ -53,30 +56,22 @@ from wenyi.campaigns.models import (
 from wenyi.core import audit
 from wenyi.core.enums import AuditAction
 
+__all__ = [
+    "CampaignFileError",
+    "LoadResult",
+    "LoadStatus",
+    "campaign_files",
+    "check_campaign_file",
+    "load_all",
+    "load_campaign_file",
+]
+
 # Rows the loader creates, updates and deletes itself. A reference from any other
 # model to a row about to be deleted is data the file does not own: it blocks the
 # deletion.
 OWN_MODELS: frozenset[type[models.Model]] = frozenset(
     {Campaign, Organiser, Contact, Stage, ActivityType, Metric, WorkCategory, AwardKind, AwardTier}
 )
-
-# Leading-group roles, as orgs.enums.GroupRole; kept here as plain values so the
-# check phase needs no import from an app to the right of campaigns.
-GROUP_ROLES = ("leader", "deputy", "member", "liaison")
-
-KEY_RE = re.compile(r"^[-a-zA-Z0-9_]+$")
-SMALL = 32767  # PositiveSmallIntegerField
-LARGE = 2147483647  # PositiveIntegerField
-
-
-class CampaignFileError(Exception):
-    """A campaign file that cannot be loaded; `problems` has one line per problem."""
-
-    def __init__(self, problems: list[str], loaded: list[LoadResult] | None = None):
-        self.problems = list(problems)
-        # files that did load when several were loaded together (see load_all)
-        self.loaded = list(loaded or [])
-        super().__init__("\n".join(self.problems))
 
 
 class LoadStatus(StrEnum):
@@ -103,543 +98,6 @@ class LoadResult:
         if self.status == LoadStatus.UPDATED:
             return f"已更新活动 {slug}：{len(self.changes)} 处变化（{self.source}）"
         return f"活动 {slug} 没有变化（{self.source}）"
-
-
-# ---------------------------------------------------------------------------
-# Schema
-# ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class F:
-    """One key of a TOML table: its kind, whether it is required, its default,
-    its bounds, and the model attribute it is stored in (when not the same name)."""
-
-    name: str
-    kind: str  # text | key | int | bool | date | email | choice | texts | choices
-    required: bool = False
-    default: Any = None
-    max_length: int | None = None
-    low: int | None = None
-    high: int | None = None
-    choices: tuple[str, ...] = ()
-    attr: str | None = None
-
-    @property
-    def model_attr(self) -> str:
-        return self.attr or self.name
-
-
-def _values(enum: type[models.TextChoices]) -> tuple[str, ...]:
-    return tuple(enum.values)
-
-
-CAMPAIGN = (
-    F("slug", "key", required=True, max_length=60),
-    F("title", "text", required=True, max_length=200),
-    F("doc_number", "text", default="", max_length=60),
-    F("issuer", "text", required=True, max_length=200),
-    F("year", "int", required=True, low=1990, high=2100),
-    F("start", "date", required=True),
-    F("end", "date", required=True),
-    F("level", "text", default="", max_length=20),
-    F("aims", "text", default="", attr="summary"),
-    F("owner_unit", "text", required=True, max_length=40, attr="owner_unit_code"),
-    F("participant_depth", "int", default=1, low=1, high=10),
-)
-REPORTING = (
-    F("implementation_stage", "key", default="", max_length=40, attr="implementation_stage_key"),
-    F("unit_plan_due", "date"),
-    F("plan_due_day", "int", default=5, low=1, high=28),
-    F("progress_due_days_before_month_end", "int", default=0, low=0, high=27),
-    F("summary_due", "date"),
-    F("summary_target_chars", "int", default=0, low=0, high=LARGE),
-    F("summary_tolerance_pct", "int", default=20, low=0, high=100),
-    F("reminder_days_before", "int", default=3, low=0, high=30),
-)
-ORGANISER = (
-    F("name", "text", required=True, max_length=200),
-    F("role", "choice", required=True, choices=_values(OrganiserRole)),
-)
-CONTACT = (
-    F("name", "text", required=True, max_length=60),
-    F("phone", "text", default="", max_length=40),
-    F("email", "email", default="", max_length=254),
-)
-LEADING_GROUP = (
-    F("name", "text", required=True, max_length=200),
-    F("office", "text", required=True, max_length=200, attr="office_location"),
-    F("office_phone", "text", default="", max_length=40),
-    F("office_email", "email", default="", max_length=254),
-)
-GROUP_MEMBER = (
-    F("name", "text", required=True, max_length=60),
-    F("position", "text", default="", max_length=200),
-    F("role", "choice", required=True, choices=GROUP_ROLES),
-    F("phone", "text", default="", max_length=40),
-)
-STAGE = (
-    F("key", "key", required=True, max_length=60),
-    F("name", "text", required=True, max_length=200),
-    F("start", "date", required=True),
-    F("end", "date", required=True),
-    F("description", "text", default=""),
-)
-ACTIVITY_TYPE = (
-    F("key", "key", required=True, max_length=60),
-    F("name", "text", required=True, max_length=200),
-    F("min_per_year", "int", default=0, low=0, high=SMALL),
-    F("description", "text", default=""),
-)
-METRIC = (
-    F("key", "key", required=True, max_length=60),
-    F("name", "text", required=True, max_length=100),
-    F("unit", "text", default="", max_length=20),
-    F("type", "choice", required=True, choices=_values(MetricType), attr="value_type"),
-    F("required", "bool", default=False),
-    F("choices", "texts", default=()),
-    F("help", "text", default="", max_length=300, attr="help_text"),
-)
-WORK_CATEGORY = (
-    F("key", "key", required=True, max_length=60),
-    F("name", "text", required=True, max_length=200),
-    F("parent", "key", default="", max_length=60),
-    F("file_kinds", "choices", default=(), choices=_values(FileKind)),
-    F("text_min_chars", "int", low=0, high=LARGE),
-    F("text_max_chars", "int", low=1, high=LARGE),
-    F("max_file_mb", "int", low=1, high=LARGE),
-)
-AWARD_KIND = (
-    F("key", "key", required=True, max_length=60),
-    F("name", "text", required=True, max_length=200),
-    F("subject", "choice", required=True, choices=_values(AwardSubject)),
-)
-AWARD_TIER = (
-    F("key", "key", required=True, max_length=60),
-    F("name", "text", required=True, max_length=100),
-    F("max_count", "int", low=1, high=LARGE),
-)
-TOP_LEVEL = (
-    "campaign",
-    "reporting",
-    "organisers",
-    "contacts",
-    "leading_group",
-    "stages",
-    "activity_types",
-    "work_categories",
-    "award_kinds",
-)
-
-
-# ---------------------------------------------------------------------------
-# Phase 1: check
-# ---------------------------------------------------------------------------
-
-
-Item = dict[str, Any]  # checked values by TOML name, plus "_path" and nested lists
-
-
-def _join(path: str, key: str) -> str:
-    return f"{path}.{key}" if path else key
-
-
-def _unknown(key: str, known: Iterable[str]) -> str:
-    close = difflib.get_close_matches(key, list(known), n=1)
-    return f"未知字段（是否应为 {close[0]}？）" if close else "未知字段"
-
-
-def _one_of(choices: Iterable[str]) -> str:
-    return "应为 " + "、".join(choices) + " 之一"
-
-
-def _range_message(spec: F, value: int) -> str | None:
-    if spec.low is not None and value < spec.low:
-        if spec.low == 0:
-            return "不能为负数"
-        if spec.high is not None and spec.high < SMALL:
-            return f"应在 {spec.low} 到 {spec.high} 之间"
-        return f"不能小于 {spec.low}"
-    if spec.high is not None and value > spec.high:
-        if spec.low is not None and spec.high < SMALL:
-            return f"应在 {spec.low} 到 {spec.high} 之间"
-        return f"不能大于 {spec.high}"
-    return None
-
-
-class _Checker:
-    def __init__(self, label: str):
-        self.label = label
-        self.problems: list[str] = []
-
-    def problem(self, path: str, message: str) -> None:
-        self.problems.append(f"{self.label}: {path}: {message}")
-
-    # -- structure ---------------------------------------------------------
-
-    def table(
-        self, raw: Any, path: str, fields: tuple[F, ...], nested: tuple[str, ...] = ()
-    ) -> Item | None:
-        """The checked values of one table; missing optional keys get their default."""
-        if not isinstance(raw, dict):
-            self.problem(path, f"应为表（[{path}] 或 {{ ... }}）")
-            return None
-        known = [f.name for f in fields] + list(nested)
-        for key in raw:
-            if key not in known:
-                self.problem(_join(path, key), _unknown(key, known))
-        out: Item = {"_path": path}
-        for spec in fields:
-            where = _join(path, spec.name)
-            if spec.name not in raw:
-                if spec.required:
-                    self.problem(where, "缺少必填项")
-                else:
-                    default = spec.default
-                    out[spec.name] = list(default) if isinstance(default, tuple) else default
-                continue
-            ok, value = self.value(raw[spec.name], where, spec)
-            if ok:
-                out[spec.name] = value
-        return out
-
-    def array(
-        self,
-        raw: Any,
-        path: str,
-        fields: tuple[F, ...],
-        nested: tuple[str, ...] = (),
-    ) -> list[Item]:
-        """The checked tables of an array of tables (``[[path]]``)."""
-        if raw is None:
-            return []
-        if not isinstance(raw, list):
-            self.problem(path, f"应为表数组（[[{path.split('[')[0]}]]）")
-            return []
-        items = []
-        for number, element in enumerate(raw, 1):
-            item = self.table(element, f"{path}[{number}]", fields, nested)
-            if item is not None:
-                items.append(item)
-        return items
-
-    # -- values ------------------------------------------------------------
-
-    def value(self, raw: Any, path: str, spec: F) -> tuple[bool, Any]:
-        check = getattr(self, f"_value_{spec.kind}")
-        message, value = check(raw, spec)
-        if message:
-            self.problem(path, message)
-            return False, None
-        if spec.kind in ("texts", "choices"):
-            seen: set[str] = set()
-            for number, element in enumerate(value, 1):
-                if element in seen:
-                    self.problem(f"{path}[{number}]", f"重复的值「{element}」")
-                seen.add(element)
-            if len(seen) != len(value):
-                return False, None
-        return True, value
-
-    def _value_text(self, raw: Any, spec: F) -> tuple[str | None, Any]:
-        if not isinstance(raw, str):
-            return "应为文字（加引号）", None
-        value = raw.strip()
-        if spec.required and not value:
-            return "不能为空", None
-        if spec.max_length and len(value) > spec.max_length:
-            return f"太长：{len(value)} 个字符，最多 {spec.max_length} 个", None
-        return None, value
-
-    def _value_key(self, raw: Any, spec: F) -> tuple[str | None, Any]:
-        message, value = self._value_text(raw, spec)
-        if message:
-            return message, None
-        if value and not KEY_RE.match(value):
-            return "只能用英文字母、数字、连字符和下划线", None
-        return None, value
-
-    def _value_email(self, raw: Any, spec: F) -> tuple[str | None, Any]:
-        message, value = self._value_text(raw, spec)
-        if message:
-            return message, None
-        if value:
-            try:
-                validate_email(value)
-            except ValidationError:
-                return f"不是有效的电子邮箱地址：{value}", None
-        return None, value
-
-    def _value_int(self, raw: Any, spec: F) -> tuple[str | None, Any]:
-        # bool is a subclass of int in Python; true/false is not a number here
-        if not isinstance(raw, int) or isinstance(raw, bool):
-            return "应为整数（不加引号）", None
-        return _range_message(spec, raw), raw
-
-    def _value_bool(self, raw: Any, spec: F) -> tuple[str | None, Any]:
-        if not isinstance(raw, bool):
-            return "应为 true 或 false", None
-        return None, raw
-
-    def _value_date(self, raw: Any, spec: F) -> tuple[str | None, Any]:
-        if isinstance(raw, datetime.datetime) or isinstance(raw, datetime.time):
-            return "应为日期，不带时间（如 2014-07-01）", None
-        if not isinstance(raw, datetime.date):
-            return "应为日期（如 2014-07-01，不加引号）", None
-        return None, raw
-
-    def _value_choice(self, raw: Any, spec: F) -> tuple[str | None, Any]:
-        if not isinstance(raw, str) or raw not in spec.choices:
-            return _one_of(spec.choices), None
-        return None, raw
-
-    def _value_texts(self, raw: Any, spec: F) -> tuple[str | None, Any]:
-        if not isinstance(raw, list) or not all(isinstance(v, str) and v.strip() for v in raw):
-            return "应为文字列表（如 [\"甲\", \"乙\"]），每项不能为空", None
-        return None, [v.strip() for v in raw]
-
-    def _value_choices(self, raw: Any, spec: F) -> tuple[str | None, Any]:
-        if not isinstance(raw, list):
-            return f"应为列表，每项{_one_of(spec.choices)}", None
-        bad = [v for v in raw if not isinstance(v, str) or v not in spec.choices]
-        if bad:
-            return f"{'、'.join(map(str, bad))} 无效，每项{_one_of(spec.choices)}", None
-        return None, list(raw)
-
-    # -- rules across fields -------------------------------------------------
-
-    def unique(self, items: list[Item], name: str) -> None:
-        seen: dict[Any, str] = {}
-        for item in items:
-            value = item.get(name)
-            if value is None:
-                continue
-            if value in seen:
-                self.problem(
-                    _join(item["_path"], name), f"重复的 {name}「{value}」（与 {seen[value]} 相同）"
-                )
-            else:
-                seen[value] = item["_path"]
-
-    def period(self, item: Item, within: tuple[datetime.date, datetime.date] | None) -> None:
-        start, end = item.get("start"), item.get("end")
-        if start and end and end < start:
-            self.problem(_join(item["_path"], "end"), "结束日期早于开始日期")
-        if within is None:
-            return
-        if start and start < within[0]:
-            self.problem(_join(item["_path"], "start"), f"早于活动开始日期 {within[0]}")
-        if start and start > within[1]:
-            self.problem(_join(item["_path"], "start"), f"晚于活动结束日期 {within[1]}")
-        if end and end > within[1]:
-            self.problem(_join(item["_path"], "end"), f"晚于活动结束日期 {within[1]}")
-        if end and end < within[0]:
-            self.problem(_join(item["_path"], "end"), f"早于活动开始日期 {within[0]}")
-
-
-def _check(data: dict[str, Any], label: str, stem: str) -> tuple[dict[str, Any], list[str]]:
-    """Check a parsed file; return the checked definition and the problems found."""
-    c = _Checker(label)
-    for key in data:
-        if key not in TOP_LEVEL:
-            c.problem(key, _unknown(key, TOP_LEVEL))
-
-    if "campaign" in data:
-        campaign = c.table(data["campaign"], "campaign", CAMPAIGN)
-    else:
-        c.problem("campaign", "缺少必填项")
-        campaign = None
-    campaign = campaign or {"_path": "campaign"}
-    reporting = c.table(data.get("reporting", {}), "reporting", REPORTING) or {}
-
-    period = None
-    if campaign.get("start") and campaign.get("end"):
-        c.period(campaign, None)
-        if campaign["end"] >= campaign["start"]:
-            period = (campaign["start"], campaign["end"])
-    slug = campaign.get("slug")
-    if slug and slug != stem:
-        c.problem("campaign.slug", f"应与文件名一致：文件名为 {stem}.toml，slug 为 {slug}")
-    year = campaign.get("year")
-    if year and period and not (period[0].year <= year <= period[1].year):
-        c.problem("campaign.year", f"应在开始和结束日期的年份之间（{period[0].year}–{period[1].year}）")
-
-    organisers = c.array(data.get("organisers"), "organisers", ORGANISER)
-    c.unique(organisers, "name")
-    if "organisers" not in data:
-        c.problem("organisers", "缺少必填项")
-    elif not any(o.get("role") == OrganiserRole.LEAD for o in organisers):
-        c.problem("organisers", "至少要有一个 role = \"lead\" 的牵头单位")
-
-    contacts = c.array(data.get("contacts"), "contacts", CONTACT)
-    c.unique(contacts, "name")
-
-    group = None
-    if "leading_group" in data:
-        group = c.table(data["leading_group"], "leading_group", LEADING_GROUP, ("members",))
-        if group is not None:
-            group["members"] = c.array(
-                data["leading_group"].get("members"), "leading_group.members", GROUP_MEMBER
-            )
-            c.unique(group["members"], "name")
-
-    if "stages" not in data:
-        c.problem("stages", "缺少必填项")
-    stages = c.array(data.get("stages"), "stages", STAGE)
-    if "stages" in data and isinstance(data["stages"], list) and not data["stages"]:
-        c.problem("stages", "至少要有一个阶段")
-    c.unique(stages, "key")
-    for stage in stages:
-        c.period(stage, period)
-
-    types = c.array(data.get("activity_types"), "activity_types", ACTIVITY_TYPE, ("metrics",))
-    c.unique(types, "key")
-    raw_types = data.get("activity_types") if isinstance(data.get("activity_types"), list) else []
-    for item, raw in zip(types, [t for t in raw_types if isinstance(t, dict)], strict=True):
-        item["metrics"] = c.array(raw.get("metrics"), f"{item['_path']}.metrics", METRIC)
-        c.unique(item["metrics"], "key")
-        for metric in item["metrics"]:
-            kind, choices = metric.get("type"), metric.get("choices")
-            if kind == MetricType.CHOICE and choices == []:
-                c.problem(_join(metric["_path"], "choices"), "choice 类型的指标必须列出非空的 choices")
-            elif kind and kind != MetricType.CHOICE and choices:
-                c.problem(_join(metric["_path"], "choices"), "只有 choice 类型的指标才能设置 choices")
-
-    categories = c.array(data.get("work_categories"), "work_categories", WORK_CATEGORY)
-    c.unique(categories, "key")
-    _check_category_tree(c, categories)
-
-    kinds = c.array(data.get("award_kinds"), "award_kinds", AWARD_KIND, ("tiers",))
-    c.unique(kinds, "key")
-    raw_kinds = data.get("award_kinds") if isinstance(data.get("award_kinds"), list) else []
-    for item, raw in zip(kinds, [k for k in raw_kinds if isinstance(k, dict)], strict=True):
-        where = f"{item['_path']}.tiers"
-        if "tiers" not in raw:
-            c.problem(where, "缺少必填项（至少要有一个等次）")
-        item["tiers"] = c.array(raw.get("tiers"), where, AWARD_TIER)
-        if "tiers" in raw and raw["tiers"] == []:
-            c.problem(where, "至少要有一个等次")
-        c.unique(item["tiers"], "key")
-
-    stage_key = reporting.get("implementation_stage")
-    if stage_key and stage_key not in {s.get("key") for s in stages}:
-        c.problem("reporting.implementation_stage", f"没有 key 为「{stage_key}」的阶段")
-    for name in ("unit_plan_due", "summary_due"):
-        due = reporting.get(name)
-        if due and period and not (period[0] <= due <= period[1]):
-            c.problem(f"reporting.{name}", f"应在活动期间 {period[0]} 至 {period[1]} 之内")
-
-    spec = {
-        "campaign": campaign,
-        "reporting": reporting,
-        "organisers": organisers,
-        "contacts": contacts,
-        "leading_group": group,
-        "stages": stages,
-        "activity_types": types,
-        "work_categories": categories,
-        "award_kinds": kinds,
-    }
-    return spec, c.problems
-
-
-def _check_category_tree(c: _Checker, categories: list[Item]) -> None:
-    by_key = {item["key"]: item for item in categories if item.get("key")}
-    has_children = {item.get("parent") for item in categories}
-    for item in categories:
-        path, parent = item["_path"], item.get("parent")
-        if parent:
-            if parent == item.get("key"):
-                c.problem(_join(path, "parent"), "不能以自己为上级分类")
-            elif parent not in by_key:
-                c.problem(_join(path, "parent"), f"没有 key 为「{parent}」的作品类别")
-            else:
-                chain, seen = [item["key"]], {item["key"]}
-                current = parent
-                while current in by_key and current not in seen:
-                    chain.append(current)
-                    seen.add(current)
-                    current = by_key[current].get("parent")
-                if current == item["key"]:
-                    cycle = " → ".join([*chain, current])
-                    c.problem(_join(path, "parent"), f"上级分类形成循环：{cycle}")
-        low, high = item.get("text_min_chars"), item.get("text_max_chars")
-        if low is not None and high is not None and low > high:
-            c.problem(
-                _join(path, "text_min_chars"), f"大于 text_max_chars（{low} > {high}）"
-            )
-        if item.get("file_kinds") == [] and item.get("key") and item["key"] not in has_children:
-            c.problem(_join(path, "file_kinds"), "没有下级分类的类别至少要接受一种文件")
-
-
-@dataclass
-class CheckedFile:
-    """A campaign file that passed every check, ready to apply."""
-
-    path: Path
-    label: str
-    source: str
-    sha256: str
-    definition: dict[str, Any]
-
-
-def _source_name(path: Path) -> str:
-    """The path as stored and shown: relative to the project when inside it."""
-    resolved = path.resolve()
-    try:
-        return str(resolved.relative_to(settings.PROJECT_DIR))
-    except (ValueError, AttributeError):
-        return str(resolved)
-
-
-def check_campaign_file(path: str | Path) -> CheckedFile:
-    """Read and check one campaign file without touching the database.
-
-    Raises CampaignFileError listing every problem.
-    """
-    path = Path(path)
-    label = path.name
-    try:
-        content = path.read_bytes()
-    except OSError as exc:
-        raise CampaignFileError([f"{label}: 文件: 无法读取（{exc.strerror or exc}）"]) from None
-    try:
-        # utf-8-sig: Windows editors often save a byte-order mark
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise CampaignFileError(
-            [f"{label}: 文件: 不是 UTF-8 编码（请在编辑器中另存为 UTF-8）"]
-        ) from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise CampaignFileError([_syntax_problem(label, exc)]) from None
-    definition, problems = _check(data, label, path.stem)
-    if problems:
-        raise CampaignFileError(problems)
-    return CheckedFile(
-        path=path,
-        label=label,
-        source=_source_name(path),
-        sha256=hashlib.sha256(content).hexdigest(),
-        definition=definition,
-    )
-
-
-def _syntax_problem(label: str, exc: tomllib.TOMLDecodeError) -> str:
-    message = str(exc)
-    match = re.search(r"\s*\(at line (\d+), column (\d+)\)$", message)
-    if match:
-        where = f"第 {match[1]} 行"
-        message = f"{message[: match.start()]}（第 {match[2]} 列）"
-    else:
-        where = "文件"
-    return f"{label}: {where}: TOML 语法错误：{message}"
-
-
-# ---------------------------------------------------------------------------
-# Phase 2: apply
-# ---------------------------------------------------------------------------
 
 
 def _show(value: Any) -> str:
@@ -676,6 +134,7 @@ class _Writer:
         fixed: dict[str, Any] | None = None,
         names: dict[str, str] | None = None,
         display: dict[str, Callable[[Any], str]] | None = None,
+        order_field: str = "position",
     ) -> models.Model:
         if current is None:
             obj = model(**(fixed or {}), **values)
@@ -689,10 +148,17 @@ class _Writer:
         before = audit.snapshot(current)
         for attr in changed:
             old, new = getattr(current, attr), values[attr]
+            setattr(current, attr, new)
+            if attr == order_field:
+                # where the row sits in its list: one insertion shifts every later
+                # item, so this is said once per list
+                line = f"{label.rsplit('.', 1)[0]}: 顺序有变化"
+                if line not in self.changes:
+                    self.changes.append(line)
+                continue
             show = (display or {}).get(attr, _show)
             name = (names or {}).get(attr, f"{label}.{attr}")
             self.changes.append(f"{name}: {show(old)} → {show(new)}")
-            setattr(current, attr, new)
         update_fields = list(changed)
         if any(f.name == "updated_at" for f in model._meta.concrete_fields):
             update_fields.append("updated_at")
@@ -718,19 +184,22 @@ def _dependents(obj: models.Model) -> Counter[type[models.Model]]:
 
     Every reverse relation counts whatever its on_delete: CASCADE would silently
     delete that data, SET_NULL would orphan it, PROTECT and RESTRICT would fail.
+    The relations are the ones Django's deletion collector follows (hidden ones
+    included, many-to-many through their link rows).
     """
     counts: Counter[type[models.Model]] = Counter()
-    for relation in obj._meta.related_objects:
+    for relation in get_candidate_relations_to_delete(obj._meta):
         related = relation.related_model
         rows = related._base_manager.filter(**{relation.field.name: obj})
         if related in OWN_MODELS:
             if relation.on_delete is models.CASCADE:
                 for child in rows:
                     counts.update(_dependents(child))
-        else:
-            count = rows.count()
-            if count:
-                counts[related] += count
+            continue
+        count = rows.count()
+        if count:
+            # a link row of a many-to-many field counts as the model that has the field
+            counts[related._meta.auto_created or related] += count
     return counts
 
 
@@ -739,20 +208,52 @@ def _dependents_message(counts: Counter[type[models.Model]]) -> str:
     return f"不能删除：已有 {'、'.join(parts)}引用它"
 
 
+Deletion = tuple[models.Model, str, list[models.Model]]  # row, label, its own rows going too
+
+
 def _apply(checked: CheckedFile, actor: Any) -> LoadResult:
+    """Write a checked file to the database; run inside a transaction."""
     d = checked.definition
     w = _Writer(actor)
     notes: list[str] = []
-    blocked: list[str] = []
-    deletions: list[tuple[models.Model, str, list[models.Model]]] = []
+    deletions: list[Deletion] = []
 
+    campaign, created = _sync_campaign(w, checked)
+    deletions += _sync_list(
+        w, campaign, Organiser, d["organisers"], ORGANISER, "organisers", "name"
+    )
+    deletions += _sync_list(w, campaign, Contact, d["contacts"], CONTACT, "contacts", "name")
+    deletions += _sync_list(w, campaign, Stage, d["stages"], STAGE, "stages", "key")
+    deletions += _sync_activity_types(w, campaign, d["activity_types"])
+    deletions += _sync_work_categories(w, campaign, d["work_categories"])
+    deletions += _sync_award_kinds(w, campaign, d["award_kinds"])
+    # Removals are checked after the updates: a subcategory moved to a new parent
+    # must no longer count as part of the parent being removed.
+    _delete(w, deletions, checked.label)
+    if d["leading_group"] is not None:
+        note = _sync_leading_group(w, campaign, d["leading_group"])
+        if note:
+            notes.append(note)
+
+    if created:
+        summary = (
+            f"{len(d['stages'])} 个阶段、{len(d['activity_types'])} 种活动类型、"
+            f"{sum(len(t['metrics']) for t in d['activity_types'])} 项指标、"
+            f"{len(d['work_categories'])} 个作品类别、{len(d['award_kinds'])} 种奖项"
+        )
+        return LoadResult(campaign, LoadStatus.CREATED, checked.source, [summary], notes)
+    status = LoadStatus.UPDATED if w.changes else LoadStatus.UNCHANGED
+    return LoadResult(campaign, status, checked.source, w.changes, notes)
+
+
+def _sync_campaign(w: _Writer, checked: CheckedFile) -> tuple[Campaign, bool]:
+    d = checked.definition
     values = _model_values(d["campaign"], CAMPAIGN) | _model_values(d["reporting"], REPORTING)
     values |= {"source_file": checked.source, "source_sha256": checked.sha256}
     names = {spec.model_attr: f"campaign.{spec.name}" for spec in CAMPAIGN}
     names |= {spec.model_attr: f"reporting.{spec.name}" for spec in REPORTING}
     names |= {"source_file": "文件位置", "source_sha256": "文件内容"}
     current = Campaign.objects.filter(slug=values["slug"]).first()
-    created = current is None
     campaign = w.upsert(
         Campaign,
         current,
@@ -761,28 +262,36 @@ def _apply(checked: CheckedFile, actor: Any) -> LoadResult:
         names=names,
         display={"source_sha256": lambda v: (v or "")[:12] or "（空）"},
     )
+    return campaign, current is None
 
-    def sync_simple(model, items, fields, section, match) -> None:
-        existing = {getattr(o, match): o for o in model.objects.filter(campaign=campaign)}
-        for position, item in enumerate(items):
-            key = item[match]
-            w.upsert(
-                model,
-                existing.pop(key, None),
-                _model_values(item, fields) | {"position": position},
-                label=f"{section}.{key}",
-                fixed={"campaign": campaign},
-            )
-        for key, obj in existing.items():
-            deletions.append((obj, f"{section}.{key}", []))
 
-    sync_simple(Organiser, d["organisers"], ORGANISER, "organisers", "name")
-    sync_simple(Contact, d["contacts"], CONTACT, "contacts", "name")
-    sync_simple(Stage, d["stages"], STAGE, "stages", "key")
+def _sync_list(
+    w: _Writer,
+    campaign: Campaign,
+    model: type[models.Model],
+    items: list[Item],
+    fields: tuple[F, ...],
+    section: str,
+    match: str,
+) -> list[Deletion]:
+    """Rows of one flat list, matched by `match` (a key or a name)."""
+    existing = {getattr(o, match): o for o in model.objects.filter(campaign=campaign)}
+    for position, item in enumerate(items):
+        key = item[match]
+        w.upsert(
+            model,
+            existing.pop(key, None),
+            _model_values(item, fields) | {"position": position},
+            label=f"{section}.{key}",
+            fixed={"campaign": campaign},
+        )
+    return [(obj, f"{section}.{key}", []) for key, obj in existing.items()]
 
-    # activity types and their metrics
+
+def _sync_activity_types(w: _Writer, campaign: Campaign, items: list[Item]) -> list[Deletion]:
+    deletions: list[Deletion] = []
     existing_types = {t.key: t for t in ActivityType.objects.filter(campaign=campaign)}
-    for position, item in enumerate(d["activity_types"]):
+    for position, item in enumerate(items):
         label = f"activity_types.{item['key']}"
         activity_type = w.upsert(
             ActivityType,
@@ -793,39 +302,40 @@ def _apply(checked: CheckedFile, actor: Any) -> LoadResult:
         )
         existing_metrics = {m.key: m for m in activity_type.metrics.all()}
         for metric_position, metric in enumerate(item["metrics"]):
+            metric_label = f"{label}.metrics.{metric['key']}"
             w.upsert(
                 Metric,
                 existing_metrics.pop(metric["key"], None),
                 _model_values(metric, METRIC) | {"position": metric_position},
-                label=f"{label}.metrics.{metric['key']}",
+                label=metric_label,
                 fixed={"activity_type": activity_type},
-                names={"value_type": f"{label}.metrics.{metric['key']}.type",
-                       "help_text": f"{label}.metrics.{metric['key']}.help"},
+                names={"value_type": f"{metric_label}.type", "help_text": f"{metric_label}.help"},
             )
-        for key, metric in existing_metrics.items():
-            deletions.append((metric, f"{label}.metrics.{key}", []))
-    for key, activity_type in existing_types.items():
-        deletions.append(
-            (activity_type, f"activity_types.{key}", list(activity_type.metrics.all()))
-        )
+        deletions += [(m, f"{label}.metrics.{key}", []) for key, m in existing_metrics.items()]
+    deletions += [
+        (t, f"activity_types.{key}", list(t.metrics.all())) for key, t in existing_types.items()
+    ]
+    return deletions
 
-    # work categories: parents before children, so a parent always exists first
-    existing_categories = {c.key: c for c in WorkCategory.objects.filter(campaign=campaign)}
-    by_key = {item["key"]: item for item in d["work_categories"]}
+
+def _sync_work_categories(w: _Writer, campaign: Campaign, items: list[Item]) -> list[Deletion]:
+    existing = {c.key: c for c in WorkCategory.objects.filter(campaign=campaign)}
+    by_key = {item["key"]: item for item in items}
+    positions = {item["key"]: n for n, item in enumerate(items)}
+    keys_by_id = {c.pk: c.key for c in existing.values()}
+    fields = tuple(spec for spec in WORK_CATEGORY if spec.name != "parent")
+    saved: dict[str, WorkCategory] = {}
 
     def depth(item: Item) -> int:
         return 0 if not item["parent"] else 1 + depth(by_key[item["parent"]])
 
-    positions = {item["key"]: n for n, item in enumerate(d["work_categories"])}
-    saved: dict[str, WorkCategory] = {}
-    keys_by_id = {c.pk: c.key for c in existing_categories.values()}
-    for item in sorted(d["work_categories"], key=depth):
+    # parents before children, so a parent row always exists first
+    for item in sorted(items, key=depth):
         key = item["key"]
-        fields = tuple(spec for spec in WORK_CATEGORY if spec.name != "parent")
         parent = saved[item["parent"]] if item["parent"] else None
         obj = w.upsert(
             WorkCategory,
-            existing_categories.pop(key, None),
+            existing.pop(key, None),
             _model_values(item, fields)
             | {"parent_id": parent.pk if parent else None, "position": positions[key]},
             label=f"work_categories.{key}",
@@ -836,16 +346,18 @@ def _apply(checked: CheckedFile, actor: Any) -> LoadResult:
         saved[key] = obj
         keys_by_id[obj.pk] = key
 
-    def category_depth(obj: WorkCategory) -> int:
-        return 0 if obj.parent_id is None else 1 + category_depth(obj.parent)
+    def stored_depth(obj: WorkCategory) -> int:
+        return 0 if obj.parent_id is None else 1 + stored_depth(obj.parent)
 
     # deepest first: a removed subcategory is deleted (and audited) before its parent
-    for key, obj in sorted(existing_categories.items(), key=lambda kv: -category_depth(kv[1])):
-        deletions.append((obj, f"work_categories.{key}", []))
+    removed = sorted(existing.items(), key=lambda pair: -stored_depth(pair[1]))
+    return [(obj, f"work_categories.{key}", []) for key, obj in removed]
 
-    # award kinds and their tiers
+
+def _sync_award_kinds(w: _Writer, campaign: Campaign, items: list[Item]) -> list[Deletion]:
+    deletions: list[Deletion] = []
     existing_kinds = {k.key: k for k in AwardKind.objects.filter(campaign=campaign)}
-    for position, item in enumerate(d["award_kinds"]):
+    for position, item in enumerate(items):
         label = f"award_kinds.{item['key']}"
         kind = w.upsert(
             AwardKind,
@@ -863,43 +375,34 @@ def _apply(checked: CheckedFile, actor: Any) -> LoadResult:
                 label=f"{label}.tiers.{tier['key']}",
                 fixed={"kind": kind},
             )
-        for key, tier in existing_tiers.items():
-            deletions.append((tier, f"{label}.tiers.{key}", []))
-    for key, kind in existing_kinds.items():
-        deletions.append((kind, f"award_kinds.{key}", list(kind.tiers.all())))
+        deletions += [(t, f"{label}.tiers.{key}", []) for key, t in existing_tiers.items()]
+    deletions += [
+        (k, f"award_kinds.{key}", list(k.tiers.all())) for key, k in existing_kinds.items()
+    ]
+    return deletions
 
-    # Removal is checked after the updates: a subcategory moved to a new parent must
-    # no longer count as part of the parent being removed.
+
+def _delete(w: _Writer, deletions: list[Deletion], file_label: str) -> None:
+    """Delete rows no longer in the file, or refuse (every blocked row listed) if
+    other data depends on any of them. Raising leaves the caller's transaction, so
+    the whole load rolls back."""
+    blocked = []
     for obj, label, _parts in deletions:
         counts = _dependents(obj)
         if counts:
-            blocked.append(f"{checked.label}: {label}: {_dependents_message(counts)}")
+            blocked.append(f"{file_label}: {label}: {_dependents_message(counts)}")
     if blocked:
-        raise CampaignFileError(blocked)  # leaves the atomic block: everything rolls back
+        raise CampaignFileError(blocked)
     for obj, label, parts in deletions:
         try:
             w.delete(obj, label, parts)
         except (models.ProtectedError, models.RestrictedError) as exc:
+            # a backstop: _dependents follows the same relations as the collector
             found = getattr(exc, "protected_objects", None) or exc.restricted_objects
             counts = Counter(type(o) for o in found)
             raise CampaignFileError(
-                [f"{checked.label}: {label}: {_dependents_message(counts)}"]
+                [f"{file_label}: {label}: {_dependents_message(counts)}"]
             ) from None
-
-    if d["leading_group"] is not None:
-        note = _sync_leading_group(w, campaign, d["leading_group"])
-        if note:
-            notes.append(note)
-
-    if created:
-        summary = (
-            f"{len(d['stages'])} 个阶段、{len(d['activity_types'])} 种活动类型、"
-            f"{sum(len(t['metrics']) for t in d['activity_types'])} 项指标、"
-            f"{len(d['work_categories'])} 个作品类别、{len(d['award_kinds'])} 种奖项"
-        )
-        return LoadResult(campaign, LoadStatus.CREATED, checked.source, [summary], notes)
-    status = LoadStatus.UPDATED if w.changes else LoadStatus.UNCHANGED
-    return LoadResult(campaign, status, checked.source, w.changes, notes)
 
 
 def _sync_leading_group(w: _Writer, campaign: Campaign, group: Item) -> str:
@@ -913,7 +416,8 @@ def _sync_leading_group(w: _Writer, campaign: Campaign, group: Item) -> str:
 
     unit = OrgUnit.objects.filter(code=campaign.owner_unit_code).first()
     if unit is None:
-        return f"领导小组：单位 {campaign.owner_unit_code} 尚未建立，暂未保存（建好单位后再载入一次）"
+        code = campaign.owner_unit_code
+        return f"领导小组：单位 {code} 尚未建立，暂未保存（建好单位后再载入一次）"
     values = _model_values(group, LEADING_GROUP)
     names = {spec.model_attr: f"leading_group.{spec.name}" for spec in LEADING_GROUP}
     lead = w.upsert(
@@ -932,6 +436,7 @@ def _sync_leading_group(w: _Writer, campaign: Campaign, group: Item) -> str:
             _model_values(member, GROUP_MEMBER) | {"order": order},
             label=f"leading_group.members.{member['name']}",
             fixed={"group": lead},
+            order_field="order",
         )
     for name, member in existing.items():
         w.delete(member, f"leading_group.members.{name}")

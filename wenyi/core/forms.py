@@ -1,5 +1,6 @@
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.utils.translation import gettext_lazy as _
 
 
@@ -16,3 +17,19 @@ class LoginForm(AuthenticationForm):
         ),
         "inactive": _("This login is switched off. Ask your campaign office."),
     }
+
+
+class ResetForm(PasswordResetForm):
+    """Password reset that also reaches logins created without a password.
+
+    Imported and newly added people get a login with no usable password; this
+    e-mail is how they set their first one. Django's own form skips them.
+    """
+
+    def get_users(self, email):
+        User = get_user_model()
+        return (
+            user for user in User._default_manager.filter(
+                email__iexact=email, is_active=True)
+            if user.email
+        )

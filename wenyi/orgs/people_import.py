@@ -120,8 +120,9 @@ def _help_texts() -> dict[str, str]:
             "the mobile number may be used."
         ),
         "role": _(
-            "文艺工作者, 联络员, 办公室 (only the campaign office may grant it) or 评审专家. "
-            "Leave 登录名 and 角色 blank for a person without a login."
+            "文艺工作者, 联络员, 办公室 or 评审专家 (a coordinator may give only 文艺工作者; "
+            "the campaign office gives any role). Leave 登录名 and 角色 blank for a person "
+            "without a login."
         ),
     }
 
@@ -398,7 +399,7 @@ def _text(value: Any) -> str:
 
 
 def _code(value: str) -> str:
-    """Identifiers: full-width digits and letters to ASCII, no inner spaces."""
+    """Codes and numbers: full-width digits to ASCII, no spaces."""
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", value))
 
 
@@ -417,8 +418,7 @@ for _column in COLUMNS:
 @dataclass
 class _Row:
     number: int
-    values: dict[str, str]
-    present: frozenset[str]
+    values: dict[str, str]  # column key → cell text, only for columns the file has
     art_forms: list[str] = field(default_factory=list)
     gender: str = ""
     role: str = ""
@@ -514,7 +514,7 @@ def _read_rows(file: IO[bytes]) -> list[_Row]:
                     _("The file has more than %(limit)s people; split it into several files.")
                     % {"limit": ROW_LIMIT}
                 )
-            rows.append(_Row(number=number, values=values, present=frozenset(positions)))
+            rows.append(_Row(number=number, values=values))
     finally:
         wb.close()
     if not rows:
@@ -527,7 +527,11 @@ def _read_rows(file: IO[bytes]) -> list[_Row]:
 
 def _check_fields(row: _Row, errors: _Errors) -> None:
     v = row.values
-    for key in ("mobile", "unit_code", "email", "username"):
+    # full-width digits and letters to ASCII; spaces and dashes inside numbers are layout
+    for key in ("email", "username"):
+        if key in v:
+            v[key] = unicodedata.normalize("NFKC", v[key]).strip()
+    for key in ("mobile", "unit_code"):
         if key in v:
             v[key] = _code(v[key])
     if "mobile" in v:

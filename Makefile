@@ -1,0 +1,120 @@
+# wenyi — everything a developer or CI needs, from a fresh machine.
+#
+#   make run     install, migrate, load the 2014 campaign and demo data, serve on
+#                http://127.0.0.1:8000 (RUN_HOST / RUN_PORT to change)
+#   make test    install what the tests need (chromium included), run all tests
+#   make help    the other targets
+#
+# Debian packages are installed with apt-get when run as root; otherwise the exact
+# `sudo apt-get install` command is printed. Python packages go into .venv; a stamp
+# named after the hash of pyproject.toml makes the second run skip pip.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+.DELETE_ON_ERROR:
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+RUN_HOST ?= 127.0.0.1
+RUN_PORT ?= 8000
+PYTEST_ARGS ?=
+# Keeps tests away from the development database and secret key in ./var.
+TEST_DATA_DIR ?= $(CURDIR)/var/test
+
+DEBS_RUN := fonts-noto-cjk
+DEBS_TEST := $(DEBS_RUN) chromium poppler-utils gettext
+DEBS_MESSAGES := gettext
+
+HASH := $(shell sha256sum pyproject.toml | cut -c1-12)
+STAMP_RUN := $(VENV)/.installed-$(HASH)
+STAMP_TEST := $(VENV)/.installed-test-$(HASH)
+# Noise from this machine's pip configuration (extra index folders per package).
+PIP_FILTER := grep -v 'is ignored: it is neither a file nor a directory'
+
+.PHONY: help run test test-only lint bench messages clean deps-run deps-test venv
+
+help:
+	@echo "make run        install, migrate, load demo data, serve on http://$(RUN_HOST):$(RUN_PORT)"
+	@echo "make test       install test dependencies (chromium too) and run every test"
+	@echo "make test-only  run pytest without installing anything (PYTEST_ARGS='-k name -x')"
+	@echo "make lint       ruff check and ruff format --check"
+	@echo "make bench      run every bench/*.py"
+	@echo "make messages   update and compile the zh_Hans translations (needs gettext)"
+	@echo "make clean      remove .venv and caches (keeps ./var, the local database)"
+	@echo "scripts/with-postgres CMD  run CMD against a throwaway PostgreSQL"
+
+# --- installation -----------------------------------------------------------
+
+deps-run:
+	@scripts/ensure-debian-packages $(DEBS_RUN)
+
+deps-test:
+	@scripts/ensure-debian-packages $(DEBS_TEST)
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { \
+		echo "wenyi needs Python 3.11 or newer; '$(PYTHON)' is $$($(PYTHON) --version 2>&1)." >&2; \
+		echo "Choose another with: make PYTHON=python3.11 ..." >&2; exit 1; }
+	@# Debian's own python3 keeps ensurepip (needed by venv) in a separate package.
+	@$(PYTHON) -c 'import ensurepip' 2>/dev/null || scripts/ensure-debian-packages python3-venv
+	$(PYTHON) -m venv --clear $(VENV)
+
+venv: $(BIN)/python
+
+$(STAMP_RUN): | $(BIN)/python
+	@echo "Installing wenyi into $(VENV) (pyproject.toml $(HASH))"
+	@$(BIN)/python -m pip install -q -e '.[postgres]' 2>&1 | { $(PIP_FILTER) || true; }
+	@rm -f $(VENV)/.installed-[0-9a-f]*
+	@touch $@
+
+# The test extra is a superset of what `run` installs, so it stamps both.
+$(STAMP_TEST): | $(BIN)/python
+	@echo "Installing wenyi with its test extra into $(VENV) (pyproject.toml $(HASH))"
+	@$(BIN)/python -m pip install -q -e '.[test,postgres]' 2>&1 | { $(PIP_FILTER) || true; }
+	@rm -f $(VENV)/.installed-*
+	@touch $@ $(STAMP_RUN)
+
+# --- everyday targets -------------------------------------------------------
+
+# A .env file, if there is one, is exported for the server (see .env.example).
+run: deps-run $(STAMP_RUN)
+	@set -a; if [ -f .env ]; then echo "Reading .env"; . ./.env; fi; set +a; \
+	$(BIN)/wenyi setup --demo; \
+	exec $(BIN)/wenyi serve --host $(RUN_HOST) --port $(RUN_PORT)
+
+test: deps-test $(STAMP_TEST)
+	@$(MAKE) --no-print-directory test-only
+
+# pytest's exit code 5 ("no tests collected") is a failure like any other.
+test-only:
+	@test -x $(BIN)/pytest || { echo "$(BIN)/pytest is missing: run 'make test' once" >&2; exit 1; }
+	@mkdir -p $(TEST_DATA_DIR)
+	@rc=0; WENYI_DATA_DIR=$(TEST_DATA_DIR) $(BIN)/pytest $(PYTEST_ARGS) || rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: that is a failure" >&2; fi; \
+	exit $$rc
+
+lint: $(STAMP_TEST)
+	$(BIN)/ruff check wenyi tests bench
+	$(BIN)/ruff format --check wenyi tests bench
+
+# Each bench script prints lines `BENCH <name> <value> <unit>`.
+bench: $(STAMP_TEST)
+	@shopt -s nullglob; scripts=(bench/*.py); \
+	if [ $${#scripts[@]} -eq 0 ]; then echo "No benchmarks in bench/ yet."; exit 0; fi; \
+	for script in "$${scripts[@]}"; do \
+		echo "== $$script"; \
+		PYTHONPATH=$(CURDIR) $(BIN)/python "$$script"; \
+	done
+
+messages: $(STAMP_RUN)
+	@scripts/ensure-debian-packages $(DEBS_MESSAGES)
+	@mkdir -p wenyi/locale
+	$(BIN)/wenyi makemessages -l zh_Hans --ignore=.venv --ignore=tests --ignore=bench \
+		--ignore=var --ignore=scripts --ignore=docs --ignore=build
+	$(BIN)/wenyi compilemessages -l zh_Hans --ignore=.venv --ignore=var --ignore=build
+
+clean:
+	rm -rf $(VENV) build *.egg-info test-results .pytest_cache .ruff_cache
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -1,0 +1,77 @@
+import datetime
+from pathlib import Path
+
+import pytest
+from django.conf import settings as django_settings
+from django.urls import reverse
+
+from wenyi.campaigns.loader import load_campaign_file
+
+ROOT = Path(django_settings.BASE_DIR).parent
+
+
+@pytest.fixture
+def linyi(db):
+    load_campaign_file(ROOT / "campaigns" / "linyi-2014.toml")
+    from wenyi.campaigns.models import Campaign
+
+    return Campaign.objects.get(slug="linyi-2014")
+
+
+def test_campaign_page_shows_stages_and_four_types_with_minimum_4(login, artist, linyi):
+    response = login(artist).get(reverse("campaigns:detail", args=[linyi.slug]))
+    assert response.status_code == 200
+    body = response.content.decode()
+    for name in ["组织发动", "推进落实", "推荐评审", "总结表彰"]:
+        assert name in body
+    types = [(t.name, t.min_per_year) for t in linyi.activity_types.all()]
+    assert len(types) == 4
+    assert all(minimum == 4 for _, minimum in types)
+    for name, _ in types:
+        assert name in body
+    assert "临会办〔2014〕46号" in body
+    assert "lyxjb@126.com" in body
+
+
+def test_campaign_page_highlights_current_stage(login, artist, linyi, settings):
+    settings.WENYI_TODAY = datetime.date(2014, 11, 20)
+    response = login(artist).get(reverse("campaigns:detail", args=[linyi.slug]))
+    current = [row["stage"].name for row in response.context["stages"] if row["current"]]
+    assert current == ["推荐评审阶段"] or current == ["推荐评审"]
+    assert 'aria-current="step"' in response.content.decode()
+
+
+def test_campaign_page_needs_login(anonymous, linyi):
+    response = anonymous.get(reverse("campaigns:detail", args=[linyi.slug]))
+    assert response.status_code == 302
+
+
+def test_unknown_campaign_is_404(login, artist, db):
+    assert login(artist).get(reverse("campaigns:detail", args=["nope"])).status_code == 404
+
+
+def test_other_campaign_file_shows_without_code_change(login, office, db):
+    result = load_campaign_file(ROOT / "docs" / "examples" / "jinan-2016.toml")
+    from wenyi.campaigns.models import Campaign
+
+    campaign = Campaign.objects.exclude(slug="linyi-2014").get()
+    response = login(office).get(reverse("campaigns:detail", args=[campaign.slug]))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert campaign.activity_types.count() == 5
+    for activity_type in campaign.activity_types.all():
+        assert activity_type.name in body
+    assert str(result)
+
+
+def test_campaign_page_query_count_is_fixed(login, artist, linyi, django_assert_max_num_queries):
+    client = login(artist)
+    client.get(reverse("campaigns:detail", args=[linyi.slug]))
+    with django_assert_max_num_queries(16):
+        client.get(reverse("campaigns:detail", args=[linyi.slug]))
+
+
+def test_home_goes_to_newest_campaign(login, artist, linyi):
+    response = login(artist).get(reverse("home"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("campaigns:detail", args=[linyi.slug])
