@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "wenyi.core",
     "wenyi.campaigns",
     "wenyi.orgs",
+    "wenyi.activities",
 ]
 
 MIDDLEWARE = [

@@ -28,6 +28,18 @@ class Scope:
     def manages(self, unit: OrgUnit) -> bool:
         return self.superuser or unit.path.startswith(self.managed_paths or ("\0",))
 
+    def manages_above(self, unit: OrgUnit) -> bool:
+        """Manages a unit above this one: the level that checks this unit's work.
+
+        A unit at the top of the tree is checked by its own office.
+        """
+        if self.superuser:
+            return True
+        if any(unit.path.startswith(p) and len(p) < len(unit.path)
+               for p in self.managed_paths):
+            return True
+        return unit.depth == 1 and self.is_office_for(unit)
+
     def sees(self, unit: OrgUnit) -> bool:
         return self.manages(unit) or unit.pk in self.member_unit_ids
 

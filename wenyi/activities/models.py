@@ -1,0 +1,173 @@
+"""Activities the units carry out (R3–R6), their metric values and evidence files.
+
+`Tally` rows hold the verified counts and metric totals per unit and type; only the
+services that move an activity into or out of "verified" change them, so the quota
+matrix reads a few hundred rows however many activities there are.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from wenyi.activities.enums import ActivityStatus, EvidenceKind, ImportStatus
+from wenyi.core.models import TimeStampedModel
+
+
+class Activity(TimeStampedModel):
+    campaign = models.ForeignKey(
+        "campaigns.Campaign", on_delete=models.PROTECT, related_name="activities",
+        verbose_name=_("campaign"))
+    type = models.ForeignKey(
+        "campaigns.ActivityType", on_delete=models.PROTECT, related_name="activities",
+        verbose_name=_("activity type"))
+    unit = models.ForeignKey(
+        "orgs.OrgUnit", on_delete=models.PROTECT, related_name="activities",
+        verbose_name=_("organising unit"))
+    title = models.CharField(_("title"), max_length=200)
+    start_date = models.DateField(_("date"))
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+    place = models.CharField(_("place"), max_length=200,
+                             help_text=_("Enterprise or workplace"))
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    participants = models.ManyToManyField(
+        "orgs.Person", blank=True, related_name="activities",
+        verbose_name=_("participating art workers"))
+    status = models.CharField(_("status"), max_length=10, choices=ActivityStatus.choices,
+                              default=ActivityStatus.DRAFT, db_index=True)
+    return_reason = models.TextField(_("reason for returning"), blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    verified_at = models.DateTimeField(_("verified"), null=True, blank=True)
+    verified_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+",
+                                    verbose_name=_("verified by"))
+    # one token per form: a second click or a retry with the same token returns the
+    # record the first one created instead of making another
+    token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    # unit, type, date and place, normalised: the same activity entered twice
+    duplicate_key = models.CharField(max_length=300, db_index=True, editable=False)
+
+    class Meta:
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
+        ordering = ["-start_date", "-id"]
+        indexes = [
+            models.Index(fields=["campaign", "unit", "type", "status"]),
+            models.Index(fields=["campaign", "status", "start_date"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_locked(self) -> bool:
+        return self.status == ActivityStatus.VERIFIED
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in (ActivityStatus.DRAFT, ActivityStatus.RETURNED)
+
+
+class MetricValue(models.Model):
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="values")
+    metric = models.ForeignKey("campaigns.Metric", on_delete=models.PROTECT,
+                               related_name="values", verbose_name=_("metric"))
+    number = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    text = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("metric value")
+        verbose_name_plural = _("metric values")
+        constraints = [
+            models.UniqueConstraint(fields=["activity", "metric"], name="metric_value_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.metric}: {self.display}"
+
+    @property
+    def display(self) -> str:
+        if self.number is not None:
+            return f"{self.number.normalize():f}"
+        return self.text
+
+
+def evidence_path(instance: "Evidence", filename: str) -> str:
+    # a random name: the stored path never reveals the uploader's file name
+    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"evidence/{instance.activity_id}/{uuid.uuid4().hex}.{ext}"
+
+
+class Evidence(models.Model):
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="evidence")
+    kind = models.CharField(_("kind"), max_length=10, choices=EvidenceKind.choices)
+    file = models.FileField(_("file"), upload_to=evidence_path, blank=True, max_length=300)
+    # images as shown outside the office: location data removed
+    public_file = models.FileField(upload_to=evidence_path, blank=True, max_length=300)
+    thumbnail = models.FileField(upload_to=evidence_path, blank=True, max_length=300)
+    url = models.URLField(_("link"), blank=True, max_length=500)
+    original_name = models.CharField(_("file name"), max_length=255, blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    size = models.PositiveBigIntegerField(default=0)
+    sha256 = models.CharField(max_length=64, blank=True)
+    caption = models.CharField(_("caption"), max_length=200, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("evidence")
+        verbose_name_plural = _("evidence")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.original_name or self.url
+
+
+class Tally(models.Model):
+    """Verified activities of one unit (not its subtree) and type, maintained by services."""
+
+    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.CASCADE,
+                                 related_name="+")
+    unit = models.ForeignKey("orgs.OrgUnit", on_delete=models.CASCADE, related_name="+")
+    type = models.ForeignKey("campaigns.ActivityType", on_delete=models.CASCADE,
+                             related_name="+")
+    verified = models.PositiveIntegerField(default=0)
+    # {metric key: total} of the verified activities' numeric metrics
+    totals = models.JSONField(default=dict)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "unit", "type"], name="tally_unique")
+        ]
+
+
+class ActivityImport(TimeStampedModel):
+    """One Excel upload, imported by a background task; the page follows its progress."""
+
+    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.CASCADE,
+                                 related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                   related_name="+")
+    file = models.FileField(upload_to="imports/", blank=True, max_length=300)
+    original_name = models.CharField(max_length=255)
+    status = models.CharField(max_length=10, choices=ImportStatus.choices,
+                              default=ImportStatus.QUEUED)
+    submit = models.BooleanField(_("submit the imported activities"), default=False)
+    total_rows = models.PositiveIntegerField(default=0)
+    done_rows = models.PositiveIntegerField(default=0)
+    created_count = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)
+    message = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("activity import")
+        verbose_name_plural = _("activity imports")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.original_name

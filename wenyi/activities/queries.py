@@ -1,0 +1,143 @@
+"""Scoped activity querysets and the quota progress every page shows."""
+
+import calendar
+import datetime
+import decimal
+from dataclasses import dataclass, field
+
+from django.db.models import Q, QuerySet
+
+from wenyi.activities.enums import QuotaStatus
+from wenyi.activities.models import Activity, Tally
+from wenyi.campaigns.models import ActivityType, Campaign
+from wenyi.orgs.models import OrgUnit
+from wenyi.orgs.queries import scope_for
+
+
+def activities_visible_to(user) -> QuerySet[Activity]:
+    """Managers see their subtree's activities; art workers the ones they took part in."""
+    scope = scope_for(user)
+    if scope.superuser:
+        return Activity.objects.all()
+    if not user.is_authenticated:
+        return Activity.objects.none()
+    q = Q(participants__user=user)
+    for path in scope.managed_paths:
+        q |= Q(unit__path__startswith=path)
+    if not scope.managed_paths:
+        # only the participant join: keep rows distinct
+        return Activity.objects.filter(pk__in=Activity.objects.filter(q).values("pk"))
+    return Activity.objects.filter(
+        Q(pk__in=Activity.objects.filter(participants__user=user).values("pk"))
+        | _under(scope.managed_paths))
+
+
+def _under(paths) -> Q:
+    q = Q(pk__in=[])
+    for path in paths:
+        q |= Q(unit__path__startswith=path)
+    return q
+
+
+# --- quota progress -----------------------------------------------------------------
+
+def _months(start: datetime.date, end: datetime.date) -> int:
+    return (end.year - start.year) * 12 + end.month - start.month + 1
+
+
+def implementation_window(campaign: Campaign) -> tuple[datetime.date, datetime.date]:
+    """The stage in which the activities are carried out (the whole campaign if unnamed)."""
+    for stage in campaign.stages.all():
+        if stage.key == campaign.implementation_stage_key:
+            return stage.start, stage.end
+    return campaign.start, campaign.end
+
+
+def months_elapsed(window: tuple[datetime.date, datetime.date], today: datetime.date) -> tuple[int, int]:
+    """(completed months, remaining months including the current one) of the window."""
+    start, end = window
+    total = _months(start, end)
+    if today < start:
+        return 0, total
+    if today > end:
+        return total, 0
+    completed = _months(start, today) - 1
+    last_day = calendar.monthrange(today.year, today.month)[1]
+    if today.day == last_day:
+        completed += 1
+    return completed, total - completed
+
+
+def quota_status(count: int, minimum: int, completed: int, remaining: int) -> str:
+    """met: reached the minimum. behind: at the pace of the completed months the rest of
+    the stage cannot reach it. on track: otherwise (and always before a month is complete)."""
+    if count >= minimum:
+        return QuotaStatus.MET
+    if completed == 0:
+        return QuotaStatus.ON_TRACK if remaining > 0 else QuotaStatus.BEHIND
+    projected = count + decimal.Decimal(count) / completed * remaining
+    return QuotaStatus.ON_TRACK if projected >= minimum else QuotaStatus.BEHIND
+
+
+@dataclass
+class Cell:
+    type: ActivityType
+    count: int = 0
+    status: str = QuotaStatus.ON_TRACK
+    totals: dict[str, decimal.Decimal] = field(default_factory=dict)
+
+    @property
+    def percent(self) -> int:
+        if not self.type.min_per_year:
+            return 100
+        return min(100, round(100 * self.count / self.type.min_per_year))
+
+
+@dataclass
+class Row:
+    unit: OrgUnit
+    cells: list[Cell]
+
+    @property
+    def status(self) -> str:
+        statuses = {c.status for c in self.cells}
+        for status in (QuotaStatus.BEHIND, QuotaStatus.ON_TRACK):
+            if status in statuses:
+                return status
+        return QuotaStatus.MET
+
+
+def quota_matrix(campaign: Campaign, units: list[OrgUnit], today: datetime.date) -> list[Row]:
+    """Verified activities per unit and type, each unit counting its whole subtree.
+
+    Reads the maintained tallies (one query) and the types with their metrics; the
+    roll-up up the tree is a prefix sum in Python over at most units × types rows.
+    """
+    types = list(campaign.activity_types.all())
+    completed, remaining = months_elapsed(implementation_window(campaign), today)
+    if not units:
+        return []
+    q = Q(pk__in=[])
+    for unit in units:
+        q |= Q(unit__path__startswith=unit.path)
+    tallies = list(Tally.objects.filter(q, campaign=campaign)
+                   .values_list("unit__path", "type_id", "verified", "totals"))
+    step = OrgUnit.steplen
+    by_path = {unit.path: {t.pk: Cell(type=t) for t in types} for unit in units}
+    for path, type_id, verified, totals in tallies:
+        # credit the tally to every listed unit at or above it
+        for end in range(step, len(path) + 1, step):
+            cells = by_path.get(path[:end])
+            if cells is None or type_id not in cells:
+                continue
+            cell = cells[type_id]
+            cell.count += verified
+            for key, value in totals.items():
+                cell.totals[key] = cell.totals.get(key, 0) + decimal.Decimal(value)
+    rows = []
+    for unit in units:
+        cells = list(by_path[unit.path].values())
+        for cell in cells:
+            cell.status = quota_status(cell.count, cell.type.min_per_year, completed, remaining)
+        rows.append(Row(unit=unit, cells=cells))
+    return rows

@@ -1,0 +1,277 @@
+"""Every change to an activity: one function each, audited.
+
+States: draft → submitted → verified, or submitted → returned (with a reason) →
+submitted again. A verified activity is locked; the office unlocks it with a reason.
+Moving into or out of "verified" also moves the unit's tally, in the same transaction.
+"""
+
+import datetime
+import decimal
+import re
+import unicodedata
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from wenyi.activities.enums import ActivityStatus
+from wenyi.activities.metrics import check_required, is_numeric, parse_metric
+from wenyi.activities.models import Activity, MetricValue, Tally
+from wenyi.campaigns.models import ActivityType, Campaign
+from wenyi.core import audit
+from wenyi.core.enums import AuditAction
+from wenyi.orgs.models import OrgUnit, Person
+
+EDITABLE_FIELDS = ("type", "unit", "title", "start_date", "end_date", "place", "address",
+                   "description")
+
+
+def duplicate_key(unit_id: int, type_id: int, start_date: datetime.date, place: str) -> str:
+    """Unit, type, date and place, with the place's spacing, width and case ignored."""
+    norm = re.sub(r"[\s\u3000·・,，.。]+", "", unicodedata.normalize("NFKC", place)).lower()
+    return f"{unit_id}:{type_id}:{start_date.isoformat()}:{norm}"[:300]
+
+
+def find_duplicates(unit: OrgUnit, type_: ActivityType, start_date: datetime.date, place: str,
+                    exclude: Activity | None = None) -> QuerySet[Activity]:
+    found = Activity.objects.filter(
+        duplicate_key=duplicate_key(unit.pk, type_.pk, start_date, place))
+    if exclude is not None:
+        found = found.exclude(pk=exclude.pk)
+    return found
+
+
+def clean_values(type_: ActivityType, raw: dict[str, Any]) -> dict[int, tuple]:
+    """{metric id: (number, text)} for every metric of the type; all problems at once."""
+    cleaned, problems = {}, []
+    for metric in type_.metrics.all():
+        try:
+            number, text = parse_metric(metric, raw.get(metric.key))
+            check_required(metric, number, text)
+        except ValidationError as exc:
+            problems.extend(exc.messages)
+            continue
+        cleaned[metric.pk] = (number, text)
+    if problems:
+        raise ValidationError(problems)
+    return cleaned
+
+
+def _check_dates(campaign: Campaign, start: datetime.date, end: datetime.date | None) -> None:
+    if end is not None and end < start:
+        raise ValidationError(_("End date: cannot be before the start date."))
+    if not (campaign.start <= start <= campaign.end):
+        raise ValidationError(
+            _("Date: must fall within the campaign (%(start)s to %(end)s).")
+            % {"start": campaign.start, "end": campaign.end})
+
+
+def _save_values(activity: Activity, cleaned: dict[int, tuple]) -> dict[str, list]:
+    existing = {v.metric_id: v for v in activity.values.all()}
+    changes = {}
+    for metric_id, (number, text) in cleaned.items():
+        current = existing.get(metric_id)
+        if current is None:
+            if number is None and not text:
+                continue
+            MetricValue.objects.create(activity=activity, metric_id=metric_id,
+                                       number=number, text=text)
+            changes[f"metric:{metric_id}"] = [None, str(number) if number is not None else text]
+        elif (current.number, current.text) != (number, text):
+            old = current.display
+            if number is None and not text:
+                current.delete()
+            else:
+                current.number, current.text = number, text
+                current.save(update_fields=["number", "text"])
+            changes[f"metric:{metric_id}"] = [old, str(number) if number is not None else text]
+    for metric_id, value in existing.items():
+        if metric_id not in cleaned:  # the type changed: drop values of the old type
+            changes[f"metric:{metric_id}"] = [value.display, None]
+            value.delete()
+    return changes
+
+
+def create_activity(actor, *, campaign: Campaign, unit: OrgUnit, type: ActivityType,
+                    title: str, start_date: datetime.date, place: str,
+                    end_date: datetime.date | None = None, address: str = "",
+                    description: str = "", participants: Iterable[Person] = (),
+                    values: dict[str, Any] | None = None, token: uuid.UUID | None = None,
+                    submit: bool = False) -> Activity:
+    """Record an activity. A repeated call with the same token returns the first record."""
+    if token is not None:
+        existing = Activity.objects.filter(token=token).first()
+        if existing is not None:
+            return existing
+    if type.campaign_id != campaign.pk:
+        raise ValidationError(_("Activity type: not part of this campaign."))
+    _check_dates(campaign, start_date, end_date)
+    cleaned = clean_values(type, values or {})
+    try:
+        with transaction.atomic():
+            activity = Activity.objects.create(
+                campaign=campaign, unit=unit, type=type, title=title.strip(),
+                start_date=start_date, end_date=end_date, place=place.strip(),
+                address=address.strip(), description=description.strip(),
+                created_by=actor if getattr(actor, "pk", None) else None, token=token,
+                duplicate_key=duplicate_key(unit.pk, type.pk, start_date, place),
+            )
+            activity.participants.set(participants)
+            _save_values(activity, cleaned)
+            audit.record(actor, AuditAction.CREATE, activity, changes={
+                **audit.diff({}, audit.snapshot(activity)),
+                "participants": [None, [p.pk for p in activity.participants.all()]],
+                "values": [None, {str(k): str(v[0]) if v[0] is not None else v[1]
+                                  for k, v in cleaned.items()}],
+            })
+            if submit:
+                submit_activity(actor, activity)
+    except IntegrityError:
+        # two requests with the same token raced; the other one won
+        if token is not None and (won := Activity.objects.filter(token=token).first()):
+            return won
+        raise
+    return activity
+
+
+@transaction.atomic
+def update_activity(actor, activity: Activity, *, values: dict[str, Any] | None = None,
+                    participants: Iterable[Person] | None = None, **fields: Any) -> Activity:
+    activity = Activity.objects.select_for_update().get(pk=activity.pk)
+    if not activity.is_editable:
+        raise ValidationError(_("This activity is %(status)s and can no longer be changed.")
+                              % {"status": activity.get_status_display()})
+    before = audit.snapshot(activity)
+    for name in EDITABLE_FIELDS:
+        if name in fields:
+            setattr(activity, name, fields[name])
+    _check_dates(activity.campaign, activity.start_date, activity.end_date)
+    cleaned = clean_values(activity.type, values or {}) if values is not None else None
+    activity.duplicate_key = duplicate_key(activity.unit_id, activity.type_id,
+                                           activity.start_date, activity.place)
+    activity.save()
+    changes = audit.diff(before, audit.snapshot(activity))
+    if cleaned is not None:
+        changes.update(_save_values(activity, cleaned))
+    if participants is not None:
+        old = sorted(activity.participants.values_list("pk", flat=True))
+        new = sorted(p.pk for p in participants)
+        if old != new:
+            activity.participants.set(participants)
+            changes["participants"] = [old, new]
+    changes.pop("updated_at", None)
+    if changes:
+        audit.record(actor, AuditAction.UPDATE, activity, changes=changes)
+    return activity
+
+
+def _transition(actor, activity: Activity, allowed: Iterable[str], to: str, *,
+                note: str = "", **extra: Any) -> Activity:
+    """Move the state with one conditional UPDATE: a second click finds nothing to move."""
+    old = activity.status
+    moved = Activity.objects.filter(pk=activity.pk, status__in=list(allowed)).update(
+        status=to, updated_at=timezone.now(), **extra)
+    if not moved:
+        activity.refresh_from_db(fields=["status"])
+        raise ValidationError(
+            _("This activity is now %(status)s; the action was not carried out.")
+            % {"status": activity.get_status_display()})
+    activity.refresh_from_db()
+    audit.record(actor, AuditAction.TRANSITION, activity, changes={"status": [old, to]},
+                 note=note)
+    return activity
+
+
+@transaction.atomic
+def submit_activity(actor, activity: Activity) -> Activity:
+    # the required metrics are checked again: the campaign file may have changed since
+    values = {v.metric.key: (v.number if v.number is not None else v.text)
+              for v in activity.values.select_related("metric")}
+    clean_values(activity.type, values)
+    return _transition(actor, activity, [ActivityStatus.DRAFT, ActivityStatus.RETURNED],
+                       ActivityStatus.SUBMITTED, submitted_at=timezone.now(), return_reason="")
+
+
+@transaction.atomic
+def return_activity(actor, activity: Activity, reason: str) -> Activity:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("Reason: say why the activity is returned."))
+    return _transition(actor, activity, [ActivityStatus.SUBMITTED], ActivityStatus.RETURNED,
+                       note=reason, return_reason=reason)
+
+
+@transaction.atomic
+def verify_activity(actor, activity: Activity) -> Activity:
+    activity = _transition(actor, activity, [ActivityStatus.SUBMITTED], ActivityStatus.VERIFIED,
+                           verified_at=timezone.now(), verified_by=actor)
+    _move_tally(activity, +1)
+    return activity
+
+
+@transaction.atomic
+def unlock_activity(actor, activity: Activity, reason: str) -> Activity:
+    """The office reopens a verified activity; it stops counting until verified again."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("Reason: say why the activity is unlocked."))
+    activity = _transition(actor, activity, [ActivityStatus.VERIFIED], ActivityStatus.RETURNED,
+                           note=reason, return_reason=reason, verified_at=None,
+                           verified_by=None)
+    _move_tally(activity, -1)
+    return activity
+
+
+@transaction.atomic
+def delete_activity(actor, activity: Activity) -> None:
+    if activity.status != ActivityStatus.DRAFT:
+        raise PermissionDenied
+    audit.record(actor, AuditAction.DELETE, activity)
+    for evidence in activity.evidence.all():
+        for field in (evidence.file, evidence.public_file, evidence.thumbnail):
+            if field:
+                transaction.on_commit(lambda f=field: f.storage.delete(f.name))
+    activity.delete()
+
+
+def _numeric_totals(activity: Activity) -> dict[str, decimal.Decimal]:
+    return {
+        v.metric.key: v.number
+        for v in activity.values.select_related("metric")
+        if v.number is not None and is_numeric(v.metric)
+    }
+
+
+def _move_tally(activity: Activity, sign: int) -> None:
+    tally, _created = Tally.objects.select_for_update().get_or_create(
+        campaign_id=activity.campaign_id, unit_id=activity.unit_id, type_id=activity.type_id)
+    tally.verified += sign
+    totals = {k: decimal.Decimal(v) for k, v in tally.totals.items()}
+    for key, number in _numeric_totals(activity).items():
+        totals[key] = totals.get(key, decimal.Decimal(0)) + sign * number
+    tally.totals = {k: str(v) for k, v in totals.items()}
+    tally.save(update_fields=["verified", "totals"])
+
+
+@transaction.atomic
+def rebuild_tallies(campaign: Campaign) -> int:
+    """Recount every tally of a campaign from its verified activities."""
+    Tally.objects.filter(campaign=campaign).delete()
+    rows: dict[tuple[int, int], Tally] = {}
+    verified = (Activity.objects.filter(campaign=campaign, status=ActivityStatus.VERIFIED)
+                .prefetch_related("values__metric"))
+    for activity in verified.iterator(chunk_size=2000):
+        tally = rows.setdefault((activity.unit_id, activity.type_id), Tally(
+            campaign=campaign, unit_id=activity.unit_id, type_id=activity.type_id, totals={}))
+        tally.verified += 1
+        for value in activity.values.all():
+            if value.number is not None and is_numeric(value.metric):
+                old = decimal.Decimal(tally.totals.get(value.metric.key, "0"))
+                tally.totals[value.metric.key] = str(old + value.number)
+    Tally.objects.bulk_create(rows.values(), batch_size=1000)
+    return len(rows)
