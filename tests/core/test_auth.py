@@ -35,7 +35,8 @@ def test_pages_need_login(anonymous, county_a):
 def test_password_change_works(login, artist):
     client = login(artist)
     response = client.post(reverse("password_change"), {
-        "old_password": PASSWORD, "new_password1": "Xin-mima-2014!", "new_password2": "Xin-mima-2014!",
+        "old_password": PASSWORD,
+        "new_password1": "Xin-mima-2014!", "new_password2": "Xin-mima-2014!",
     })
     assert response.status_code == 302
     artist.refresh_from_db()

@@ -145,6 +145,9 @@ class Tally(models.Model):
             models.UniqueConstraint(fields=["campaign", "unit", "type"], name="tally_unique")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.unit_id}/{self.type_id}: {self.verified}"
+
 
 class ActivityImport(TimeStampedModel):
     """One Excel upload, imported by a background task; the page follows its progress."""

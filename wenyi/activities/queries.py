@@ -53,7 +53,8 @@ def implementation_window(campaign: Campaign) -> tuple[datetime.date, datetime.d
     return campaign.start, campaign.end
 
 
-def months_elapsed(window: tuple[datetime.date, datetime.date], today: datetime.date) -> tuple[int, int]:
+def months_elapsed(window: tuple[datetime.date, datetime.date],
+                   today: datetime.date) -> tuple[int, int]:
     """(completed months, remaining months including the current one) of the window."""
     start, end = window
     total = _months(start, end)

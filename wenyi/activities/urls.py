@@ -9,7 +9,8 @@ urlpatterns = [
     path("campaigns/<slug:slug>/quota/", views.quota, name="quota"),
     path("activities/<int:pk>/", views.activity_detail, name="detail"),
     path("activities/<int:pk>/edit/", views.activity_edit, name="edit"),
-    path("activities/<int:pk>/<str:action>/", views.activity_action, name="action"),
+    # evidence and Excel routes come before the catch-all action route
     *views_evidence.urlpatterns,
     *views_excel.urlpatterns,
+    path("activities/<int:pk>/<slug:action>/", views.activity_action, name="action"),
 ]

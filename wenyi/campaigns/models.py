@@ -16,7 +16,7 @@ from wenyi.core.models import TimeStampedModel
 
 
 class Campaign(TimeStampedModel):
-    slug = models.SlugField(_("short name"), max_length=60, unique=True)
+    slug = models.SlugField(_("campaign key"), max_length=60, unique=True)
     title = models.CharField(_("title"), max_length=200)
     doc_number = models.CharField(_("document number"), max_length=60, blank=True)
     issuer = models.CharField(_("issuing body"), max_length=200)

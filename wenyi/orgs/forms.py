@@ -17,7 +17,7 @@ def split_list(text: str) -> list[str]:
 
 class UnitForm(forms.Form):
     code = forms.CharField(label=_("Code"), max_length=40)
-    name = forms.CharField(label=_("Name"), max_length=100)
+    name = forms.CharField(label=_("Unit name"), max_length=100)
     short_name = forms.CharField(label=_("Short name"), max_length=40, required=False)
     kind = forms.ChoiceField(label=_("Kind"), choices=UnitKind.choices)
     bodies = forms.MultipleChoiceField(

@@ -69,7 +69,7 @@ class Person(TimeStampedModel):
         related_name="person",
         verbose_name=_("login"),
     )
-    name = models.CharField(_("name"), max_length=60)
+    name = models.CharField(_("full name"), max_length=60)
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices, blank=True)
     unit = models.ForeignKey(
         OrgUnit, on_delete=models.PROTECT, related_name="people", verbose_name=_("unit")

@@ -37,7 +37,8 @@ def create_unit(actor, parent: OrgUnit | None, **values: Any) -> OrgUnit:
         unit = OrgUnit.objects.add_root(fields)
     else:
         # treebeard numbers the new child from the parent's counters: read them fresh
-        unit = OrgUnit.objects.add_child(OrgUnit.objects.select_for_update().get(pk=parent.pk), fields)
+        fresh = OrgUnit.objects.select_for_update().get(pk=parent.pk)
+        unit = OrgUnit.objects.add_child(fresh, fields)
     audit.record(actor, AuditAction.CREATE, unit)
     return unit
 

@@ -37,7 +37,8 @@ class Command(BaseCommand):
         children.append(subprocess.Popen([
             sys.executable, "-m", "gunicorn", "wenyi.wsgi:application",
             "--bind", f"{host}:{port}", "--workers", str(workers),
-            "--access-logfile", "-", "--timeout", "120", "--graceful-timeout", "20",
+            "--access-logfile", "-",
+            "--no-control-socket", "--timeout", "120", "--graceful-timeout", "20",
         ], env=env))
         self.stdout.write(self.style.SUCCESS(
             f"wenyi: http://{host}:{port}/  (Ctrl+C to stop)"))
