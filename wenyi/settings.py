@@ -78,7 +78,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "wenyi.core.context_processors.navigation",
+                "wenyi.site.navigation",
             ],
         },
     },

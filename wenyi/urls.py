@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from wenyi.core import views as core_views
+from wenyi import site
 from wenyi.core.forms import LoginForm, ResetForm
 
 admin.site.site_header = _("Wenyi administration")
@@ -12,7 +12,7 @@ admin.site.site_title = _("Wenyi")
 admin.site.has_permission = lambda request: request.user.is_active and request.user.is_superuser
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", site.home, name="home"),
     path("login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
     path("password_reset/", auth_views.PasswordResetView.as_view(form_class=ResetForm),
          name="password_reset"),
@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("wenyi.core.urls")),
     path("campaigns/", include("wenyi.campaigns.urls")),
     path("", include("wenyi.orgs.urls")),
+    path("", include("wenyi.activities.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -166,6 +166,8 @@ class ActivityImport(TimeStampedModel):
     created_count = models.PositiveIntegerField(default=0)
     errors = models.JSONField(default=list, blank=True)
     message = models.TextField(blank=True)
+    # one token per upload form: a double click or a resent form finds the first job
+    token = models.UUIDField(null=True, unique=True, editable=False)
 
     class Meta:
         verbose_name = _("activity import")

@@ -88,6 +88,10 @@ class Cell:
     totals: dict[str, decimal.Decimal] = field(default_factory=dict)
 
     @property
+    def status_label(self) -> str:
+        return QuotaStatus(self.status).label
+
+    @property
     def percent(self) -> int:
         if not self.type.min_per_year:
             return 100
@@ -98,9 +102,13 @@ class Cell:
 class Row:
     unit: OrgUnit
     cells: list[Cell]
+    # the row sums other rows of the table (the city above its counties): the
+    # minimum applies to each of them, not to the sum, so it has no status
+    rolls_up: bool = False
 
     @property
     def status(self) -> str:
+        """The worst status of the row's cells."""
         statuses = {c.status for c in self.cells}
         for status in (QuotaStatus.BEHIND, QuotaStatus.ON_TRACK):
             if status in statuses:
@@ -114,7 +122,7 @@ def quota_matrix(campaign: Campaign, units: list[OrgUnit], today: datetime.date)
     Reads the maintained tallies (one query) and the types with their metrics; the
     roll-up up the tree is a prefix sum in Python over at most units × types rows.
     """
-    types = list(campaign.activity_types.all())
+    types = list(campaign.activity_types.prefetch_related("metrics"))
     completed, remaining = months_elapsed(implementation_window(campaign), today)
     if not units:
         return []
@@ -140,5 +148,7 @@ def quota_matrix(campaign: Campaign, units: list[OrgUnit], today: datetime.date)
         cells = list(by_path[unit.path].values())
         for cell in cells:
             cell.status = quota_status(cell.count, cell.type.min_per_year, completed, remaining)
-        rows.append(Row(unit=unit, cells=cells))
+        rolls_up = any(other.path != unit.path and other.path.startswith(unit.path)
+                       for other in units)
+        rows.append(Row(unit=unit, cells=cells, rolls_up=rolls_up))
     return rows

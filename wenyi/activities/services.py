@@ -97,6 +97,13 @@ def _save_values(activity: Activity, cleaned: dict[int, tuple]) -> dict[str, lis
     return changes
 
 
+def activity_for_token(token: uuid.UUID | None) -> Activity | None:
+    """The activity a form with this one-time token already created, if any."""
+    if token is None:
+        return None
+    return Activity.objects.filter(token=token).first()
+
+
 def create_activity(actor, *, campaign: Campaign, unit: OrgUnit, type: ActivityType,
                     title: str, start_date: datetime.date, place: str,
                     end_date: datetime.date | None = None, address: str = "",
@@ -104,10 +111,9 @@ def create_activity(actor, *, campaign: Campaign, unit: OrgUnit, type: ActivityT
                     values: dict[str, Any] | None = None, token: uuid.UUID | None = None,
                     submit: bool = False) -> Activity:
     """Record an activity. A repeated call with the same token returns the first record."""
-    if token is not None:
-        existing = Activity.objects.filter(token=token).first()
-        if existing is not None:
-            return existing
+    existing = activity_for_token(token)
+    if existing is not None:
+        return existing
     if type.campaign_id != campaign.pk:
         raise ValidationError(_("Activity type: not part of this campaign."))
     _check_dates(campaign, start_date, end_date)

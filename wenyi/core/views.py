@@ -2,20 +2,10 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 
-from wenyi.campaigns.models import Campaign
 from wenyi.core.models import AuditEntry
 from wenyi.core.permissions import require
-
-
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    """Straight into the newest campaign; the list when there is none."""
-    campaign = Campaign.objects.order_by("-year", "-start").first()
-    if campaign is None:
-        return redirect("campaigns:list")
-    return redirect("campaigns:detail", slug=campaign.slug)
 
 
 @login_required

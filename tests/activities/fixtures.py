@@ -1,0 +1,58 @@
+"""Fixtures for activity tests: the real 2014 campaign file and a helper to record."""
+
+import datetime
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from wenyi.activities import services
+from wenyi.campaigns.loader import load_campaign_file
+from wenyi.campaigns.models import Campaign
+
+CAMPAIGN_FILE = Path(settings.BASE_DIR).parent / "campaigns" / "linyi-2014.toml"
+
+
+
+@pytest.fixture
+def linyi(city) -> Campaign:
+    load_campaign_file(CAMPAIGN_FILE)
+    return Campaign.objects.get(slug="linyi-2014")
+
+
+def required_values(type_) -> dict:
+    """A value for each required metric of the type."""
+    values = {}
+    for metric in type_.metrics.all():
+        if metric.required:
+            values[metric.key] = "x" if metric.value_type == "text" else 10
+    return values
+
+
+@pytest.fixture
+def record(linyi):
+    """record(actor, unit, type_key, **overrides) -> a new activity with valid values."""
+    counter = iter(range(1, 10_000))
+
+    def _record(actor, unit, type_key="weiwen", *, status="draft", **overrides):
+        type_ = linyi.activity_types.get(key=type_key)
+        n = next(counter)
+        fields = {
+            "title": f"活动{n}", "start_date": datetime.date(2014, 7, 1) +
+            datetime.timedelta(days=n % 90), "place": f"某企业车间{n}",
+            "values": required_values(type_),
+        }
+        fields.update(overrides)
+        activity = services.create_activity(actor, campaign=linyi, unit=unit, type=type_,
+                                            **fields)
+        if status in ("submitted", "verified"):
+            services.submit_activity(actor, activity)
+        if status == "verified":
+            from wenyi.orgs.models import Membership
+
+            checker = Membership.objects.filter(role="office").first().user
+            services.verify_activity(checker, activity)
+        activity.refresh_from_db()
+        return activity
+
+    return _record

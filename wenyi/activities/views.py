@@ -1,0 +1,266 @@
+"""Recording, checking and counting activities. Outsiders 404, read-only insiders 403."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from wenyi.activities import evidence as evidence_files
+from wenyi.activities import services
+from wenyi.activities.enums import ActivityStatus, QuotaStatus
+from wenyi.activities.filters import filter_activities
+from wenyi.activities.forms import ActivityForm, ReasonForm
+from wenyi.activities.models import Activity
+from wenyi.activities.queries import activities_visible_to, quota_matrix
+from wenyi.campaigns.queries import campaigns_visible_to
+from wenyi.core import audit, clock
+from wenyi.core.permissions import require, visible_or_404
+from wenyi.orgs.enums import Role
+from wenyi.orgs.models import Person
+from wenyi.orgs.queries import participating_units, scope_for, units_managed_by
+
+
+def _campaign(request: HttpRequest, slug: str):
+    return visible_or_404(campaigns_visible_to(request.user).prefetch_related("stages"),
+                          slug=slug)
+
+
+@login_required
+def activity_list(request: HttpRequest, slug: str) -> HttpResponse:
+    campaign = _campaign(request, slug)
+    scope = scope_for(request.user)
+    if not (scope.managed_paths or scope.superuser or Role.ARTIST in scope.roles):
+        raise PermissionDenied
+    activities = filter_activities(
+        activities_visible_to(request.user).filter(campaign=campaign), request.GET)
+    activities = activities.select_related("type", "unit").order_by("-start_date", "-id")
+    page = Paginator(activities, 30).get_page(request.GET.get("page"))
+    return render(request, "activities/list.html", {
+        "campaign": campaign, "page": page, "params": request.GET,
+        "types": campaign.activity_types.all(),
+        "units": units_managed_by(request.user).order_by("path"),
+        "statuses": ActivityStatus.choices,
+        "can_record": request.user.has_perm("activities.list"),
+    })
+
+
+def _people_for(user):
+    return (Person.objects.filter(pk__in=units_managed_by(user).values("people"))
+            .select_related("unit").order_by("unit__path", "name"))
+
+
+@login_required
+def activity_add(request: HttpRequest, slug: str) -> HttpResponse:
+    campaign = _campaign(request, slug)
+    require(request.user, "activities.list")
+    types = list(campaign.activity_types.prefetch_related("metrics"))
+    type_ = next((t for t in types if t.key == request.GET.get("type")), None)
+    if type_ is None:
+        return render(request, "activities/pick_type.html",
+                      {"campaign": campaign, "types": types, "unit": request.GET.get("unit", "")})
+    units = units_managed_by(request.user).order_by("path")
+    initial = {}
+    if request.GET.get("unit"):
+        initial["unit"] = units.filter(code=request.GET["unit"]).first()
+    elif units.count() == 1:
+        initial["unit"] = units.first()
+    form = ActivityForm(request.POST or None, campaign=campaign, type_=type_, units=units,
+                        people=_people_for(request.user), initial=initial)
+    if request.method == "POST":
+        uploads = request.FILES.getlist("files") + request.FILES.getlist("camera")
+        links = [line.strip() for line in request.POST.get("links", "").splitlines()
+                 if line.strip()]
+        if form.is_valid():
+            problems = _check_uploads(uploads)
+            if problems:
+                for problem in problems:
+                    form.add_error(None, problem)
+            else:
+                try:
+                    activity = _create_with_files(request, form, campaign, type_, uploads, links)
+                except ValidationError as exc:
+                    for message in exc.messages:
+                        form.add_error(None, message)
+                else:
+                    if activity.status == ActivityStatus.SUBMITTED:
+                        messages.success(request, _("Activity saved and submitted for checking."))
+                    else:
+                        messages.success(request, _("Activity saved as a draft."))
+                    return redirect("activities:detail", pk=activity.pk)
+    return render(request, "activities/form.html", {
+        "campaign": campaign, "type": type_, "form": form, "activity": None,
+        "max_mb": evidence_files.max_upload_mb(),
+    })
+
+
+def _check_uploads(uploads) -> list[str]:
+    problems = []
+    for upload in uploads:
+        try:
+            evidence_files.check_upload(upload)
+        except ValidationError as exc:
+            problems.extend(exc.messages)
+    return problems
+
+
+def _create_with_files(request, form, campaign, type_, uploads, links) -> Activity:
+    """The activity and its files together: a failure anywhere leaves neither."""
+    submit_now = "submit_now" in request.POST
+    token = form.cleaned_data.get("token")
+    existing = services.activity_for_token(token)
+    if existing is not None:
+        return existing  # the same form sent twice: the first request did the work
+    with evidence_files.files_written(), transaction.atomic():
+        activity = services.create_activity(
+            request.user, campaign=campaign, type=type_, **form.activity_fields(),
+            participants=form.cleaned_data["participants"], values=form.metric_values(),
+            token=token)
+        for upload in uploads:
+            evidence_files.store_evidence(request.user, activity, upload)
+        for link in links:
+            evidence_files.add_link(request.user, activity, link)
+        if submit_now:
+            services.submit_activity(request.user, activity)
+    return activity
+
+
+def _activity(request: HttpRequest, pk: int) -> Activity:
+    return visible_or_404(
+        activities_visible_to(request.user).select_related(
+            "campaign", "type", "unit", "verified_by", "created_by"), pk=pk)
+
+
+@login_required
+def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    activity = _activity(request, pk)
+    require(request.user, "activities.view", activity)
+    user = request.user
+    values = activity.values.select_related("metric").order_by("metric__position")
+    return render(request, "activities/detail.html", {
+        "activity": activity,
+        "values": values,
+        "participants": activity.participants.select_related("unit"),
+        "evidence_list": activity.evidence.all(),
+        "can_add": user.has_perm("activities.add_evidence", activity),
+        "can_see_originals": user.has_perm("activities.view_original_files", activity),
+        "can": {name: user.has_perm(f"activities.{name}", activity)
+                for name in ("change", "submit", "delete", "verify", "return", "unlock")},
+        "duplicates": services.find_duplicates(activity.unit, activity.type,
+                                               activity.start_date, activity.place,
+                                               exclude=activity)[:5],
+        "history": audit.entries_for(activity)[:20] if scope_for(user).managed_paths else [],
+        "reason_form": ReasonForm(),
+        "max_mb": evidence_files.max_upload_mb(),
+    })
+
+
+@login_required
+def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    activity = _activity(request, pk)
+    require(request.user, "activities.change", activity)
+    campaign, type_ = activity.campaign, activity.type
+    units = units_managed_by(request.user).order_by("path")
+    initial = {name: getattr(activity, name) for name in
+               ("unit", "title", "start_date", "end_date", "place", "address", "description")}
+    initial["participants"] = list(activity.participants.all())
+    form = ActivityForm(request.POST or None, campaign=campaign, type_=type_, units=units,
+                        people=_people_for(request.user), instance=activity, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_activity(request.user, activity, **form.activity_fields(),
+                                     participants=form.cleaned_data["participants"],
+                                     values=form.metric_values())
+        except ValidationError as exc:
+            for message in exc.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("activities:detail", pk=activity.pk)
+    return render(request, "activities/form.html", {
+        "campaign": campaign, "type": type_, "form": form, "activity": activity,
+    })
+
+
+ACTIONS = {
+    "submit": ("activities.submit", False),
+    "verify": ("activities.verify", False),
+    "return": ("activities.return", True),
+    "unlock": ("activities.unlock", True),
+    "delete": ("activities.delete", False),
+}
+
+
+@login_required
+@require_POST
+def activity_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    if action not in ACTIONS:
+        raise Http404
+    activity = _activity(request, pk)
+    perm, needs_reason = ACTIONS[action]
+    if not request.user.has_perm(perm, activity):
+        # a second click after the state moved on: say so instead of a bare 403
+        if request.user.has_perm("activities.view", activity) and \
+                scope_for(request.user).managed_paths:
+            messages.error(request, _("This activity is now %(status)s; nothing was done.")
+                           % {"status": activity.get_status_display()})
+            return redirect("activities:detail", pk=activity.pk)
+        raise PermissionDenied
+    reason = ""
+    if needs_reason:
+        form = ReasonForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Reason: say why."))
+            return redirect("activities:detail", pk=activity.pk)
+        reason = form.cleaned_data["reason"]
+    try:
+        if action == "submit":
+            services.submit_activity(request.user, activity)
+            messages.success(request, _("Submitted for checking."))
+        elif action == "verify":
+            services.verify_activity(request.user, activity)
+            messages.success(request, _("Verified. It now counts toward the quota."))
+        elif action == "return":
+            services.return_activity(request.user, activity, reason)
+            messages.success(request, _("Returned to the unit."))
+        elif action == "unlock":
+            services.unlock_activity(request.user, activity, reason)
+            messages.success(request, _("Unlocked. It no longer counts until verified again."))
+        else:
+            slug = activity.campaign.slug
+            services.delete_activity(request.user, activity)
+            messages.success(request, _("Draft deleted."))
+            return redirect("activities:list", slug=slug)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("activities:detail", pk=activity.pk)
+
+
+def quota_rows_for(user, campaign):
+    """The matrix rows a login may see: the office all participating units, a
+    coordinator the participating units in their subtree (or their own unit)."""
+    managed = list(units_managed_by(user).order_by("path"))
+    taking_part = set(participating_units(campaign).values_list("pk", flat=True))
+    units = [u for u in managed if u.pk in taking_part]
+    if not units and managed:
+        top = min(u.depth for u in managed)
+        units = [u for u in managed if u.depth == top]
+    return quota_matrix(campaign, units, clock.today())
+
+
+@login_required
+def quota(request: HttpRequest, slug: str) -> HttpResponse:
+    campaign = _campaign(request, slug)
+    require(request.user, "activities.list")
+    rows = quota_rows_for(request.user, campaign)
+    types = list(campaign.activity_types.prefetch_related("metrics"))
+    counts = {s: sum(1 for r in rows if not r.rolls_up and r.status == s)
+              for s in QuotaStatus.values}
+    return render(request, "activities/quota.html", {
+        "campaign": campaign, "rows": rows, "types": types, "counts": counts,
+        "statuses": QuotaStatus, "today": clock.today(),
+    })

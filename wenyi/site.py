@@ -1,0 +1,36 @@
+"""Project-level wiring that spans the apps (like urls.py and demo.py): the start page
+and what the navigation bar needs. Apps themselves only import to their left."""
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+
+from wenyi.campaigns.models import Campaign
+from wenyi.orgs.queries import scope_for
+
+
+def newest_campaign() -> Campaign | None:
+    return Campaign.objects.order_by("-year", "-start").first()
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """Straight into the newest campaign; the list when there is none."""
+    campaign = newest_campaign()
+    if campaign is None:
+        return redirect("campaigns:list")
+    return redirect("campaigns:detail", slug=campaign.slug)
+
+
+def navigation(request: HttpRequest) -> dict:
+    user = getattr(request, "user", None)
+    scope = scope_for(user)
+    signed_in = user is not None and user.is_authenticated
+    return {
+        "pretend_today": settings.WENYI_TODAY,
+        "nav_roles": scope.roles,
+        "nav_is_office": scope.superuser or "office" in scope.roles,
+        "nav_is_manager": scope.superuser or bool(scope.managed_paths),
+        "nav_campaign": newest_campaign() if signed_in else None,
+    }
