@@ -50,7 +50,9 @@ def record(linyi):
         if status == "verified":
             from wenyi.orgs.models import Membership
 
-            checker = Membership.objects.filter(role="office").first().user
+            office = Membership.objects.filter(role="office").first()
+            assert office is not None, "verifying needs the office fixture"
+            checker = office.user
             services.verify_activity(checker, activity)
         activity.refresh_from_db()
         return activity

@@ -67,7 +67,7 @@ def test_other_campaign_file_shows_without_code_change(login, office, db):
 def test_campaign_page_query_count_is_fixed(login, artist, linyi, django_assert_max_num_queries):
     client = login(artist)
     client.get(reverse("campaigns:detail", args=[linyi.slug]))
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(18):
         client.get(reverse("campaigns:detail", args=[linyi.slug]))
 
 

@@ -1,5 +1,7 @@
 """Recording, checking and counting activities. Outsiders 404, read-only insiders 403."""
 
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -72,17 +74,26 @@ def activity_add(request: HttpRequest, slug: str) -> HttpResponse:
     form = ActivityForm(request.POST or None, campaign=campaign, type_=type_, units=units,
                         people=_people_for(request.user), initial=initial)
     if request.method == "POST":
+        # the same form sent again (double click, retry after a timeout): show what the
+        # first request saved instead of checking it against itself as a duplicate
+        try:
+            sent = services.activity_for_token(uuid.UUID(request.POST.get("token", "")))
+        except ValueError:
+            sent = None
+        if sent is not None:
+            return redirect("activities:detail", pk=sent.pk)
         uploads = request.FILES.getlist("files") + request.FILES.getlist("camera")
         links = [line.strip() for line in request.POST.get("links", "").splitlines()
                  if line.strip()]
         if form.is_valid():
-            problems = _check_uploads(uploads)
+            prepared, problems = _prepare_uploads(uploads)
             if problems:
                 for problem in problems:
                     form.add_error(None, problem)
             else:
                 try:
-                    activity = _create_with_files(request, form, campaign, type_, uploads, links)
+                    activity = _create_with_files(request, form, campaign, type_, prepared,
+                                                  links)
                 except ValidationError as exc:
                     for message in exc.messages:
                         form.add_error(None, message)
@@ -98,30 +109,28 @@ def activity_add(request: HttpRequest, slug: str) -> HttpResponse:
     })
 
 
-def _check_uploads(uploads) -> list[str]:
-    problems = []
+def _prepare_uploads(uploads) -> tuple[list, list[str]]:
+    """Check and process every file before anything is saved; all problems at once."""
+    prepared, problems = [], []
     for upload in uploads:
         try:
-            evidence_files.check_upload(upload)
+            prepared.append(evidence_files.prepare_upload(upload))
         except ValidationError as exc:
             problems.extend(exc.messages)
-    return problems
+    return prepared, problems
 
 
-def _create_with_files(request, form, campaign, type_, uploads, links) -> Activity:
+def _create_with_files(request, form, campaign, type_, prepared, links) -> Activity:
     """The activity and its files together: a failure anywhere leaves neither."""
     submit_now = "submit_now" in request.POST
     token = form.cleaned_data.get("token")
-    existing = services.activity_for_token(token)
-    if existing is not None:
-        return existing  # the same form sent twice: the first request did the work
     with evidence_files.files_written(), transaction.atomic():
         activity = services.create_activity(
             request.user, campaign=campaign, type=type_, **form.activity_fields(),
             participants=form.cleaned_data["participants"], values=form.metric_values(),
             token=token)
-        for upload in uploads:
-            evidence_files.store_evidence(request.user, activity, upload)
+        for item in prepared:
+            evidence_files.store_evidence(request.user, activity, item.file, prepared=item)
         for link in links:
             evidence_files.add_link(request.user, activity, link)
         if submit_now:
