@@ -63,13 +63,16 @@ def _workbook(campaign, unit_codes: list[str], mobiles: list[str], rows: int) ->
             n += 1
             start = campaign.start + datetime.timedelta(days=rng.randrange(days))
             line = [
-                rng.choice(unit_codes), f"送文化进企业活动第{n}场", start,
+                rng.choice(unit_codes),
+                f"送文化进企业活动第{n}场",
+                start,
                 start + datetime.timedelta(days=1) if n % 5 == 0 else None,
-                f"某机械制造有限公司第{n}车间", f"临沂市兰山区工业大道{n}号",
+                f"某机械制造有限公司第{n}车间",
+                f"临沂市兰山区工业大道{n}号",
                 "、".join(rng.sample(mobiles, 2)),
                 "组织文艺工作者深入车间班组，开展创作辅导与慰问演出。",
             ]
-            for column in columns[len(line):]:
+            for column in columns[len(line) :]:
                 metric = column.metric
                 if metric.value_type in ("integer", "decimal"):
                     line.append(rng.randrange(1, 500))
@@ -106,13 +109,17 @@ def prepare(data_dir: str, rows: int) -> int:
     units = list(OrgUnit.objects.filter(depth__gt=city.depth))
     Person.objects.bulk_create(
         Person(name=f"文艺工作者{i}", unit=units[i % len(units)], mobile=f"139{i:08d}")
-        for i in range(300))
+        for i in range(300)
+    )
     mobiles = [f"139{i:08d}" for i in range(300)]
 
     started = time.perf_counter()
     data = _workbook(campaign, [u.code for u in units], mobiles, rows)
-    print(f"workbook: {rows} rows, {len(data) / 1e6:.1f} MB, "
-          f"written in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+    print(
+        f"workbook: {rows} rows, {len(data) / 1e6:.1f} MB, "
+        f"written in {time.perf_counter() - started:.1f} s",
+        file=sys.stderr,
+    )
     job = ActivityImport(campaign=campaign, created_by=office, original_name="bench.xlsx")
     job.file.save("bench.xlsx", ContentFile(data), save=False)
     job.save()
@@ -130,15 +137,23 @@ def child(data_dir: str, job_id: int) -> None:
     job = process_import(job_id)
     seconds = time.perf_counter() - started
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # kilobytes on Linux
-    print(json.dumps({"seconds": seconds, "peak_mb": peak_kb / 1024, "status": job.status,
-                      "created": job.created_count, "errors": job.errors[:5]}))
+    print(
+        json.dumps(
+            {
+                "seconds": seconds,
+                "peak_mb": peak_kb / 1024,
+                "status": job.status,
+                "created": job.created_count,
+                "errors": job.errors[:5],
+            }
+        )
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=10000)
-    parser.add_argument("--child", nargs=2, metavar=("DATA_DIR", "JOB_ID"),
-                        help=argparse.SUPPRESS)
+    parser.add_argument("--child", nargs=2, metavar=("DATA_DIR", "JOB_ID"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         child(args.child[0], int(args.child[1]))
@@ -147,7 +162,10 @@ def main() -> None:
         job_id = prepare(data_dir, args.rows)
         result = subprocess.run(
             [sys.executable, __file__, "--child", data_dir, str(job_id)],
-            check=True, capture_output=True, text=True)
+            check=True,
+            capture_output=True,
+            text=True,
+        )
         outcome = json.loads(result.stdout.strip().splitlines()[-1])
         if outcome["status"] != "done" or outcome["created"] != args.rows:
             sys.exit(f"the import did not succeed: {outcome}\n{result.stderr}")

@@ -9,8 +9,10 @@ office: campaign office at the city; expert, expert_conflicted: experts at the c
 """
 
 import os
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.test import Client
 
 from tests.factories import PASSWORD, OrgUnitFactory, PersonFactory, UserFactory, membership
@@ -87,6 +89,16 @@ def expert(city):
 @pytest.fixture
 def expert_conflicted(county_a):
     return _user_with_role("expert_conflicted", county_a, Role.EXPERT, "孙回避")
+
+
+@pytest.fixture
+def linyi(city):
+    """The 2014 campaign, loaded from its real file (its owner unit is `city`)."""
+    from wenyi.campaigns.loader import load_campaign_file
+    from wenyi.campaigns.models import Campaign
+
+    load_campaign_file(Path(settings.BASE_DIR).parent / "campaigns" / "linyi-2014.toml")
+    return Campaign.objects.get(slug="linyi-2014")
 
 
 @pytest.fixture

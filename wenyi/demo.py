@@ -56,22 +56,38 @@ def build_units(stdout=None) -> OrgUnit:
         city = OrgUnit.objects.filter(code=LINYI[0]).first()
         if city is None:
             city = org_services.create_unit(
-                None, None, code=LINYI[0], name=LINYI[1], kind=LINYI[2],
-                bodies=["union", "culture", "arts"], address="临沂市北城新区",
-                phone="0539-8726723")
+                None,
+                None,
+                code=LINYI[0],
+                name=LINYI[1],
+                kind=LINYI[2],
+                bodies=["union", "culture", "arts"],
+                address="临沂市北城新区",
+                phone="0539-8726723",
+            )
         for index, (code, name, kind) in enumerate(LINYI_UNITS):
             county = OrgUnit.objects.filter(code=code).first()
             if county is None:
                 county = org_services.create_unit(
-                    None, city, code=code, name=name, kind=kind,
-                    bodies=["union"] if kind == UnitKind.DEVZONE else ["union", "culture", "arts"])
+                    None,
+                    city,
+                    code=code,
+                    name=name,
+                    kind=kind,
+                    bodies=["union"] if kind == UnitKind.DEVZONE else ["union", "culture", "arts"],
+                )
             for n in range(2):
                 ecode = f"{code}{n + 1:03d}"
                 if not OrgUnit.objects.filter(code=ecode).exists():
                     suffix = ENTERPRISE_KINDS[(index + n) % len(ENTERPRISE_KINDS)]
-                    org_services.create_unit(None, county, code=ecode,
-                                             name=f"{name.removesuffix('区').removesuffix('县')}{suffix}",
-                                             kind=UnitKind.ENTERPRISE, bodies=["union"])
+                    org_services.create_unit(
+                        None,
+                        county,
+                        code=ecode,
+                        name=f"{name.removesuffix('区').removesuffix('县')}{suffix}",
+                        kind=UnitKind.ENTERPRISE,
+                        bodies=["union"],
+                    )
     if stdout:
         stdout.write(f"演示单位: {OrgUnit.objects.count()}")
     return city
@@ -81,8 +97,12 @@ def _login(username: str, person: Person | None, *, superuser: bool = False):
     User = get_user_model()
     user = User.objects.filter(username=username).first()
     if user is None:
-        user = User(username=username, is_superuser=superuser, is_staff=superuser,
-                    email=f"{username}@example.org")
+        user = User(
+            username=username,
+            is_superuser=superuser,
+            is_staff=superuser,
+            email=f"{username}@example.org",
+        )
         user.set_password(DEMO_PASSWORD)
         user.save()
         if person is not None:
@@ -112,18 +132,24 @@ def build(stdout=None) -> list[DemoLogin]:
         _login("admin", None, superuser=True)
         logins.append(DemoLogin("admin", DEMO_PASSWORD, "系统管理员 (superuser, Django admin)"))
 
-        office = _person("刘洁", city, "13905390001", email="lyxjb@example.org",
-                         job_title="市总工会宣传教育部", gender="f")
+        office = _person(
+            "刘洁",
+            city,
+            "13905390001",
+            email="lyxjb@example.org",
+            job_title="市总工会宣传教育部",
+            gender="f",
+        )
         _role(_login("office", office), city, Role.OFFICE)
         logins.append(DemoLogin("office", DEMO_PASSWORD, "领导小组办公室 · 临沂市 (office)"))
-        office2 = _person("杨春松", city, "13905390002", job_title="市总工会宣传教育部",
-                          gender="m")
+        office2 = _person("杨春松", city, "13905390002", job_title="市总工会宣传教育部", gender="m")
         _role(_login("office2", office2), city, Role.OFFICE)
 
         coordinators = [("lanshan", "371302", "王红梅"), ("luozhuang", "371311", "李建国")]
         for i, (code, county) in enumerate(sorted(counties.items())):
-            username, name = next(((u, n) for u, c, n in coordinators if c == code),
-                                  (f"coord{code}", None))
+            username, name = next(
+                ((u, n) for u, c, n in coordinators if c == code), (f"coord{code}", None)
+            )
             if name is None:
                 name = rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN)
             person = _person(name, county, f"1390539{1000 + i:04d}", job_title="县区总工会联络员")
@@ -131,13 +157,25 @@ def build(stdout=None) -> list[DemoLogin]:
         logins.append(DemoLogin("lanshan", DEMO_PASSWORD, "县区联络员 · 兰山区 (coordinator)"))
         logins.append(DemoLogin("luozhuang", DEMO_PASSWORD, "县区联络员 · 罗庄区 (coordinator)"))
 
-        artist = _person("赵文艺", counties["371302"], "13905392001", art_forms=["摄影", "诗歌"],
-                         associations="临沂市摄影家协会", gender="m")
+        artist = _person(
+            "赵文艺",
+            counties["371302"],
+            "13905392001",
+            art_forms=["摄影", "诗歌"],
+            associations="临沂市摄影家协会",
+            gender="m",
+        )
         _role(_login("artist", artist), counties["371302"], Role.ARTIST)
         logins.append(DemoLogin("artist", DEMO_PASSWORD, "文艺工作者 · 兰山区 (art worker)"))
 
-        expert = _person("钱书评", city, "13905393001", art_forms=["书法", "文学"],
-                         titles="国家一级美术师", gender="m")
+        expert = _person(
+            "钱书评",
+            city,
+            "13905393001",
+            art_forms=["书法", "文学"],
+            titles="国家一级美术师",
+            gender="m",
+        )
         _role(_login("expert", expert), city, Role.EXPERT)
         logins.append(DemoLogin("expert", DEMO_PASSWORD, "评审专家 (expert)"))
 
@@ -148,12 +186,23 @@ def build(stdout=None) -> list[DemoLogin]:
             if Person.objects.filter(mobile=mobile).exists():
                 continue
             name = rng.choice(SURNAMES) + rng.choice(GIVEN) + (rng.choice(GIVEN) if i % 3 else "")
-            _person(name, county, mobile, gender=rng.choice("mf"),
-                    art_forms=rng.sample(ART_FORMS, k=rng.randint(1, 2)),
-                    associations=rng.choice(["", "市作家协会", "市书法家协会", "市音乐家协会"]))
+            _person(
+                name,
+                county,
+                mobile,
+                gender=rng.choice("mf"),
+                art_forms=rng.sample(ART_FORMS, k=rng.randint(1, 2)),
+                associations=rng.choice(["", "市作家协会", "市书法家协会", "市音乐家协会"]),
+            )
 
         for campaign in Campaign.objects.all():
             _leading_groups(campaign, counties, rng)
+    from wenyi.activities import demo as activities_demo
+
+    for campaign in Campaign.objects.all():
+        count = activities_demo.build(campaign)
+        if stdout:
+            stdout.write(f"演示活动（{campaign.slug}）: {count}")
     if stdout:
         stdout.write(f"演示人员: {Person.objects.count()}")
     return logins
@@ -168,14 +217,22 @@ def _leading_groups(campaign: Campaign, counties: dict[str, OrgUnit], rng: rando
         leader = rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN)
         deputy = rng.choice(SURNAMES) + rng.choice(GIVEN)
         org_services.save_leading_group(
-            None, campaign, county,
+            None,
+            campaign,
+            county,
             name=f"{county.name}文艺工作者深入职工创作实践活动领导小组",
             office_location=f"{county.name}总工会宣传教育部",
             members=[
-                {"name": leader, "position": f"{county.name}总工会常务副主席",
-                 "role": GroupRole.LEADER},
+                {
+                    "name": leader,
+                    "position": f"{county.name}总工会常务副主席",
+                    "role": GroupRole.LEADER,
+                },
                 {"name": deputy, "position": f"{county.name}文联主席", "role": GroupRole.DEPUTY},
-                {"name": rng.choice(SURNAMES) + rng.choice(GIVEN), "position": "宣传教育部部长",
-                 "role": GroupRole.LIAISON},
+                {
+                    "name": rng.choice(SURNAMES) + rng.choice(GIVEN),
+                    "position": "宣传教育部部长",
+                    "role": GroupRole.LIAISON,
+                },
             ],
         )

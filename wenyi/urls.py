@@ -14,8 +14,11 @@ admin.site.has_permission = lambda request: request.user.is_active and request.u
 urlpatterns = [
     path("", site.home, name="home"),
     path("login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
-    path("password_reset/", auth_views.PasswordResetView.as_view(form_class=ResetForm),
-         name="password_reset"),
+    path(
+        "password_reset/",
+        auth_views.PasswordResetView.as_view(form_class=ResetForm),
+        name="password_reset",
+    ),
     path("", include("django.contrib.auth.urls")),
     path("", include("wenyi.core.urls")),
     path("campaigns/", include("wenyi.campaigns.urls")),

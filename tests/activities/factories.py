@@ -10,8 +10,9 @@ from wenyi.activities.models import Activity
 _numbers = itertools.count(1)
 
 
-def make_activity(actor, unit, *, campaign=None, type_=None, participants=(),
-                  **overrides) -> Activity:
+def make_activity(
+    actor, unit, *, campaign=None, type_=None, participants=(), **overrides
+) -> Activity:
     """A draft activity of `unit`, recorded by `actor`, in a fresh campaign by default."""
     campaign = campaign or (type_.campaign if type_ else CampaignFactory())
     type_ = type_ or ActivityTypeFactory(campaign=campaign)
@@ -22,5 +23,6 @@ def make_activity(actor, unit, *, campaign=None, type_=None, participants=(),
         "place": f"某机械厂车间{n}",
     }
     fields.update(overrides)
-    return services.create_activity(actor, campaign=campaign, unit=unit, type=type_,
-                                    participants=participants, **fields)
+    return services.create_activity(
+        actor, campaign=campaign, unit=unit, type=type_, participants=participants, **fields
+    )

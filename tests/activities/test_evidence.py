@@ -29,6 +29,7 @@ ORIENTATION = 0x0112
 
 # --- files to upload ----------------------------------------------------------------
 
+
 def jpeg_bytes(size=(64, 32), *, gps=True, color="red", orientation=None) -> bytes:
     exif = Image.Exif()
     exif[0x010F] = "PhoneMaker"
@@ -37,8 +38,9 @@ def jpeg_bytes(size=(64, 32), *, gps=True, color="red", orientation=None) -> byt
     if gps:
         exif[GPS_IFD] = {1: "N", 2: (35.0, 3.0, 0.0), 3: "E", 4: (118.0, 20.0, 0.0)}
     out = io.BytesIO()
-    Image.new("RGB", size, color).save(out, "JPEG", exif=exif,
-                                       xmp=b"<x:xmpmeta>exif:GPSLatitude 35,3N</x:xmpmeta>")
+    Image.new("RGB", size, color).save(
+        out, "JPEG", exif=exif, xmp=b"<x:xmpmeta>exif:GPSLatitude 35,3N</x:xmpmeta>"
+    )
     return out.getvalue()
 
 
@@ -56,8 +58,11 @@ def pdf_bytes() -> bytes:
     return out.getvalue()
 
 
-MP4 = (b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom"
-       + b"\x00\x00\x00\x08free" + bytes(range(256)) * 40)
+MP4 = (
+    b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom"
+    + b"\x00\x00\x00\x08free"
+    + bytes(range(256)) * 40
+)
 ELF = b"\x7fELF\x02\x01\x01\x00" + bytes(1024)
 PE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + bytes(1024) + b"PE\x00\x00"
 HEIC = b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + bytes(2048)
@@ -82,6 +87,7 @@ def error_messages(response) -> list[str]:
 
 # --- fixtures -----------------------------------------------------------------------
 
+
 @pytest.fixture(autouse=True)
 def _english(settings):
     """Messages are checked in English: they read the same before and after the
@@ -95,8 +101,7 @@ def _english(settings):
 def activity(coordinator_a, county_a, artist):
     from wenyi.orgs.models import Person
 
-    return make_activity(coordinator_a, county_a,
-                         participants=[Person.objects.get(user=artist)])
+    return make_activity(coordinator_a, county_a, participants=[Person.objects.get(user=artist)])
 
 
 def add_url(activity) -> str:
@@ -115,13 +120,16 @@ def delete_url(evidence) -> str:
 def photo(activity, coordinator_a, login, django_capture_on_commit_callbacks):
     """A photo with GPS data and a sideways EXIF orientation, uploaded through the view."""
     with django_capture_on_commit_callbacks(execute=True):
-        response = login(coordinator_a).post(add_url(activity), {
-            "files": [upload("IMG_0001.JPG", jpeg_bytes(orientation=6))], "caption": "车间演出"})
+        response = login(coordinator_a).post(
+            add_url(activity),
+            {"files": [upload("IMG_0001.JPG", jpeg_bytes(orientation=6))], "caption": "车间演出"},
+        )
     assert response.status_code == 302, error_messages(response)
     return Evidence.objects.get()
 
 
 # --- location data ------------------------------------------------------------------
+
 
 def test_photo_original_keeps_location_for_office(photo, office, login):
     response = login(office).get(file_url(photo, "original"))
@@ -156,9 +164,13 @@ def test_photo_thumbnail_is_made_from_public_copy(photo, coordinator_a, login):
 
 
 def test_photo_record_and_audit(photo, coordinator_a):
-    assert (photo.kind, photo.original_name, photo.content_type, photo.caption,
-            photo.uploaded_by) == (EvidenceKind.PHOTO, "IMG_0001.JPG", "image/jpeg", "车间演出",
-                                   coordinator_a)
+    assert (
+        photo.kind,
+        photo.original_name,
+        photo.content_type,
+        photo.caption,
+        photo.uploaded_by,
+    ) == (EvidenceKind.PHOTO, "IMG_0001.JPG", "image/jpeg", "车间演出", coordinator_a)
     assert photo.size == len(jpeg_bytes(orientation=6))
     # stored under a random name, never the uploader's
     assert "IMG_0001" not in photo.file.name and photo.file.name.endswith(".jpg")
@@ -166,8 +178,9 @@ def test_photo_record_and_audit(photo, coordinator_a):
 
 
 def test_png_public_copy_has_no_location(activity, coordinator_a):
-    evidence = evidence_files.store_evidence(coordinator_a, activity,
-                                             upload("a.png", png_bytes(), "image/png"))
+    evidence = evidence_files.store_evidence(
+        coordinator_a, activity, upload("a.png", png_bytes(), "image/png")
+    )
     with evidence.public_file.open("rb") as fh:
         image = Image.open(io.BytesIO(fh.read()))
     assert (image.format, image.getexif().get_ifd(GPS_IFD)) == ("PNG", {})
@@ -192,6 +205,7 @@ def test_thumbnail_task_is_idempotent_and_skips_missing_evidence(photo):
 
 
 # --- who may see what ---------------------------------------------------------------
+
 
 def test_coordinator_asking_for_photo_original_gets_403(photo, coordinator_a, login):
     assert login(coordinator_a).get(file_url(photo, "original")).status_code == 403
@@ -224,8 +238,9 @@ def test_participating_artist_sees_public_copy_only(photo, artist, login):
     assert client.get(file_url(photo, "public")).status_code == 200
     assert client.get(file_url(photo, "original")).status_code == 403
     # read-only: may not add or remove
-    assert client.post(add_url(photo.activity),
-                       {"links": "https://example.org/v"}).status_code == 403
+    assert (
+        client.post(add_url(photo.activity), {"links": "https://example.org/v"}).status_code == 403
+    )
     assert client.post(delete_url(photo)).status_code == 403
 
 
@@ -241,8 +256,9 @@ def test_unknown_variant_is_404(photo, office, login):
 
 def test_submitted_activity_takes_no_more_evidence(activity, coordinator_a, login):
     services.submit_activity(coordinator_a, activity)
-    response = login(coordinator_a).post(add_url(activity),
-                                         {"files": [upload("a.jpg", jpeg_bytes())]})
+    response = login(coordinator_a).post(
+        add_url(activity), {"files": [upload("a.jpg", jpeg_bytes())]}
+    )
     assert response.status_code == 403
     with pytest.raises(ValidationError):
         evidence_files.store_evidence(coordinator_a, activity, upload("a.jpg", jpeg_bytes()))
@@ -251,11 +267,12 @@ def test_submitted_activity_takes_no_more_evidence(activity, coordinator_a, logi
 
 # --- what is refused ----------------------------------------------------------------
 
+
 @pytest.mark.parametrize("content", [ELF, PE], ids=["elf", "pe"])
-def test_renamed_program_is_refused_and_nothing_stored(activity, coordinator_a, login,
-                                                       content):
-    response = login(coordinator_a).post(add_url(activity), {
-        "files": [upload("photo.jpg", content)]})
+def test_renamed_program_is_refused_and_nothing_stored(activity, coordinator_a, login, content):
+    response = login(coordinator_a).post(
+        add_url(activity), {"files": [upload("photo.jpg", content)]}
+    )
     assert response.status_code == 302
     errors = error_messages(response)
     assert any("photo.jpg" in e and "program" in e for e in errors), errors
@@ -279,8 +296,9 @@ def test_oversize_file_is_refused_naming_the_limit(activity, coordinator_a, logi
 
 def test_truncated_jpeg_is_refused(activity, coordinator_a, login):
     data = jpeg_bytes(size=(400, 300))
-    response = login(coordinator_a).post(add_url(activity), {
-        "files": [upload("cut.jpg", data[: len(data) // 2])]})
+    response = login(coordinator_a).post(
+        add_url(activity), {"files": [upload("cut.jpg", data[: len(data) // 2])]}
+    )
     assert any("cut.jpg" in e and "damaged" in e for e in error_messages(response))
     assert (Evidence.objects.count(), files_on_disk()) == (0, [])
 
@@ -299,11 +317,14 @@ def test_heic_that_cannot_be_read_is_refused_suggesting_jpeg(activity, coordinat
     assert "IMG_1.HEIC" in caught.value.messages[0]
 
 
-@pytest.mark.parametrize(("content", "what"), [
-    (b"<html><script>alert(1)</script></html>", "web page"),
-    (b"PK\x03\x04" + bytes(100), "ZIP"),
-    (b"just some text", "plain text"),
-])
+@pytest.mark.parametrize(
+    ("content", "what"),
+    [
+        (b"<html><script>alert(1)</script></html>", "web page"),
+        (b"PK\x03\x04" + bytes(100), "ZIP"),
+        (b"just some text", "plain text"),
+    ],
+)
 def test_other_content_is_refused_saying_what_it_is(content, what):
     with pytest.raises(ValidationError, match=what):
         evidence_files.check_upload(upload("x.jpg", content))
@@ -311,15 +332,17 @@ def test_other_content_is_refused_saying_what_it_is(content, what):
 
 def test_type_comes_from_content_not_name(activity, coordinator_a):
     # a PDF called .jpg is stored and served as the PDF it is
-    evidence = evidence_files.store_evidence(coordinator_a, activity,
-                                             upload("scan.jpg", pdf_bytes(), "image/jpeg"))
+    evidence = evidence_files.store_evidence(
+        coordinator_a, activity, upload("scan.jpg", pdf_bytes(), "image/jpeg")
+    )
     assert (evidence.kind, evidence.content_type) == (EvidenceKind.DOCUMENT, "application/pdf")
     assert evidence.file.name.endswith(".pdf")
 
 
 def test_duplicate_file_is_refused(photo, activity, coordinator_a, login):
-    response = login(coordinator_a).post(add_url(activity), {
-        "files": [upload("again.jpg", jpeg_bytes(orientation=6))]})
+    response = login(coordinator_a).post(
+        add_url(activity), {"files": [upload("again.jpg", jpeg_bytes(orientation=6))]}
+    )
     errors = error_messages(response)
     assert any("again.jpg" in e and "IMG_0001.JPG" in e for e in errors), errors
     assert Evidence.objects.count() == 1
@@ -328,39 +351,58 @@ def test_duplicate_file_is_refused(photo, activity, coordinator_a, login):
 
 # --- all or nothing -----------------------------------------------------------------
 
+
 def test_batch_with_one_bad_file_stores_nothing(activity, coordinator_a, login):
-    response = login(coordinator_a).post(add_url(activity), {"files": [
-        upload("good1.jpg", jpeg_bytes(color="red")),
-        upload("good2.jpg", jpeg_bytes(color="green")),
-        upload("bad.jpg", ELF),
-    ], "links": "https://example.org/video"})
+    response = login(coordinator_a).post(
+        add_url(activity),
+        {
+            "files": [
+                upload("good1.jpg", jpeg_bytes(color="red")),
+                upload("good2.jpg", jpeg_bytes(color="green")),
+                upload("bad.jpg", ELF),
+            ],
+            "links": "https://example.org/video",
+        },
+    )
     errors = error_messages(response)
     assert any("bad.jpg" in e for e in errors) and not any("good" in e for e in errors)
     assert (Evidence.objects.count(), files_on_disk()) == (0, [])
 
 
-def test_batch_failing_while_storing_leaves_nothing(activity, coordinator_a, login,
-                                                    django_capture_on_commit_callbacks):
+def test_batch_failing_while_storing_leaves_nothing(
+    activity, coordinator_a, login, django_capture_on_commit_callbacks
+):
     # the same photo twice passes the checks and fails only when the second is stored
     with django_capture_on_commit_callbacks(execute=True):
-        response = login(coordinator_a).post(add_url(activity), {"files": [
-            upload("a.jpg", jpeg_bytes()), upload("b.png", png_bytes(), "image/png"),
-            upload("a-copy.jpg", jpeg_bytes())]})
+        response = login(coordinator_a).post(
+            add_url(activity),
+            {
+                "files": [
+                    upload("a.jpg", jpeg_bytes()),
+                    upload("b.png", png_bytes(), "image/png"),
+                    upload("a-copy.jpg", jpeg_bytes()),
+                ]
+            },
+        )
     assert any("a-copy.jpg" in e for e in error_messages(response))
     assert (Evidence.objects.count(), files_on_disk()) == (0, [])
 
 
 def test_large_uploads_in_temporary_files_leave_nothing_on_failure(
-        activity, coordinator_a, login, settings):
+    activity, coordinator_a, login, settings
+):
     # every upload goes through a temporary file, which storage moves instead of copying
     settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 0
     client = login(coordinator_a)
-    response = client.post(add_url(activity), {"files": [
-        upload("a.jpg", jpeg_bytes()), upload("a-again.jpg", jpeg_bytes())]})
+    response = client.post(
+        add_url(activity),
+        {"files": [upload("a.jpg", jpeg_bytes()), upload("a-again.jpg", jpeg_bytes())]},
+    )
     assert any("a-again.jpg" in e for e in error_messages(response))
     assert (Evidence.objects.count(), files_on_disk()) == (0, [])
-    response = login(coordinator_a).post(add_url(activity),
-                                         {"files": [upload("a.jpg", jpeg_bytes())]})
+    response = login(coordinator_a).post(
+        add_url(activity), {"files": [upload("a.jpg", jpeg_bytes())]}
+    )
     assert error_messages(response) == []
     evidence = Evidence.objects.get()
     with evidence.file.open("rb") as fh:
@@ -370,8 +412,9 @@ def test_large_uploads_in_temporary_files_leave_nothing_on_failure(
 def test_files_written_removes_files_when_the_block_fails(activity, coordinator_a):
     with pytest.raises(RuntimeError), transaction.atomic(), evidence_files.files_written():
         evidence_files.store_evidence(coordinator_a, activity, upload("a.jpg", jpeg_bytes()))
-        evidence_files.store_evidence(coordinator_a, activity,
-                                      upload("b.pdf", pdf_bytes(), "application/pdf"))
+        evidence_files.store_evidence(
+            coordinator_a, activity, upload("b.pdf", pdf_bytes(), "application/pdf")
+        )
         assert len(files_on_disk()) == 3
         raise RuntimeError("the third file failed")
     assert (Evidence.objects.count(), files_on_disk()) == (0, [])
@@ -380,18 +423,22 @@ def test_files_written_removes_files_when_the_block_fails(activity, coordinator_
 def test_files_written_keeps_files_when_the_block_succeeds(activity, coordinator_a):
     with transaction.atomic(), evidence_files.files_written():
         with evidence_files.files_written():
-            evidence_files.store_evidence(coordinator_a, activity,
-                                          upload("a.jpg", jpeg_bytes()))
+            evidence_files.store_evidence(coordinator_a, activity, upload("a.jpg", jpeg_bytes()))
     assert (Evidence.objects.count(), len(files_on_disk())) == (1, 2)
 
 
 def test_batch_success_reports_the_count(activity, coordinator_a, login):
-    response = login(coordinator_a).post(add_url(activity), {
-        "files": [upload("a.jpg", jpeg_bytes()), upload("v.mp4", MP4, "video/mp4")],
-        "links": "https://example.org/v1\n\nhttps://example.org/v2\n"})
+    response = login(coordinator_a).post(
+        add_url(activity),
+        {
+            "files": [upload("a.jpg", jpeg_bytes()), upload("v.mp4", MP4, "video/mp4")],
+            "links": "https://example.org/v1\n\nhttps://example.org/v2\n",
+        },
+    )
     assert response.status_code == 302
     assert response["Location"].endswith(
-        reverse("activities:detail", args=[activity.pk]) + "#evidence")
+        reverse("activities:detail", args=[activity.pk]) + "#evidence"
+    )
     assert [m.level_tag for m in get_messages(response.wsgi_request)] == ["success"]
     assert "4" in [str(m) for m in get_messages(response.wsgi_request)][0]
     assert Evidence.objects.count() == 4
@@ -405,11 +452,14 @@ def test_nothing_chosen_is_an_error(activity, coordinator_a, login):
 
 # --- PDFs, videos and links ---------------------------------------------------------
 
-def test_pdf_is_accepted_and_served_inline(activity, coordinator_a, artist, login,
-                                           django_capture_on_commit_callbacks):
+
+def test_pdf_is_accepted_and_served_inline(
+    activity, coordinator_a, artist, login, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
-        login(coordinator_a).post(add_url(activity), {
-            "files": [upload("总结.pdf", pdf_bytes(), "application/pdf")]})
+        login(coordinator_a).post(
+            add_url(activity), {"files": [upload("总结.pdf", pdf_bytes(), "application/pdf")]}
+        )
     evidence = Evidence.objects.get()
     assert (evidence.kind, evidence.public_file.name) == (EvidenceKind.DOCUMENT, "")
     response = login(artist).get(file_url(evidence, "original"))
@@ -422,8 +472,9 @@ def test_pdf_is_accepted_and_served_inline(activity, coordinator_a, artist, logi
 
 
 def test_video_is_stored_as_uploaded_and_served_in_ranges(activity, coordinator_a, login):
-    evidence = evidence_files.store_evidence(coordinator_a, activity,
-                                             upload("clip.mp4", MP4, "video/mp4"))
+    evidence = evidence_files.store_evidence(
+        coordinator_a, activity, upload("clip.mp4", MP4, "video/mp4")
+    )
     assert (evidence.kind, evidence.content_type) == (EvidenceKind.VIDEO, "video/mp4")
     client = login(coordinator_a)
     full = client.get(file_url(evidence, "original"))
@@ -445,18 +496,23 @@ def test_download_parameter_makes_an_attachment(photo, office, login):
 
 
 def test_link_is_accepted(activity, coordinator_a, login):
-    response = login(coordinator_a).post(add_url(activity), {
-        "links": "https://v.example.org/watch?v=1", "caption": "演出视频"})
+    response = login(coordinator_a).post(
+        add_url(activity), {"links": "https://v.example.org/watch?v=1", "caption": "演出视频"}
+    )
     assert response.status_code == 302
     evidence = Evidence.objects.get()
     assert (evidence.kind, evidence.url, evidence.caption) == (
-        EvidenceKind.LINK, "https://v.example.org/watch?v=1", "演出视频")
+        EvidenceKind.LINK,
+        "https://v.example.org/watch?v=1",
+        "演出视频",
+    )
     # a link has no file to serve
     assert login(coordinator_a).get(file_url(evidence, "public")).status_code == 404
 
 
-@pytest.mark.parametrize("url", ["javascript:alert(1)", "ftp://example.org/a.mp4",
-                                 "data:text/html,hi", "not a link"])
+@pytest.mark.parametrize(
+    "url", ["javascript:alert(1)", "ftp://example.org/a.mp4", "data:text/html,hi", "not a link"]
+)
 def test_link_that_is_not_a_web_address_is_refused(activity, coordinator_a, login, url):
     response = login(coordinator_a).post(add_url(activity), {"links": url})
     errors = error_messages(response)
@@ -471,16 +527,19 @@ def test_same_link_twice_is_refused(activity, coordinator_a):
 
 
 def test_caption_too_long_names_the_field(activity, coordinator_a, login):
-    response = login(coordinator_a).post(add_url(activity), {
-        "links": "https://example.org/v", "caption": "长" * 201})
+    response = login(coordinator_a).post(
+        add_url(activity), {"links": "https://example.org/v", "caption": "长" * 201}
+    )
     assert any("Caption" in e or "说明" in e for e in error_messages(response))
     assert Evidence.objects.count() == 0
 
 
 # --- removing -----------------------------------------------------------------------
 
-def test_delete_removes_row_and_files_after_commit(photo, coordinator_a, login,
-                                                   django_capture_on_commit_callbacks):
+
+def test_delete_removes_row_and_files_after_commit(
+    photo, coordinator_a, login, django_capture_on_commit_callbacks
+):
     assert len(files_on_disk()) == 3
     client = login(coordinator_a)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
@@ -500,8 +559,10 @@ def test_delete_needs_post(photo, coordinator_a, login):
 
 # --- the page -----------------------------------------------------------------------
 
+
 def test_detail_page_shows_evidence_and_original_link_only_to_office(
-        photo, activity, office, coordinator_a, login):
+    photo, activity, office, coordinator_a, login
+):
     photo.refresh_from_db()
     page = login(office).get(reverse("activities:detail", args=[activity.pk]))
     html = page.content.decode()

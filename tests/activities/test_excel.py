@@ -29,11 +29,16 @@ from wenyi.activities.queries import activities_visible_to, quota_matrix
 from wenyi.core.enums import AuditAction
 from wenyi.core.models import AuditEntry
 
-# the 2014 campaign (`linyi`) and `record`, without importing names ruff sees redefined
-pytest_plugins = ["tests.activities.fixtures"]
-
-BASE = ["单位编码*", "活动名称*", "开始日期*", "结束日期", "地点*", "地址",
-        "参与文艺工作者（手机号，多个用、分隔）", "活动简介"]
+BASE = [
+    "单位编码*",
+    "活动名称*",
+    "开始日期*",
+    "结束日期",
+    "地点*",
+    "地址",
+    "参与文艺工作者（手机号，多个用、分隔）",
+    "活动简介",
+]
 WEIWEN = [*BASE, "演出场次（场）*", "受众人数（人次）*", "演出效果"]
 PEIXUN = [*BASE, "培训辅导人次（人次）*", "培训场次（场）", "培训效果"]
 HEADERS = {"慰问演出": WEIWEN, "培训辅导": PEIXUN}
@@ -42,9 +47,14 @@ DAY = datetime.date(2014, 8, 1)
 
 def show(unit_code: str, n: int, **values) -> dict:
     """A good 慰问演出 row; keys are the headers up to any bracket or '*'."""
-    row = {"单位编码": unit_code, "活动名称": f"送文化进企业{n}",
-           "开始日期": DAY + datetime.timedelta(days=n % 60), "地点": f"某机械厂{n}车间",
-           "演出场次": 2, "受众人数": 300 + n}
+    row = {
+        "单位编码": unit_code,
+        "活动名称": f"送文化进企业{n}",
+        "开始日期": DAY + datetime.timedelta(days=n % 60),
+        "地点": f"某机械厂{n}车间",
+        "演出场次": 2,
+        "受众人数": 300 + n,
+    }
     row.update(values)
     return row
 
@@ -67,8 +77,9 @@ def xlsx(sheets: dict[str, list[dict]], name: str = "activities.xlsx") -> io.Byt
 
 
 def run(user, campaign, file, *, submit=False) -> ActivityImport:
-    job = ActivityImport.objects.create(campaign=campaign, created_by=user,
-                                        original_name=file.name, submit=submit)
+    job = ActivityImport.objects.create(
+        campaign=campaign, created_by=user, original_name=file.name, submit=submit
+    )
     return process_import(job.pk, file=file)
 
 
@@ -120,10 +131,24 @@ def test_template_offers_choice_metrics_as_a_list(office, linyi):
 
 def test_the_filled_in_template_imports(coordinator_a, county_a, linyi):
     wb = read(build_template(linyi, importable_units(coordinator_a, linyi)))
-    wb["慰问演出"].append(["371302", "送文化进企业", datetime.date(2014, 8, 8), None, "某机械厂",
-                         None, None, None, 2, 600, "很好"])
-    wb["展示展演"].append(["371302", "职工书画展", "2014-09-01", None, "工人文化宫",
-                         None, None, None, 1])
+    wb["慰问演出"].append(
+        [
+            "371302",
+            "送文化进企业",
+            datetime.date(2014, 8, 8),
+            None,
+            "某机械厂",
+            None,
+            None,
+            None,
+            2,
+            600,
+            "很好",
+        ]
+    )
+    wb["展示展演"].append(
+        ["371302", "职工书画展", "2014-09-01", None, "工人文化宫", None, None, None, 1]
+    )
     file = io.BytesIO()
     wb.save(file)
     file.seek(0)
@@ -148,13 +173,24 @@ def test_good_file_imports_every_row_with_values_and_participants(
 ):
     mobile = artist.person.mobile
     other = PersonFactory(unit=enterprise_a, mobile="13800000001")
-    file = xlsx({
-        "慰问演出": [show("371302", n, 参与文艺工作者=f"{mobile}、赵六（13800000001）")
-                     for n in range(3)],
-        "培训辅导": [{"单位编码": 371302001, "活动名称": "书法培训", "开始日期": "2014-09-10",
-                      "结束日期": "2014/9/12", "地点": "工人文化宫", "培训辅导人次": 45,
-                      "培训效果": "良好"}],
-    })
+    file = xlsx(
+        {
+            "慰问演出": [
+                show("371302", n, 参与文艺工作者=f"{mobile}、赵六（13800000001）") for n in range(3)
+            ],
+            "培训辅导": [
+                {
+                    "单位编码": 371302001,
+                    "活动名称": "书法培训",
+                    "开始日期": "2014-09-10",
+                    "结束日期": "2014/9/12",
+                    "地点": "工人文化宫",
+                    "培训辅导人次": 45,
+                    "培训效果": "良好",
+                }
+            ],
+        }
+    )
 
     job = run(coordinator_a, linyi, file)
 
@@ -163,18 +199,25 @@ def test_good_file_imports_every_row_with_values_and_participants(
     shows = Activity.objects.filter(type__key="weiwen").order_by("title")
     first = shows[0]
     assert {v.metric.key: v.number for v in first.values.select_related("metric")} == {
-        "shows": Decimal("2"), "audience": Decimal("300")}
+        "shows": Decimal("2"),
+        "audience": Decimal("300"),
+    }
     assert set(first.participants.all()) == {artist.person, other}
     assert (first.status, first.created_by, first.unit) == ("draft", coordinator_a, county_a)
     training = Activity.objects.get(type__key="peixun")
     assert (training.unit, training.start_date, training.end_date) == (
-        enterprise_a, datetime.date(2014, 9, 10), datetime.date(2014, 9, 12))
+        enterprise_a,
+        datetime.date(2014, 9, 10),
+        datetime.date(2014, 9, 12),
+    )
     assert {v.metric.key: v.display for v in training.values.select_related("metric")} == {
-        "trainees": "45", "effect": "良好"}
+        "trainees": "45",
+        "effect": "良好",
+    }
     entries = AuditEntry.objects.filter(
-        content_type=ContentType.objects.get_for_model(ActivityImport), object_id=str(job.pk))
-    assert [(e.action, e.changes["activities"][1]) for e in entries] == [
-        (AuditAction.IMPORT, 4)]
+        content_type=ContentType.objects.get_for_model(ActivityImport), object_id=str(job.pk)
+    )
+    assert [(e.action, e.changes["activities"][1]) for e in entries] == [(AuditAction.IMPORT, 4)]
 
 
 def test_submit_option_submits_the_imported_activities(coordinator_a, county_a, linyi):
@@ -195,8 +238,14 @@ def test_one_bad_row_among_200_imports_nothing_and_names_sheet_row_and_column(
 
     assert job.status == ImportStatus.FAILED
     assert Activity.objects.count() == 0
-    assert job.errors == [{"sheet": "慰问演出", "row": 122, "column": "演出场次（场）",
-                           "message": metric_message(linyi, "weiwen", "shows", "2.5")}]
+    assert job.errors == [
+        {
+            "sheet": "慰问演出",
+            "row": 122,
+            "column": "演出场次（场）",
+            "message": metric_message(linyi, "weiwen", "shows", "2.5"),
+        }
+    ]
     assert job.done_rows == job.total_rows == 200
 
 
@@ -206,19 +255,18 @@ def test_messages_are_chinese_in_a_chinese_session(coordinator_a, county_a, liny
     job = run(coordinator_a, linyi, xlsx({"慰问演出": rows}))
 
     message = job.errors[0]["message"]
-    assert message == _("“%(value)s” is not a date: write it as 2014-07-15.") % {
-        "value": "明天"}
+    assert message == _("“%(value)s” is not a date: write it as 2014-07-15.") % {"value": "明天"}
 
 
 def test_every_problem_is_listed(coordinator_a, county_a, linyi):
     rows = [
-        show("371302", 1, 活动名称=""),                       # row 2: no title
-        show("999999", 2),                                     # row 3: unknown unit
-        show("371302", 3, 开始日期="2014-13-45"),              # row 4: not a date
+        show("371302", 1, 活动名称=""),  # row 2: no title
+        show("999999", 2),  # row 3: unknown unit
+        show("371302", 3, 开始日期="2014-13-45"),  # row 4: not a date
         show("371302", 4, 开始日期=datetime.date(2015, 3, 1)),  # row 5: outside campaign
         show("371302", 5, 结束日期=datetime.date(2014, 7, 2)),  # row 6: ends before start
-        show("371302", 6, 参与文艺工作者="13999999999"),       # row 7: unknown person
-        show("371302", 7, 受众人数=None, 演出场次=-1),         # row 8: two metric problems
+        show("371302", 6, 参与文艺工作者="13999999999"),  # row 7: unknown person
+        show("371302", 7, 受众人数=None, 演出场次=-1),  # row 8: two metric problems
     ]
 
     job = run(coordinator_a, linyi, xlsx({"慰问演出": rows}))
@@ -226,15 +274,19 @@ def test_every_problem_is_listed(coordinator_a, county_a, linyi):
     assert Activity.objects.count() == 0
     sheet = "慰问演出"
     assert cells(job) == {
-        (sheet, 2, "活动名称"), (sheet, 3, "单位编码"), (sheet, 4, "开始日期"),
-        (sheet, 5, "开始日期"), (sheet, 6, "结束日期"),
+        (sheet, 2, "活动名称"),
+        (sheet, 3, "单位编码"),
+        (sheet, 4, "开始日期"),
+        (sheet, 5, "开始日期"),
+        (sheet, 6, "结束日期"),
         (sheet, 7, "参与文艺工作者（手机号，多个用、分隔）"),
-        (sheet, 8, "演出场次（场）"), (sheet, 8, "受众人数（人次）"),
+        (sheet, 8, "演出场次（场）"),
+        (sheet, 8, "受众人数（人次）"),
     }
     assert [e["row"] for e in job.errors] == sorted(e["row"] for e in job.errors)
     assert job.message == _(
-        "Nothing was imported: the file has %(count)s problems. Fix them and upload the "
-        "file again.") % {"count": 8}
+        "Nothing was imported: the file has %(count)s problems. Fix them and upload the file again."
+    ) % {"count": 8}
 
 
 def test_importing_the_same_file_again_imports_nothing(coordinator_a, county_a, linyi):
@@ -250,6 +302,17 @@ def test_importing_the_same_file_again_imports_nothing(coordinator_a, county_a, 
     assert "送文化进企业0" in again.errors[0]["message"]
 
 
+def test_a_job_run_twice_imports_once(coordinator_a, county_a, linyi):
+    file = xlsx({"慰问演出": [show("371302", 1)]})
+    job = run(coordinator_a, linyi, file)
+    file.seek(0)
+
+    again = process_import(job.pk, file=file)
+
+    assert (again.status, again.created_count) == (ImportStatus.DONE, 1)
+    assert Activity.objects.count() == 1
+
+
 def test_the_same_activity_twice_in_a_file_names_the_other_row(coordinator_a, county_a, linyi):
     rows = [show("371302", 1), show("371302", 2), show("371302", 1, 活动名称="另一个标题")]
     rows[2]["地点"] = " 某机械厂１车间 "  # spacing and width do not make it another place
@@ -258,10 +321,16 @@ def test_the_same_activity_twice_in_a_file_names_the_other_row(coordinator_a, co
 
     assert Activity.objects.count() == 0
     assert [(e["row"], e["message"]) for e in job.errors] == [
-        (2, _("The same activity (unit, type, start date and place) is also in row "
-              "%(rows)s.") % {"rows": "4"}),
-        (4, _("The same activity (unit, type, start date and place) is also in row "
-              "%(rows)s.") % {"rows": "2"}),
+        (
+            2,
+            _("The same activity (unit, type, start date and place) is also in row %(rows)s.")
+            % {"rows": "4"},
+        ),
+        (
+            4,
+            _("The same activity (unit, type, start date and place) is also in row %(rows)s.")
+            % {"rows": "2"},
+        ),
     ]
 
 
@@ -279,8 +348,11 @@ def test_another_countys_unit_code_is_refused_like_an_unknown_one(
 def test_another_countys_person_is_refused_like_an_unknown_one(
     coordinator_a, county_a, coordinator_b, linyi
 ):
-    job = run(coordinator_a, linyi, xlsx({"慰问演出": [
-        show("371302", 1, 参与文艺工作者=coordinator_b.person.mobile)]}))
+    job = run(
+        coordinator_a,
+        linyi,
+        xlsx({"慰问演出": [show("371302", 1, 参与文艺工作者=coordinator_b.person.mobile)]}),
+    )
 
     assert job.status == ImportStatus.FAILED
     assert job.errors[0]["column"] == "参与文艺工作者（手机号，多个用、分隔）"
@@ -318,7 +390,8 @@ def test_a_failed_import_keeps_at_most_a_thousand_problems_and_counts_the_rest(
 
     assert len(job.errors) == 1001
     assert job.errors[-1]["message"] == _("%(count)s more problems are not listed.") % {
-        "count": 200}
+        "count": 200
+    }
 
 
 # -- the pages -----------------------------------------------------------------------
@@ -329,8 +402,10 @@ def test_upload_runs_the_import_and_shows_the_result(login, coordinator_a, count
     page = client.get(reverse("activities:import", args=[linyi.slug]))
     token = page.context["form"]["token"].value()
 
-    response = client.post(reverse("activities:import", args=[linyi.slug]),
-                           {"token": token, "file": xlsx({"慰问演出": [show("371302", 1)]})})
+    response = client.post(
+        reverse("activities:import", args=[linyi.slug]),
+        {"token": token, "file": xlsx({"慰问演出": [show("371302", 1)]})},
+    )
 
     job = ActivityImport.objects.get()
     assert response.status_code == 302
@@ -360,7 +435,8 @@ def test_a_renamed_file_is_refused_by_the_upload_form(login, coordinator_a, coun
 
     response = login(coordinator_a).post(
         reverse("activities:import", args=[linyi.slug]),
-        {"token": "6f1c0a52-7d44-4d8e-9a55-0c2b3c1a9e02", "file": fake})
+        {"token": "6f1c0a52-7d44-4d8e-9a55-0c2b3c1a9e02", "file": fake},
+    )
 
     assert response.status_code == 200
     assert response.context["form"].errors["file"]
@@ -368,17 +444,23 @@ def test_a_renamed_file_is_refused_by_the_upload_form(login, coordinator_a, coun
 
 
 def test_the_job_page_polls_while_the_job_runs(login, coordinator_a, linyi):
-    job = ActivityImport.objects.create(campaign=linyi, created_by=coordinator_a,
-                                        original_name="a.xlsx", status=ImportStatus.RUNNING,
-                                        total_rows=1000, done_rows=500)
+    job = ActivityImport.objects.create(
+        campaign=linyi,
+        created_by=coordinator_a,
+        original_name="a.xlsx",
+        status=ImportStatus.RUNNING,
+        total_rows=1000,
+        done_rows=500,
+    )
     client = login(coordinator_a)
 
     page = client.get(reverse("activities:import_detail", args=[job.pk]))
-    partial = client.get(reverse("activities:import_detail", args=[job.pk]),
-                         headers={"HX-Request": "true"})
+    partial = client.get(
+        reverse("activities:import_detail", args=[job.pk]), headers={"HX-Request": "true"}
+    )
 
     assert 'hx-trigger="every 1s"' in page.content.decode()
-    assert partial.content.decode().lstrip().startswith("<div id=\"import-status\"")
+    assert partial.content.decode().lstrip().startswith('<div id="import-status"')
     assert 'value="500" max="1000"' in partial.content.decode()
 
 
@@ -392,8 +474,9 @@ def test_the_job_page_lists_the_problems(login, office, coordinator_a, county_a,
 
 
 def test_the_job_page_is_404_for_another_county(login, coordinator_a, coordinator_b, linyi):
-    job = ActivityImport.objects.create(campaign=linyi, created_by=coordinator_a,
-                                        original_name="a.xlsx")
+    job = ActivityImport.objects.create(
+        campaign=linyi, created_by=coordinator_a, original_name="a.xlsx"
+    )
 
     response = login(coordinator_b).get(reverse("activities:import_detail", args=[job.pk]))
 
@@ -413,15 +496,17 @@ def test_unknown_campaign_is_404(login, coordinator_a):
 # -- export ----------------------------------------------------------------------------
 
 
-def test_export_holds_the_filtered_rows(login, coordinator_a, county_a, enterprise_a,
-                                        county_b, coordinator_b, record, linyi):
+def test_export_holds_the_filtered_rows(
+    login, coordinator_a, county_a, enterprise_a, county_b, coordinator_b, record, linyi
+):
     record(coordinator_a, county_a, "weiwen", title="县里的演出", place="广场")
     record(coordinator_a, enterprise_a, "weiwen", title="厂里的演出")
     record(coordinator_a, county_a, "peixun", title="县里的培训")
     record(coordinator_b, county_b, "weiwen", title="别县的演出")
 
-    response = login(coordinator_a).get(reverse("activities:export", args=[linyi.slug]),
-                                        {"type": "weiwen", "unit": "371302"})
+    response = login(coordinator_a).get(
+        reverse("activities:export", args=[linyi.slug]), {"type": "weiwen", "unit": "371302"}
+    )
 
     assert response.status_code == 200
     wb = read(response.content)
@@ -448,10 +533,16 @@ def test_export_query_count_does_not_grow_with_rows(
         export_activities(queryset, campaign=linyi)
 
 
-def test_an_export_imports_again_as_the_same_activities(coordinator_a, county_a, artist,
-                                                        record, linyi):
-    record(coordinator_a, county_a, "weiwen", participants=[artist.person],
-           values={"shows": 3, "audience": 1200, "effect": "很好"})
+def test_an_export_imports_again_as_the_same_activities(
+    coordinator_a, county_a, artist, record, linyi
+):
+    record(
+        coordinator_a,
+        county_a,
+        "weiwen",
+        participants=[artist.person],
+        values={"shows": 3, "audience": 1200, "effect": "很好"},
+    )
     exported = export_activities(Activity.objects.all(), campaign=linyi)
     Activity.objects.all().delete()
     file = io.BytesIO(exported)
@@ -463,15 +554,23 @@ def test_an_export_imports_again_as_the_same_activities(coordinator_a, county_a,
     activity = Activity.objects.get()
     assert list(activity.participants.all()) == [artist.person]
     assert {v.metric.key: v.display for v in activity.values.select_related("metric")} == {
-        "shows": "3", "audience": "1200", "effect": "很好"}
+        "shows": "3",
+        "audience": "1200",
+        "effect": "很好",
+    }
 
 
 def test_filters_take_the_unit_with_its_subtree_dates_and_text(
     coordinator_a, county_a, enterprise_a, record, linyi
 ):
     a = record(coordinator_a, county_a, title="甲", start_date=datetime.date(2014, 7, 10))
-    b = record(coordinator_a, enterprise_a, title="乙", start_date=datetime.date(2014, 8, 10),
-               place="机械厂")
+    b = record(
+        coordinator_a,
+        enterprise_a,
+        title="乙",
+        start_date=datetime.date(2014, 8, 10),
+        place="机械厂",
+    )
     everything = Activity.objects.all()
 
     assert set(filter_activities(everything, {"unit": "371302"})) == {a, b}
@@ -499,9 +598,14 @@ def test_statistics_workbook_sums_counts_and_metrics(office, county_a, county_b,
     values = [list(r) for r in ws.iter_rows(min_row=3, values_only=True)]
     header, sub = values[0], values[1]
     start = header.index("慰问演出")
-    assert sub[start:start + 5] == ["次数", "最低要求", "进度", "演出场次（场）",
-                                    "受众人数（人次）"]
-    by_unit = {r[1]: r[start:start + 5] for r in values[2:]}
+    assert sub[start : start + 5] == [
+        "次数",
+        "最低要求",
+        "进度",
+        "演出场次（场）",
+        "受众人数（人次）",
+    ]
+    by_unit = {r[1]: r[start : start + 5] for r in values[2:]}
     assert by_unit["兰山区"][:2] == [2, 4] and by_unit["兰山区"][3:] == [5, 150]
     assert by_unit["罗庄区"][:2] == [1, 4] and by_unit["罗庄区"][3:] == [1, 10]
     assert by_unit["合计"][0] == 3 and by_unit["合计"][3:] == [6, 160]
@@ -531,8 +635,9 @@ def test_command_imports_and_prints_progress(tmp_path, coordinator_a, county_a, 
     path.write_bytes(xlsx({"慰问演出": [show("371302", n) for n in range(3)]}).getvalue())
     out = io.StringIO()
 
-    call_command("import_activities", str(path), campaign=linyi.slug,
-                 user=coordinator_a.username, stdout=out)
+    call_command(
+        "import_activities", str(path), campaign=linyi.slug, user=coordinator_a.username, stdout=out
+    )
 
     assert _("Checked %(done)s of %(total)s rows") % {"done": 3, "total": 3} in out.getvalue()
     assert Activity.objects.count() == 3
@@ -544,13 +649,23 @@ def test_command_lists_problems_and_exits_1(tmp_path, coordinator_a, county_a, l
     err = io.StringIO()
 
     with pytest.raises(CommandError) as exc:
-        call_command("import_activities", str(path), campaign=linyi.slug,
-                     user=coordinator_a.username, stdout=io.StringIO(), stderr=err)
+        call_command(
+            "import_activities",
+            str(path),
+            campaign=linyi.slug,
+            user=coordinator_a.username,
+            stdout=io.StringIO(),
+            stderr=err,
+        )
 
     assert exc.value.returncode == 1
     assert err.getvalue().strip() == _(
-        "Sheet %(sheet)s, row %(row)s, column %(column)s: %(message)s") % {
-        "sheet": "慰问演出", "row": 3, "column": "单位编码",
+        "Sheet %(sheet)s, row %(row)s, column %(column)s: %(message)s"
+    ) % {
+        "sheet": "慰问演出",
+        "row": 3,
+        "column": "单位编码",
         "message": _("The unit code %(code)s does not exist or is outside your area.")
-        % {"code": "999999"}}
+        % {"code": "999999"},
+    }
     assert Activity.objects.count() == 0

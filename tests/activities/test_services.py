@@ -5,7 +5,6 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from tests.activities.fixtures import linyi, record  # noqa: F401 (fixtures)
 from wenyi.activities import services
 from wenyi.activities.models import Activity, Tally
 from wenyi.core.models import AuditEntry
@@ -20,9 +19,16 @@ def test_create_stores_metric_values(office, county_a, record):
 def test_required_metric_missing_is_refused_naming_it(office, county_a, linyi):
     type_ = linyi.activity_types.get(key="peixun")
     with pytest.raises(ValidationError) as exc:
-        services.create_activity(office, campaign=linyi, unit=county_a, type=type_,
-                                 title="培训", start_date=datetime.date(2014, 8, 1),
-                                 place="工人文化宫", values={})
+        services.create_activity(
+            office,
+            campaign=linyi,
+            unit=county_a,
+            type=type_,
+            title="培训",
+            start_date=datetime.date(2014, 8, 1),
+            place="工人文化宫",
+            values={},
+        )
     assert any("培训" in m or "人次" in m for m in exc.value.messages)
     assert Activity.objects.count() == 0
 
@@ -64,11 +70,12 @@ def test_workflow_submit_return_resubmit_verify(office, coordinator_a, county_a,
     activity.refresh_from_db()
     assert activity.status == "verified"
     assert activity.verified_by == office
-    actions = list(AuditEntry.objects.filter(object_id=str(activity.pk),
-                                             content_type__model="activity")
-                   .order_by("id").values_list("action", flat=True))
-    assert actions == ["create", "transition", "transition", "update", "transition",
-                       "transition"]
+    actions = list(
+        AuditEntry.objects.filter(object_id=str(activity.pk), content_type__model="activity")
+        .order_by("id")
+        .values_list("action", flat=True)
+    )
+    assert actions == ["create", "transition", "transition", "update", "transition", "transition"]
 
 
 def test_return_needs_a_reason(office, coordinator_a, county_a, record):
@@ -93,8 +100,9 @@ def test_verify_twice_counts_once(office, coordinator_a, county_a, record):
 
 
 def test_tally_follows_verify_and_unlock(office, coordinator_a, county_a, record):
-    activity = record(coordinator_a, county_a, "weiwen", status="submitted",
-                      values={"shows": 2, "audience": 500})
+    activity = record(
+        coordinator_a, county_a, "weiwen", status="submitted", values={"shows": 2, "audience": 500}
+    )
     services.verify_activity(office, activity)
     tally = Tally.objects.get(unit=county_a, type=activity.type)
     totals = {k: Decimal(v) for k, v in tally.totals.items()}
@@ -105,15 +113,23 @@ def test_tally_follows_verify_and_unlock(office, coordinator_a, county_a, record
     assert Decimal(tally.totals["audience"]) == 0
 
 
-def test_rebuilt_tallies_equal_maintained_ones(office, coordinator_a, county_a, county_b,
-                                               enterprise_a, record, linyi):
-    for unit, kind in [(county_a, "weiwen"), (county_a, "weiwen"), (enterprise_a, "peixun"),
-                       (county_b, "zhanshi")]:
+def test_rebuilt_tallies_equal_maintained_ones(
+    office, coordinator_a, county_a, county_b, enterprise_a, record, linyi
+):
+    for unit, kind in [
+        (county_a, "weiwen"),
+        (county_a, "weiwen"),
+        (enterprise_a, "peixun"),
+        (county_b, "zhanshi"),
+    ]:
         record(coordinator_a if unit != county_b else office, unit, kind, status="verified")
     record(coordinator_a, county_a, "weiwen", status="submitted")
+
     def read():
-        return {(t.unit_id, t.type_id): (t.verified, {k: Decimal(v) for k, v in t.totals.items()})
-                for t in Tally.objects.all()}
+        return {
+            (t.unit_id, t.type_id): (t.verified, {k: Decimal(v) for k, v in t.totals.items()})
+            for t in Tally.objects.all()
+        }
 
     maintained = read()
     services.rebuild_tallies(linyi)

@@ -3,14 +3,17 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from tests.activities.fixtures import linyi, record  # noqa: F401 (fixtures)
 from wenyi.activities.models import Activity
 
 
 def _form(linyi, unit, **extra):
     data = {
-        "unit": unit.pk, "title": "送文化进企业", "start_date": "2014-08-08",
-        "place": "兰山区某机械厂", "m_shows": "2", "m_audience": "600",
+        "unit": unit.pk,
+        "title": "送文化进企业",
+        "start_date": "2014-08-08",
+        "place": "兰山区某机械厂",
+        "m_shows": "2",
+        "m_audience": "600",
         "token": "4d1f7c5e-8a0b-4a5e-9f51-2f6f1c3a9b10",
     }
     data.update(extra)
@@ -25,8 +28,11 @@ def test_coordinator_records_activity(login, coordinator_a, county_a, linyi):
     response = login(coordinator_a).post(_add_url(linyi), _form(linyi, county_a))
     assert response.status_code == 302
     activity = Activity.objects.get()
-    assert (activity.unit, activity.status, activity.created_by) == (county_a, "draft",
-                                                                      coordinator_a)
+    assert (activity.unit, activity.status, activity.created_by) == (
+        county_a,
+        "draft",
+        coordinator_a,
+    )
 
 
 def test_save_and_submit_in_one_step(login, coordinator_a, county_a, linyi):
@@ -43,8 +49,13 @@ def test_double_click_creates_one_activity(login, coordinator_a, county_a, linyi
 
 
 def test_duplicate_is_shown_before_saving(login, coordinator_a, county_a, linyi, record):
-    existing = record(coordinator_a, county_a, "weiwen", place="兰山区某机械厂",
-                      start_date=datetime.date(2014, 8, 8))
+    existing = record(
+        coordinator_a,
+        county_a,
+        "weiwen",
+        place="兰山区某机械厂",
+        start_date=datetime.date(2014, 8, 8),
+    )
     client = login(coordinator_a)
     response = client.post(_add_url(linyi), _form(linyi, county_a, place="兰山区 某机械厂"))
     assert response.status_code == 200
@@ -79,8 +90,9 @@ def test_other_county_gets_404(login, coordinator_a, coordinator_b, county_a, re
     assert response.status_code == 404
 
 
-def test_artist_sees_activity_they_took_part_in_read_only(login, artist, coordinator_a,
-                                                          county_a, record):
+def test_artist_sees_activity_they_took_part_in_read_only(
+    login, artist, coordinator_a, county_a, record
+):
     activity = record(coordinator_a, county_a, participants=[artist.person])
     other = record(coordinator_a, county_a)
     client = login(artist)
@@ -93,8 +105,7 @@ def test_artist_sees_activity_they_took_part_in_read_only(login, artist, coordin
 
 def test_coordinator_cannot_verify_own_county(login, coordinator_a, county_a, record):
     activity = record(coordinator_a, county_a, status="submitted")
-    response = login(coordinator_a).post(
-        reverse("activities:action", args=[activity.pk, "verify"]))
+    response = login(coordinator_a).post(reverse("activities:action", args=[activity.pk, "verify"]))
     activity.refresh_from_db()
     assert activity.status == "submitted"
     assert response.status_code in (302, 403)
@@ -107,8 +118,7 @@ def test_coordinator_verifies_enterprise_below(login, coordinator_a, enterprise_
     assert activity.status == "verified"
 
 
-def test_office_verifies_and_unlocks_with_reason(login, office, coordinator_a, county_a,
-                                                 record):
+def test_office_verifies_and_unlocks_with_reason(login, office, coordinator_a, county_a, record):
     activity = record(coordinator_a, county_a, status="submitted")
     client = login(office)
     client.post(reverse("activities:action", args=[activity.pk, "verify"]))
@@ -117,8 +127,7 @@ def test_office_verifies_and_unlocks_with_reason(login, office, coordinator_a, c
     client.post(reverse("activities:action", args=[activity.pk, "unlock"]), {"reason": ""})
     activity.refresh_from_db()
     assert activity.status == "verified"
-    client.post(reverse("activities:action", args=[activity.pk, "unlock"]),
-                {"reason": "人数填错"})
+    client.post(reverse("activities:action", args=[activity.pk, "unlock"]), {"reason": "人数填错"})
     activity.refresh_from_db()
     assert activity.status == "returned"
 
@@ -126,14 +135,14 @@ def test_office_verifies_and_unlocks_with_reason(login, office, coordinator_a, c
 def test_coordinator_cannot_unlock(login, office, coordinator_a, enterprise_a, record):
     activity = record(coordinator_a, enterprise_a, status="verified")
     response = login(coordinator_a).post(
-        reverse("activities:action", args=[activity.pk, "unlock"]), {"reason": "想改"})
+        reverse("activities:action", args=[activity.pk, "unlock"]), {"reason": "想改"}
+    )
     activity.refresh_from_db()
     assert activity.status == "verified"
     assert response.status_code in (302, 403)
 
 
-def test_list_is_scoped(login, coordinator_a, coordinator_b, county_a, county_b, record,
-                        linyi):
+def test_list_is_scoped(login, coordinator_a, coordinator_b, county_a, county_b, record, linyi):
     mine = record(coordinator_a, county_a, title="兰山区的活动")
     record(coordinator_b, county_b, title="罗庄区的活动")
     body = login(coordinator_a).get(reverse("activities:list", args=[linyi.slug])).content
@@ -141,8 +150,9 @@ def test_list_is_scoped(login, coordinator_a, coordinator_b, county_a, county_b,
     assert "罗庄区的活动" not in body.decode()
 
 
-def test_list_query_count_does_not_grow(login, office, coordinator_a, county_a, record,
-                                        linyi, django_assert_max_num_queries):
+def test_list_query_count_does_not_grow(
+    login, office, coordinator_a, county_a, record, linyi, django_assert_max_num_queries
+):
     client = login(office)
     url = reverse("activities:list", args=[linyi.slug])
     record(coordinator_a, county_a)
@@ -155,8 +165,9 @@ def test_list_query_count_does_not_grow(login, office, coordinator_a, county_a, 
         client.get(url)
 
 
-def test_matrix_query_count_does_not_grow(login, office, coordinator_a, county_a, county_b,
-                                          record, linyi, django_assert_max_num_queries):
+def test_matrix_query_count_does_not_grow(
+    login, office, coordinator_a, county_a, county_b, record, linyi, django_assert_max_num_queries
+):
     client = login(office)
     url = reverse("activities:quota", args=[linyi.slug])
     record(coordinator_a, county_a, status="verified")
@@ -170,8 +181,9 @@ def test_matrix_query_count_does_not_grow(login, office, coordinator_a, county_a
     assert response.status_code == 200
 
 
-def test_matrix_shows_verified_counts(login, office, coordinator_a, county_a, county_b,
-                                      record, linyi):
+def test_matrix_shows_verified_counts(
+    login, office, coordinator_a, county_a, county_b, record, linyi
+):
     record(coordinator_a, county_a, "weiwen", status="verified")
     response = login(office).get(reverse("activities:quota", args=[linyi.slug]))
     rows = {r.unit.code: {c.type.key: c.count for c in r.cells} for r in response.context["rows"]}
@@ -179,8 +191,9 @@ def test_matrix_shows_verified_counts(login, office, coordinator_a, county_a, co
     assert rows["371311"]["weiwen"] == 0
 
 
-def test_matrix_for_coordinator_shows_own_county_only(login, coordinator_a, county_a,
-                                                      county_b, linyi):
+def test_matrix_for_coordinator_shows_own_county_only(
+    login, coordinator_a, county_a, county_b, linyi
+):
     response = login(coordinator_a).get(reverse("activities:quota", args=[linyi.slug]))
     assert [r.unit.code for r in response.context["rows"]] == ["371302"]
 

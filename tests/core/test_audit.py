@@ -51,8 +51,9 @@ def test_audit_log_lists_and_filters(login, office, county_a):
     assert "兰山区（改）" in response.content.decode()
 
 
-def test_audit_log_query_count_does_not_grow(login, office, county_a,
-                                             django_assert_max_num_queries):
+def test_audit_log_query_count_does_not_grow(
+    login, office, county_a, django_assert_max_num_queries
+):
     client = login(office)
     services.update_unit(office, county_a, name="一")
     client.get(reverse("core:audit"))

@@ -34,10 +34,14 @@ def test_pages_need_login(anonymous, county_a):
 
 def test_password_change_works(login, artist):
     client = login(artist)
-    response = client.post(reverse("password_change"), {
-        "old_password": PASSWORD,
-        "new_password1": "Xin-mima-2014!", "new_password2": "Xin-mima-2014!",
-    })
+    response = client.post(
+        reverse("password_change"),
+        {
+            "old_password": PASSWORD,
+            "new_password1": "Xin-mima-2014!",
+            "new_password2": "Xin-mima-2014!",
+        },
+    )
     assert response.status_code == 302
     artist.refresh_from_db()
     assert artist.check_password("Xin-mima-2014!")
@@ -52,8 +56,10 @@ def test_password_reset_sends_mail_through_real_smtp(client, settings, artist):
     link = re.search(r"https?://[^/\s]+(/reset/\S+)", body).group(1)
     page = client.get(link, follow=True)
     assert page.status_code == 200
-    response = client.post(page.redirect_chain[-1][0], {
-        "new_password1": "Xin-mima-2014!", "new_password2": "Xin-mima-2014!"})
+    response = client.post(
+        page.redirect_chain[-1][0],
+        {"new_password1": "Xin-mima-2014!", "new_password2": "Xin-mima-2014!"},
+    )
     assert response.status_code == 302
     artist.refresh_from_db()
     assert artist.check_password("Xin-mima-2014!")
@@ -70,8 +76,14 @@ def test_admin_is_for_superusers_only(login, office):
 def test_password_reset_reaches_login_without_password(client, settings, office, county_a):
     from wenyi.orgs import services
 
-    person = services.create_person(office, name="新来的", unit=county_a, email="new@example.org",
-                                    username="xinlaide", role="artist")
+    person = services.create_person(
+        office,
+        name="新来的",
+        unit=county_a,
+        email="new@example.org",
+        username="xinlaide",
+        role="artist",
+    )
     assert not person.user.has_usable_password()
     with smtp_server(settings) as inbox:
         client.post(reverse("password_reset"), {"email": "new@example.org"})

@@ -49,7 +49,8 @@ def test_settings_refuse_bad_value_at_start_up(tmp_path):
     import sys
 
     env = {**os.environ, "WENYI_DATA_DIR": str(tmp_path), "WENYI_UPLOAD_MAX_MB": "lots"}
-    result = subprocess.run([sys.executable, "-m", "wenyi", "check"], env=env,
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "wenyi", "check"], env=env, capture_output=True, text=True
+    )
     assert result.returncode != 0
     assert "WENYI_UPLOAD_MAX_MB" in result.stderr

@@ -34,7 +34,8 @@ def _entries(text: str):
 
 def test_every_string_has_a_chinese_translation():
     missing = [
-        msgid for msgid, _, strs, flags in _entries(PO.read_text(encoding="utf-8"))
+        msgid
+        for msgid, _, strs, flags in _entries(PO.read_text(encoding="utf-8"))
         if msgid and (not all(strs) or "fuzzy" in flags)
     ]
     assert missing == []
@@ -44,9 +45,9 @@ def test_compiled_catalogue_matches_po():
     with open(PO.with_suffix(".mo"), "rb") as f:
         catalogue = gettext.GNUTranslations(f)
     stale = [
-        msgid for msgid, plural, strs, _ in _entries(PO.read_text(encoding="utf-8"))
-        if msgid and plural is None and "\x04" not in msgid
-        and catalogue.gettext(msgid) != strs[0]
+        msgid
+        for msgid, plural, strs, _ in _entries(PO.read_text(encoding="utf-8"))
+        if msgid and plural is None and "\x04" not in msgid and catalogue.gettext(msgid) != strs[0]
     ]
     assert stale == []
 
@@ -73,12 +74,16 @@ def test_catalogue_covers_every_marked_string(tmp_path, settings, monkeypatch):
 
     assert shutil.which("xgettext"), "gettext is needed: make test installs it"
     copy = tmp_path / "wenyi"
-    shutil.copytree(settings.BASE_DIR, copy,
-                    ignore=shutil.ignore_patterns("__pycache__", "*.mo", "static"))
+    shutil.copytree(
+        settings.BASE_DIR, copy, ignore=shutil.ignore_patterns("__pycache__", "*.mo", "static")
+    )
     settings.LOCALE_PATHS = [copy / "locale"]
     monkeypatch.chdir(copy)
     call_command("makemessages", locale=["zh_Hans"], no_obsolete=True, verbosity=0)
     fresh = (copy / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po").read_text("utf-8")
-    missing = [msgid for msgid, _, strs, flags in _entries(fresh)
-               if msgid and (not all(strs) or "fuzzy" in flags)]
+    missing = [
+        msgid
+        for msgid, _, strs, flags in _entries(fresh)
+        if msgid and (not all(strs) or "fuzzy" in flags)
+    ]
     assert missing == [], "run `make messages` and translate these"

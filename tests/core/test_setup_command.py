@@ -27,5 +27,4 @@ def test_setup_demo_twice_changes_nothing(db):
     call_command("setup", demo=True, stdout=StringIO())
     counts = (OrgUnit.objects.count(), Person.objects.count(), LeadingGroup.objects.count())
     call_command("setup", demo=True, stdout=StringIO())
-    assert (OrgUnit.objects.count(), Person.objects.count(),
-            LeadingGroup.objects.count()) == counts
+    assert (OrgUnit.objects.count(), Person.objects.count(), LeadingGroup.objects.count()) == counts

@@ -5,9 +5,15 @@ import shutil
 import pytest
 
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--no-first-run", "--disable-quic",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
 ]
 PHONE = {"width": 375, "height": 740}
 
@@ -24,8 +30,10 @@ def browser():
 
     executable = shutil.which("chromium") or shutil.which("chromium-browser")
     if executable is None:
-        pytest.fail("chromium is not installed: run `make test` as root or "
-                    "`sudo apt-get install -y chromium`")
+        pytest.fail(
+            "chromium is not installed: run `make test` as root or "
+            "`sudo apt-get install -y chromium`"
+        )
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         yield browser

@@ -4,7 +4,6 @@ and the quota matrix counts it."""
 import pytest
 from playwright.sync_api import expect
 
-from tests.activities.fixtures import linyi  # noqa: F401 (fixture)
 from wenyi.activities.models import Activity
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -19,8 +18,9 @@ def photo(tmp_path):
     return path
 
 
-def test_record_verify_and_count(page, browser_login, linyi, office, coordinator_a, county_a,
-                                 county_b, photo, settings):
+def test_record_verify_and_count(
+    page, browser_login, linyi, office, coordinator_a, county_a, county_b, photo, settings
+):
     settings.WENYI_TODAY = None
     browser_login("coordinator_a")
     page.goto(f"/campaigns/{linyi.slug}/activities/new/")

@@ -5,7 +5,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_coordinator_sees_own_unit_and_404_for_another_county(
-        page, browser_login, coordinator_a, county_a, county_b):
+    page, browser_login, coordinator_a, county_a, county_b
+):
     browser_login("coordinator_a")
     # the phone layout folds the navigation into the menu button
     page.get_by_role("button", name="菜单").click()

@@ -14,6 +14,7 @@ def campaign(city):
 
 # --- units -------------------------------------------------------------------
 
+
 def test_unit_page_shows_to_its_coordinator(login, coordinator_a, county_a):
     response = login(coordinator_a).get(reverse("orgs:unit", args=[county_a.code]))
     assert response.status_code == 200
@@ -47,9 +48,15 @@ def test_unit_edit_is_403_for_artist_of_unit(login, artist, county_a):
 
 
 def test_unit_edit_saves_and_audits(login, coordinator_a, county_a):
-    response = login(coordinator_a).post(reverse("orgs:unit_edit", args=[county_a.code]), {
-        "code": county_a.code, "name": "兰山区总工会", "kind": "district", "bodies": ["union"],
-    })
+    response = login(coordinator_a).post(
+        reverse("orgs:unit_edit", args=[county_a.code]),
+        {
+            "code": county_a.code,
+            "name": "兰山区总工会",
+            "kind": "district",
+            "bodies": ["union"],
+        },
+    )
     assert response.status_code == 302
     county_a.refresh_from_db()
     assert county_a.name == "兰山区总工会"
@@ -59,9 +66,14 @@ def test_unit_edit_saves_and_audits(login, coordinator_a, county_a):
 
 
 def test_unit_code_must_be_unique(login, office, county_a, county_b):
-    response = login(office).post(reverse("orgs:unit_edit", args=[county_a.code]), {
-        "code": county_b.code, "name": "兰山区", "kind": "district",
-    })
+    response = login(office).post(
+        reverse("orgs:unit_edit", args=[county_a.code]),
+        {
+            "code": county_b.code,
+            "name": "兰山区",
+            "kind": "district",
+        },
+    )
     assert response.status_code == 200
     assert "371311" in response.content.decode()
     county_a.refresh_from_db()
@@ -69,9 +81,15 @@ def test_unit_code_must_be_unique(login, office, county_a, county_b):
 
 
 def test_office_adds_unit_below(login, office, county_a):
-    response = login(office).post(reverse("orgs:unit_add", args=[county_a.code]), {
-        "code": "371302009", "name": "兰山区新厂", "kind": "enterprise", "bodies": ["union"],
-    })
+    response = login(office).post(
+        reverse("orgs:unit_add", args=[county_a.code]),
+        {
+            "code": "371302009",
+            "name": "兰山区新厂",
+            "kind": "enterprise",
+            "bodies": ["union"],
+        },
+    )
     assert response.status_code == 302
     unit = OrgUnit.objects.get(code="371302009")
     assert OrgUnit.objects.get_parent(unit) == county_a
@@ -106,6 +124,7 @@ def test_unit_list_query_count_does_not_grow(login, office, city, django_assert_
 
 # --- people --------------------------------------------------------------------
 
+
 def test_people_list_is_scoped_to_coordinator(login, coordinator_a, county_a, county_b):
     PersonFactory(unit=county_a, name="甲某")
     PersonFactory(unit=county_b, name="乙某")
@@ -125,8 +144,9 @@ def test_people_list_searches_and_pages(login, office, county_a):
     assert "测试08" not in found
 
 
-def test_people_list_query_count_does_not_grow(login, office, county_a,
-                                               django_assert_max_num_queries):
+def test_people_list_query_count_does_not_grow(
+    login, office, county_a, django_assert_max_num_queries
+):
     client = login(office)
     PersonFactory(unit=county_a)
     client.get(reverse("orgs:people"))
@@ -158,10 +178,18 @@ def test_artist_cannot_see_other_people(login, artist, county_a):
 
 
 def test_coordinator_adds_person_with_login(login, coordinator_a, county_a):
-    response = login(coordinator_a).post(reverse("orgs:person_add"), {
-        "name": "新人", "unit": county_a.pk, "mobile": "13912345678", "gender": "f",
-        "art_forms_text": "摄影、书法", "login-username": "xinren", "login-role": Role.ARTIST,
-    })
+    response = login(coordinator_a).post(
+        reverse("orgs:person_add"),
+        {
+            "name": "新人",
+            "unit": county_a.pk,
+            "mobile": "13912345678",
+            "gender": "f",
+            "art_forms_text": "摄影、书法",
+            "login-username": "xinren",
+            "login-role": Role.ARTIST,
+        },
+    )
     assert response.status_code == 302
     person = Person.objects.get(name="新人")
     assert person.art_forms == ["摄影", "书法"]
@@ -171,24 +199,31 @@ def test_coordinator_adds_person_with_login(login, coordinator_a, county_a):
 
 
 def test_coordinator_may_not_make_office(login, coordinator_a, county_a):
-    response = login(coordinator_a).post(reverse("orgs:person_add"), {
-        "name": "越权", "unit": county_a.pk, "login-username": "yuequan",
-        "login-role": Role.OFFICE,
-    })
+    response = login(coordinator_a).post(
+        reverse("orgs:person_add"),
+        {
+            "name": "越权",
+            "unit": county_a.pk,
+            "login-username": "yuequan",
+            "login-role": Role.OFFICE,
+        },
+    )
     assert response.status_code == 200
     assert not Person.objects.filter(name="越权").exists()
 
 
 def test_coordinator_may_not_add_person_to_other_county(login, coordinator_a, county_b):
-    response = login(coordinator_a).post(reverse("orgs:person_add"), {
-        "name": "外人", "unit": county_b.pk})
+    response = login(coordinator_a).post(
+        reverse("orgs:person_add"), {"name": "外人", "unit": county_b.pk}
+    )
     assert response.status_code == 200
     assert not Person.objects.filter(name="外人").exists()
 
 
 def test_bad_mobile_is_refused_naming_field(login, office, county_a):
-    response = login(office).post(reverse("orgs:person_add"), {
-        "name": "某人", "unit": county_a.pk, "mobile": "12345"})
+    response = login(office).post(
+        reverse("orgs:person_add"), {"name": "某人", "unit": county_a.pk, "mobile": "12345"}
+    )
     assert response.status_code == 200
     assert "11" in response.content.decode()
     assert not Person.objects.filter(name="某人").exists()
@@ -196,19 +231,24 @@ def test_bad_mobile_is_refused_naming_field(login, office, county_a):
 
 def test_person_edit_records_old_and_new_values(login, office, county_a):
     person = PersonFactory(unit=county_a, name="旧名", mobile="13900000001")
-    response = login(office).post(reverse("orgs:person_edit", args=[person.pk]), {
-        "name": "新名", "unit": county_a.pk, "mobile": "13900000001"})
+    response = login(office).post(
+        reverse("orgs:person_edit", args=[person.pk]),
+        {"name": "新名", "unit": county_a.pk, "mobile": "13900000001"},
+    )
     assert response.status_code == 302
-    entry = AuditEntry.objects.get(object_id=str(person.pk), action="update",
-                                   content_type__model="person")
+    entry = AuditEntry.objects.get(
+        object_id=str(person.pk), action="update", content_type__model="person"
+    )
     assert entry.changes["name"] == ["旧名", "新名"]
 
 
 def test_office_grants_and_removes_role(login, office, coordinator_a, county_a):
     client = login(office)
     person = coordinator_a.person
-    client.post(reverse("orgs:person_role_add", args=[person.pk]),
-                {"unit": county_a.pk, "role": Role.EXPERT})
+    client.post(
+        reverse("orgs:person_role_add", args=[person.pk]),
+        {"unit": county_a.pk, "role": Role.EXPERT},
+    )
     membership = Membership.objects.get(user=coordinator_a, role=Role.EXPERT)
     client.post(reverse("orgs:person_role_remove", args=[person.pk, membership.pk]))
     assert not Membership.objects.filter(pk=membership.pk).exists()
@@ -217,14 +257,23 @@ def test_office_grants_and_removes_role(login, office, coordinator_a, county_a):
 
 # --- leading groups -------------------------------------------------------------
 
+
 def test_leading_group_registered_by_coordinator(login, coordinator_a, county_a, campaign):
     url = reverse("orgs:leading_group", args=[campaign.slug, county_a.code])
-    response = login(coordinator_a).post(url, {
-        "name": "兰山区领导小组", "office_location": "兰山区总工会宣传教育部",
-        "members-TOTAL_FORMS": "2", "members-INITIAL_FORMS": "0",
-        "members-0-name": "张组长", "members-0-role": "leader", "members-0-position": "主席",
-        "members-1-name": "李联络", "members-1-role": "liaison",
-    })
+    response = login(coordinator_a).post(
+        url,
+        {
+            "name": "兰山区领导小组",
+            "office_location": "兰山区总工会宣传教育部",
+            "members-TOTAL_FORMS": "2",
+            "members-INITIAL_FORMS": "0",
+            "members-0-name": "张组长",
+            "members-0-role": "leader",
+            "members-0-position": "主席",
+            "members-1-name": "李联络",
+            "members-1-role": "liaison",
+        },
+    )
     assert response.status_code == 302
     group = LeadingGroup.objects.get(campaign=campaign, unit=county_a)
     assert [m.name for m in group.members.all()] == ["张组长", "李联络"]
@@ -232,11 +281,17 @@ def test_leading_group_registered_by_coordinator(login, coordinator_a, county_a,
 
 def test_leading_group_needs_a_leader(login, coordinator_a, county_a, campaign):
     url = reverse("orgs:leading_group", args=[campaign.slug, county_a.code])
-    response = login(coordinator_a).post(url, {
-        "name": "兰山区领导小组", "office_location": "兰山区总工会",
-        "members-TOTAL_FORMS": "1", "members-INITIAL_FORMS": "0",
-        "members-0-name": "李联络", "members-0-role": "liaison",
-    })
+    response = login(coordinator_a).post(
+        url,
+        {
+            "name": "兰山区领导小组",
+            "office_location": "兰山区总工会",
+            "members-TOTAL_FORMS": "1",
+            "members-INITIAL_FORMS": "0",
+            "members-0-name": "李联络",
+            "members-0-role": "liaison",
+        },
+    )
     assert response.status_code == 200
     assert not LeadingGroup.objects.exists()
 
@@ -246,13 +301,20 @@ def test_leading_group_of_other_county_is_404(login, coordinator_a, county_b, ca
     assert login(coordinator_a).get(url).status_code == 404
 
 
-def test_office_sees_units_without_leading_group(login, office, coordinator_a, county_a,
-                                                 county_b, enterprise_a, campaign):
-    login(coordinator_a).post(reverse("orgs:leading_group", args=[campaign.slug, county_a.code]), {
-        "name": "兰山区领导小组", "office_location": "兰山区总工会",
-        "members-TOTAL_FORMS": "1", "members-INITIAL_FORMS": "0",
-        "members-0-name": "张组长", "members-0-role": "leader",
-    })
+def test_office_sees_units_without_leading_group(
+    login, office, coordinator_a, county_a, county_b, enterprise_a, campaign
+):
+    login(coordinator_a).post(
+        reverse("orgs:leading_group", args=[campaign.slug, county_a.code]),
+        {
+            "name": "兰山区领导小组",
+            "office_location": "兰山区总工会",
+            "members-TOTAL_FORMS": "1",
+            "members-INITIAL_FORMS": "0",
+            "members-0-name": "张组长",
+            "members-0-role": "leader",
+        },
+    )
     response = login(office).get(reverse("orgs:leading_groups", args=[campaign.slug]))
     rows = {r["unit"].code: r["group"] for r in response.context["rows"]}
     # the city and its counties take part (depth 1); the enterprise does not

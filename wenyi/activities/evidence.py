@@ -87,10 +87,18 @@ PILLOW_FORMATS = {
 # the format and content type of the copy shown outside the office
 PUBLIC_FORMAT = {"png": "PNG", "gif": "GIF", "webp": "WEBP"}  # everything else: JPEG
 CONTENT_TYPES = {
-    "jpg": "image/jpeg", "png": "image/png", "gif": "image/gif", "webp": "image/webp",
-    "heic": "image/heic", "heif": "image/heif", "avif": "image/avif",
-    "pdf": "application/pdf", "mp4": "video/mp4", "mov": "video/quicktime",
-    "webm": "video/webm", "3gp": "video/3gpp",
+    "jpg": "image/jpeg",
+    "png": "image/png",
+    "gif": "image/gif",
+    "webp": "image/webp",
+    "heic": "image/heic",
+    "heif": "image/heif",
+    "avif": "image/avif",
+    "pdf": "application/pdf",
+    "mp4": "video/mp4",
+    "mov": "video/quicktime",
+    "webm": "video/webm",
+    "3gp": "video/3gpp",
 }
 
 # ISO base media (MP4, QuickTime, HEIF) brands, from the "ftyp" box
@@ -98,9 +106,26 @@ HEIF_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"
 AVIF_BRANDS = {b"avif", b"avis"}
 AUDIO_BRANDS = {b"M4A ", b"M4B ", b"M4P ", b"F4A ", b"F4B "}
 MP4_BRANDS = {
-    b"isom", b"iso2", b"iso3", b"iso4", b"iso5", b"iso6", b"iso8", b"mp41", b"mp42",
-    b"mp71", b"avc1", b"M4V ", b"M4VH", b"M4VP", b"dash", b"mmp4", b"MSNV", b"XAVC",
-    b"f4v ", b"NDAS",
+    b"isom",
+    b"iso2",
+    b"iso3",
+    b"iso4",
+    b"iso5",
+    b"iso6",
+    b"iso8",
+    b"mp41",
+    b"mp42",
+    b"mp71",
+    b"avc1",
+    b"M4V ",
+    b"M4VH",
+    b"M4VP",
+    b"dash",
+    b"mmp4",
+    b"MSNV",
+    b"XAVC",
+    b"f4v ",
+    b"NDAS",
 }
 # QuickTime files from older cameras start with an atom instead of "ftyp"
 QUICKTIME_ATOMS = {b"moov", b"mdat", b"wide", b"free", b"skip", b"pnot"}
@@ -129,7 +154,7 @@ def _ftyp_brands(head: bytes) -> list[bytes]:
         return []
     box = int.from_bytes(head[0:4], "big")
     end = min(box, len(head)) if box >= 16 else min(len(head), 16)
-    return [head[8:12], *(head[i:i + 4] for i in range(16, end - 3, 4))]
+    return [head[8:12], *(head[i : i + 4] for i in range(16, end - 3, 4))]
 
 
 def _sniff(head: bytes) -> tuple[str | None, str]:
@@ -178,15 +203,27 @@ def _refused_kind(head: bytes) -> str:
     starts = [
         ((b"MZ",), _("a Windows program")),
         ((b"\x7fELF",), _("a Linux program")),
-        ((b"\xfe\xed\xfa\xce", b"\xfe\xed\xfa\xcf", b"\xce\xfa\xed\xfe", b"\xcf\xfa\xed\xfe",
-          b"\xca\xfe\xba\xbe"), _("a macOS or Java program")),
+        (
+            (
+                b"\xfe\xed\xfa\xce",
+                b"\xfe\xed\xfa\xcf",
+                b"\xce\xfa\xed\xfe",
+                b"\xcf\xfa\xed\xfe",
+                b"\xca\xfe\xba\xbe",
+            ),
+            _("a macOS or Java program"),
+        ),
         ((b"dex\n",), _("an Android program")),
         ((b"#!",), _("a script")),
-        ((b"PK\x03\x04", b"PK\x05\x06"),
-         _("a ZIP archive (Word, Excel, WPS and APK files are ZIP archives too)")),
+        (
+            (b"PK\x03\x04", b"PK\x05\x06"),
+            _("a ZIP archive (Word, Excel, WPS and APK files are ZIP archives too)"),
+        ),
         ((b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",), _("an old Word, Excel or WPS document")),
-        ((b"Rar!\x1a\x07", b"7z\xbc\xaf\x27\x1c", b"\x1f\x8b", b"BZh", b"\xfd7zXZ\x00"),
-         _("a compressed archive")),
+        (
+            (b"Rar!\x1a\x07", b"7z\xbc\xaf\x27\x1c", b"\x1f\x8b", b"BZh", b"\xfd7zXZ\x00"),
+            _("a compressed archive"),
+        ),
         ((b"{\\rtf",), _("an RTF document")),
         ((b"II*\x00", b"MM\x00*"), _("a TIFF image")),
         ((b"BM",), _("a BMP image")),
@@ -267,7 +304,8 @@ def _check_image(f: File, key: str, label: str) -> str:
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise ValidationError(
             _('File "%(name)s": the image is too large (too many pixels) to be accepted.')
-            % {"name": label}) from None
+            % {"name": label}
+        ) from None
     except Exception as exc:  # any decoder failure means a bad upload
         logger.info("image %r refused: %s", label, exc)
         if key in ("heic", "heif"):
@@ -283,14 +321,18 @@ def _check_image(f: File, key: str, label: str) -> str:
 
 
 def _unreadable_message(label: str) -> str:
-    return _('File "%(name)s": the image cannot be read; it is damaged or incomplete. '
-             'Please upload it again.') % {"name": label}
+    return _(
+        'File "%(name)s": the image cannot be read; it is damaged or incomplete. '
+        "Please upload it again."
+    ) % {"name": label}
 
 
 def _heic_message(label: str) -> str:
-    return _('File "%(name)s": this HEIC/HEIF photo cannot be read here. Set the phone '
-             'camera to save JPEG photos (on iPhone: Settings › Camera › Formats › Most '
-             'Compatible) or convert the photo to JPEG, then upload it again.') % {"name": label}
+    return _(
+        'File "%(name)s": this HEIC/HEIF photo cannot be read here. Set the phone '
+        "camera to save JPEG photos (on iPhone: Settings › Camera › Formats › Most "
+        "Compatible) or convert the photo to JPEG, then upload it again."
+    ) % {"name": label}
 
 
 def check_upload(f: File) -> CheckedUpload:
@@ -304,12 +346,14 @@ def check_upload(f: File) -> CheckedUpload:
     if size > limit_mb * 1024 * 1024:
         raise ValidationError(
             _('File "%(name)s": %(size)s MB is over the limit of %(limit)s MB a file.')
-            % {"name": label, "size": f"{size / 1024 / 1024:.1f}", "limit": limit_mb})
+            % {"name": label, "size": f"{size / 1024 / 1024:.1f}", "limit": limit_mb}
+        )
     key, what = _sniff(_read_head(f))
     if key is None:
         raise ValidationError(
             _('File "%(name)s": not a photo, PDF or video file (its content is %(what)s).')
-            % {"name": label, "what": what})
+            % {"name": label, "what": what}
+        )
     if ACCEPTED[key][0] == EvidenceKind.PHOTO:
         key = _check_image(f, key, label)
     kind, content_type, extension = ACCEPTED[key]
@@ -351,8 +395,15 @@ def _public_copy(f: File, checked: CheckedUpload) -> tuple[ContentFile, str]:
                 durations.append(frame.info.get("duration", 100))
                 images.append(_bare(frame.convert("RGBA")))
             loop = im.info.get("loop", 0)
-            images[0].save(out, fmt, save_all=True, append_images=images[1:],
-                           duration=durations, loop=loop, **extra)
+            images[0].save(
+                out,
+                fmt,
+                save_all=True,
+                append_images=images[1:],
+                duration=durations,
+                loop=loop,
+                **extra,
+            )
         else:
             upright = _bare(ImageOps.exif_transpose(im))
             if fmt == "JPEG":
@@ -382,7 +433,8 @@ def _flatten(im):
 
 Written = list[tuple[Storage, str]]
 _written: contextvars.ContextVar[Written | None] = contextvars.ContextVar(
-    "wenyi_evidence_written", default=None)
+    "wenyi_evidence_written", default=None
+)
 
 
 def _delete_files(files: Written) -> None:
@@ -427,6 +479,7 @@ def _register(files: Written) -> None:
 
 # --- services ---------------------------------------------------------------------
 
+
 def clean_caption(caption: str) -> str:
     caption = (caption or "").strip()
     if len(caption) > CAPTION_MAX:
@@ -448,7 +501,8 @@ def _lock_editable(activity: Activity) -> Activity:
     if not locked.is_editable:
         raise ValidationError(
             _("This activity is %(status)s; its evidence can no longer be changed.")
-            % {"status": locked.get_status_display()})
+            % {"status": locked.get_status_display()}
+        )
     return locked
 
 
@@ -500,8 +554,9 @@ def prepare_upload(f: File) -> PreparedUpload:
     return PreparedUpload(file=f, checked=checked, sha256=sha256, size=size, public=public)
 
 
-def store_evidence(actor, activity: Activity, f: File, caption: str = "", *,
-                   prepared: PreparedUpload | None = None) -> Evidence:
+def store_evidence(
+    actor, activity: Activity, f: File, caption: str = "", *, prepared: PreparedUpload | None = None
+) -> Evidence:
     """Attach an uploaded file to an activity, checked by content (see `check_upload`).
 
     The original goes to `file`. A photo also gets `public_file` (upright, metadata
@@ -525,12 +580,22 @@ def store_evidence(actor, activity: Activity, f: File, caption: str = "", *,
             same = activity.evidence.filter(sha256=prepared.sha256).first()
             if same is not None:
                 raise ValidationError(
-                    _('File "%(name)s": the same file is already attached to this activity '
-                      '(as "%(existing)s").') % {"name": label, "existing": same.original_name})
+                    _(
+                        'File "%(name)s": the same file is already attached to this activity '
+                        '(as "%(existing)s").'
+                    )
+                    % {"name": label, "existing": same.original_name}
+                )
             evidence = Evidence(
-                activity=activity, kind=checked.kind, original_name=Path(f.name or "").name[:255],
-                content_type=checked.content_type, size=prepared.size, sha256=prepared.sha256,
-                caption=caption, uploaded_by=actor if getattr(actor, "pk", None) else None)
+                activity=activity,
+                kind=checked.kind,
+                original_name=Path(f.name or "").name[:255],
+                content_type=checked.content_type,
+                size=prepared.size,
+                sha256=prepared.sha256,
+                caption=caption,
+                uploaded_by=actor if getattr(actor, "pk", None) else None,
+            )
             # the stored name takes the extension of what the file is, not what it was called
             _save_file(evidence.file, f"original.{checked.extension}", f, written)
             if prepared.public is not None:
@@ -543,7 +608,8 @@ def store_evidence(actor, activity: Activity, f: File, caption: str = "", *,
         raise
     _register(written)
     if checked.kind == EvidenceKind.PHOTO or (
-            checked.kind == EvidenceKind.DOCUMENT and pdf_thumbnails_available()):
+        checked.kind == EvidenceKind.DOCUMENT and pdf_thumbnails_available()
+    ):
         _enqueue_thumbnail(evidence)
     return evidence
 
@@ -552,14 +618,16 @@ def clean_link(url: str) -> str:
     url = (url or "").strip()
     shown = url if len(url) <= 80 else url[:77] + "…"
     if len(url) > URL_MAX:
-        raise ValidationError(_('Link "%(url)s": at most %(max)d characters.')
-                              % {"url": shown, "max": URL_MAX})
+        raise ValidationError(
+            _('Link "%(url)s": at most %(max)d characters.') % {"url": shown, "max": URL_MAX}
+        )
     try:
         URLValidator(schemes=["http", "https"])(url)
     except ValidationError:
         raise ValidationError(
             _('Link "%(url)s": not a web address starting with http:// or https://.')
-            % {"url": shown}) from None
+            % {"url": shown}
+        ) from None
     return url
 
 
@@ -570,11 +638,16 @@ def add_link(actor, activity: Activity, url: str, caption: str = "") -> Evidence
     caption = clean_caption(caption)
     activity = _lock_editable(activity)
     if activity.evidence.filter(kind=EvidenceKind.LINK, url=url).exists():
-        raise ValidationError(_('Link "%(url)s": already attached to this activity.')
-                              % {"url": url[:80]})
+        raise ValidationError(
+            _('Link "%(url)s": already attached to this activity.') % {"url": url[:80]}
+        )
     evidence = Evidence.objects.create(
-        activity=activity, kind=EvidenceKind.LINK, url=url, caption=caption,
-        uploaded_by=actor if getattr(actor, "pk", None) else None)
+        activity=activity,
+        kind=EvidenceKind.LINK,
+        url=url,
+        caption=caption,
+        uploaded_by=actor if getattr(actor, "pk", None) else None,
+    )
     _record(actor, AuditAction.CREATE, evidence)
     return evidence
 
@@ -585,14 +658,18 @@ def remove_evidence(actor, evidence: Evidence) -> None:
     _lock_editable(evidence.activity)
     # fresh: a thumbnail may have been written since the caller read the row
     evidence = Evidence.objects.select_for_update().get(pk=evidence.pk)
-    files = [(field.storage, field.name)
-             for field in (evidence.file, evidence.public_file, evidence.thumbnail) if field]
+    files = [
+        (field.storage, field.name)
+        for field in (evidence.file, evidence.public_file, evidence.thumbnail)
+        if field
+    ]
     _record(actor, AuditAction.DELETE, evidence)
     evidence.delete()
     transaction.on_commit(lambda: _delete_files(files), robust=True)
 
 
 # --- thumbnails (run by tasks.make_thumbnail) ----------------------------------------
+
 
 def _thumbnail_source(evidence: Evidence):
     """An open Pillow image to shrink, or None if this evidence has no thumbnail."""
@@ -617,9 +694,23 @@ def _render_pdf_page(evidence: Evidence):
             shutil.copyfileobj(fh, out)
         try:
             subprocess.run(
-                [shutil.which("pdftoppm") or "pdftoppm", "-f", "1", "-l", "1", "-singlefile",
-                 "-jpeg", "-scale-to", str(THUMBNAIL_PX), str(source), str(Path(tmp) / "page")],
-                check=True, capture_output=True, timeout=PDFTOPPM_TIMEOUT)
+                [
+                    shutil.which("pdftoppm") or "pdftoppm",
+                    "-f",
+                    "1",
+                    "-l",
+                    "1",
+                    "-singlefile",
+                    "-jpeg",
+                    "-scale-to",
+                    str(THUMBNAIL_PX),
+                    str(source),
+                    str(Path(tmp) / "page"),
+                ],
+                check=True,
+                capture_output=True,
+                timeout=PDFTOPPM_TIMEOUT,
+            )
         except (subprocess.SubprocessError, OSError) as exc:
             logger.warning("no thumbnail for evidence %s: pdftoppm failed: %s", evidence.pk, exc)
             return None

@@ -105,14 +105,19 @@ class Column:
 
 BASE_COLUMNS: tuple[Column, ...] = (
     Column("unit_code", "单位编码", required=True, width=14, aliases=("单位代码",)),
-    Column("title", "活动名称", required=True, width=28, max_length=200,
-           aliases=("活动标题", "名称")),
+    Column(
+        "title", "活动名称", required=True, width=28, max_length=200, aliases=("活动标题", "名称")
+    ),
     Column("start_date", "开始日期", required=True, width=13, aliases=("日期", "活动日期")),
     Column("end_date", "结束日期", width=13),
     Column("place", "地点", required=True, width=24, max_length=200, aliases=("活动地点",)),
     Column("address", "地址", width=28, max_length=300, aliases=("详细地址",)),
-    Column("participants", "参与文艺工作者（手机号，多个用、分隔）", width=30,
-           aliases=("参与文艺工作者手机号", "文艺工作者手机号")),
+    Column(
+        "participants",
+        "参与文艺工作者（手机号，多个用、分隔）",
+        width=30,
+        aliases=("参与文艺工作者手机号", "文艺工作者手机号"),
+    ),
     Column("description", "活动简介", width=40, max_length=MAX_TEXT, aliases=("简介",)),
 )
 UNIT_NAME_HEADER = "单位名称"  # export only; ignored by the import
@@ -129,8 +134,13 @@ def metric_header(metric: Metric) -> str:
 
 def metric_columns(type_: ActivityType) -> list[Column]:
     return [
-        Column(f"m:{m.key}", metric_header(m), required=m.required,
-               width=16 if is_numeric(m) else 24, metric=m)
+        Column(
+            f"m:{m.key}",
+            metric_header(m),
+            required=m.required,
+            width=16 if is_numeric(m) else 24,
+            metric=m,
+        )
         for m in type_.metrics.all()
     ]
 
@@ -187,36 +197,45 @@ def imports_visible_to(user) -> QuerySet[ActivityImport]:
 
 def _general_notes(campaign: Campaign) -> list[str]:
     return [
-        _("Each activity type has its own sheet, named after the type: fill in one activity "
-          "per row on the sheet of its type, starting below the header row."),
-        _("Columns marked with * are required. Do not rename the headers; columns may be "
-          "reordered, and columns not marked with * may be deleted."),
-        _("Dates: an Excel date, or text such as 2014-07-15. The start date must fall "
-          "within the campaign, %(start)s to %(end)s.")
+        _(
+            "Each activity type has its own sheet, named after the type: fill in one activity "
+            "per row on the sheet of its type, starting below the header row."
+        ),
+        _(
+            "Columns marked with * are required. Do not rename the headers; columns may be "
+            "reordered, and columns not marked with * may be deleted."
+        ),
+        _(
+            "Dates: an Excel date, or text such as 2014-07-15. The start date must fall "
+            "within the campaign, %(start)s to %(end)s."
+        )
         % {"start": campaign.start, "end": campaign.end},
-        _("Participating art workers are given by mobile number; separate several with 、. "
-          "They must already be recorded as people of your units."),
-        _("Blank rows are skipped. At most %(limit)s activities per file.")
-        % {"limit": ROW_LIMIT},
-        _("If any row has a problem, nothing is imported: every problem is listed with its "
-          "sheet, row and column; fix them and upload the file again."),
-        _("The same activity (same unit, type, start date and place) cannot be recorded "
-          "twice: importing the same file again imports nothing and lists every row as "
-          "already recorded."),
+        _(
+            "Participating art workers are given by mobile number; separate several with 、. "
+            "They must already be recorded as people of your units."
+        ),
+        _("Blank rows are skipped. At most %(limit)s activities per file.") % {"limit": ROW_LIMIT},
+        _(
+            "If any row has a problem, nothing is imported: every problem is listed with its "
+            "sheet, row and column; fix them and upload the file again."
+        ),
+        _(
+            "The same activity (same unit, type, start date and place) cannot be recorded "
+            "twice: importing the same file again imports nothing and lists every row as "
+            "already recorded."
+        ),
     ]
 
 
 def _base_help() -> dict[str, str]:
     return {
-        "unit_code": _("The code of the organising unit; the codes you may use are listed "
-                       "below."),
+        "unit_code": _("The code of the organising unit; the codes you may use are listed below."),
         "title": _("The activity's name."),
         "start_date": _("The day the activity took place, or its first day."),
         "end_date": _("Only for activities over several days."),
         "place": _("Enterprise or workplace."),
         "address": _("Street address of the place."),
-        "participants": _("Mobile numbers of the participating art workers, separated "
-                          "with 、."),
+        "participants": _("Mobile numbers of the participating art workers, separated with 、."),
         "description": _("What was done, and its effect."),
     }
 
@@ -265,8 +284,9 @@ def build_template(campaign: Campaign, units: Iterable[OrgUnit]) -> bytes:
     for note in _general_notes(campaign):
         help_ws.append(["", note])
         help_ws.cell(row=help_ws.max_row, column=2).alignment = wrap
-        help_ws.merge_cells(start_row=help_ws.max_row, start_column=2,
-                            end_row=help_ws.max_row, end_column=3)
+        help_ws.merge_cells(
+            start_row=help_ws.max_row, start_column=2, end_row=help_ws.max_row, end_column=3
+        )
     help_ws.append([])
 
     def heading(*values: str) -> None:
@@ -277,20 +297,25 @@ def build_template(campaign: Campaign, units: Iterable[OrgUnit]) -> bytes:
     heading(_("Column"), _("Required"), _("Explanation"))
     helps = _base_help()
     for column in BASE_COLUMNS:
-        help_ws.append([column.title, _("yes") if column.required else _("no"),
-                        helps[column.key]])
+        help_ws.append([column.title, _("yes") if column.required else _("no"), helps[column.key]])
         help_ws.cell(row=help_ws.max_row, column=3).alignment = wrap
     for title, type_ in titles.items():
         help_ws.append([])
         heading(_("Sheet %(sheet)s: metrics") % {"sheet": title})
         for column in metric_columns(type_):
-            help_ws.append([column.title, _("yes") if column.required else _("no"),
-                            _metric_help(column.metric)])
+            help_ws.append(
+                [
+                    column.title,
+                    _("yes") if column.required else _("no"),
+                    _metric_help(column.metric),
+                ]
+            )
             help_ws.cell(row=help_ws.max_row, column=3).alignment = wrap
 
     choice_ranges: dict[int, str] = {}
-    choice_metrics = [m for t in types for m in t.metrics.all()
-                      if m.value_type == MetricType.CHOICE and m.choices]
+    choice_metrics = [
+        m for t in types for m in t.metrics.all() if m.value_type == MetricType.CHOICE and m.choices
+    ]
     if choice_metrics:
         help_ws.append([])
         heading(_("Options of the choice metrics"))
@@ -298,8 +323,9 @@ def build_template(campaign: Campaign, units: Iterable[OrgUnit]) -> bytes:
             first = help_ws.max_row + 1
             for index, choice in enumerate(metric.choices):
                 help_ws.append([metric_header(metric) if index == 0 else "", choice])
-            choice_ranges[metric.pk] = (f"{quote_sheetname(HELP_SHEET)}!"
-                                        f"$B${first}:$B${help_ws.max_row}")
+            choice_ranges[metric.pk] = (
+                f"{quote_sheetname(HELP_SHEET)}!$B${first}:$B${help_ws.max_row}"
+            )
 
     help_ws.append([])
     heading(_("Unit codes you may use"))
@@ -308,8 +334,11 @@ def build_template(campaign: Campaign, units: Iterable[OrgUnit]) -> bytes:
     for unit in units:
         help_ws.append([unit.code, unit.name])
         help_ws.cell(row=help_ws.max_row, column=1).number_format = "@"
-    unit_range = (f"{quote_sheetname(HELP_SHEET)}!$A${first_unit}:$A${help_ws.max_row}"
-                  if help_ws.max_row >= first_unit else None)
+    unit_range = (
+        f"{quote_sheetname(HELP_SHEET)}!$A${first_unit}:$A${help_ws.max_row}"
+        if help_ws.max_row >= first_unit
+        else None
+    )
 
     fill = PatternFill("solid", fgColor="DDEBF7")
     required_fill = PatternFill("solid", fgColor="FCE4D6")
@@ -331,31 +360,44 @@ def build_template(campaign: Campaign, units: Iterable[OrgUnit]) -> bytes:
             if column.key in ("start_date", "end_date"):
                 ws.column_dimensions[letter].number_format = DATE_FORMAT
                 validation = DataValidation(
-                    type="date", operator="between",
+                    type="date",
+                    operator="between",
                     formula1=f"DATE({campaign.start.year},{campaign.start.month},"
-                             f"{campaign.start.day})",
-                    formula2=f"DATE({campaign.end.year},{campaign.end.month},"
-                             f"{campaign.end.day})",
+                    f"{campaign.start.day})",
+                    formula2=f"DATE({campaign.end.year},{campaign.end.month},{campaign.end.day})",
                     error=_("The date must fall within the campaign, %(start)s to %(end)s.")
-                    % {"start": campaign.start, "end": campaign.end})
+                    % {"start": campaign.start, "end": campaign.end},
+                )
             elif column.key in ("unit_code", "participants"):
                 # text, so Excel keeps leading zeros and does not write 1.39E+10
                 ws.column_dimensions[letter].number_format = "@"
                 if column.key == "unit_code" and unit_range:
-                    validation = DataValidation(type="list", formula1=unit_range,
-                                                error=_("Choose a unit code from the list."))
+                    validation = DataValidation(
+                        type="list",
+                        formula1=unit_range,
+                        error=_("Choose a unit code from the list."),
+                    )
             elif column.metric is not None:
                 metric = column.metric
                 if metric.value_type == MetricType.CHOICE and metric.choices:
                     formula = _excel_list(metric.choices) or choice_ranges.get(metric.pk)
-                    validation = DataValidation(type="list", formula1=formula,
-                                                error=_("Choose a value from the list."))
+                    validation = DataValidation(
+                        type="list", formula1=formula, error=_("Choose a value from the list.")
+                    )
                 elif metric.value_type == MetricType.INTEGER:
-                    validation = DataValidation(type="whole", operator="greaterThanOrEqual",
-                                                formula1="0", error=_("Enter a whole number."))
+                    validation = DataValidation(
+                        type="whole",
+                        operator="greaterThanOrEqual",
+                        formula1="0",
+                        error=_("Enter a whole number."),
+                    )
                 elif metric.value_type == MetricType.DECIMAL:
-                    validation = DataValidation(type="decimal", operator="greaterThanOrEqual",
-                                                formula1="0", error=_("Enter a number."))
+                    validation = DataValidation(
+                        type="decimal",
+                        operator="greaterThanOrEqual",
+                        formula1="0",
+                        error=_("Enter a number."),
+                    )
             if validation is not None:
                 # a warning, not a stop: the import checks every value anyway
                 validation.errorStyle = "warning"
@@ -410,8 +452,15 @@ class _Errors:
         self.items: list[tuple[int, int, int, str, str, str]] = []
         self.count = 0
 
-    def add(self, sheet: int, sheet_title: str, row: int | None, column: int,
-            column_title: str, message: str) -> None:
+    def add(
+        self,
+        sheet: int,
+        sheet_title: str,
+        row: int | None,
+        column: int,
+        column_title: str,
+        message: str,
+    ) -> None:
         self.count += 1
         if len(self.items) < MAX_STORED_ERRORS:
             self.items.append((sheet, row or 0, column, sheet_title, column_title, message))
@@ -421,23 +470,36 @@ class _Errors:
 
     def as_list(self) -> list[dict[str, Any]]:
         listed = [
-            {"sheet": sheet_title, "row": row or None, "column": column_title,
-             "message": message}
+            {"sheet": sheet_title, "row": row or None, "column": column_title, "message": message}
             for _s, row, _c, sheet_title, column_title, message in sorted(
-                self.items, key=lambda e: e[:3])
+                self.items, key=lambda e: e[:3]
+            )
         ]
         if self.count > len(listed):
-            listed.append({"sheet": "", "row": None, "column": "", "message": ngettext(
-                "%(count)s more problem is not listed.",
-                "%(count)s more problems are not listed.",
-                self.count - len(listed)) % {"count": self.count - len(listed)}})
+            listed.append(
+                {
+                    "sheet": "",
+                    "row": None,
+                    "column": "",
+                    "message": ngettext(
+                        "%(count)s more problem is not listed.",
+                        "%(count)s more problems are not listed.",
+                        self.count - len(listed),
+                    )
+                    % {"count": self.count - len(listed)},
+                }
+            )
         return listed
 
 
 def format_error(error: dict[str, Any]) -> str:
     """One stored problem as a sentence: 工作表「…」第 5 行「…」列：…"""
-    parts = {"sheet": error.get("sheet") or "", "row": error.get("row"),
-             "column": error.get("column") or "", "message": error["message"]}
+    parts = {
+        "sheet": error.get("sheet") or "",
+        "row": error.get("row"),
+        "column": error.get("column") or "",
+        "message": error["message"],
+    }
     if not parts["sheet"]:
         return parts["message"]
     if parts["row"] is None:
@@ -567,8 +629,10 @@ class _Reader:
         self.titles = sheet_titles(types)
         self.by_key = {t.key: t for t in types}
         self.units = {
-            code: pk for code, pk in
-            importable_units(job.created_by, self.campaign).values_list("code", "pk")
+            code: pk
+            for code, pk in importable_units(job.created_by, self.campaign).values_list(
+                "code", "pk"
+            )
         }
         self.scanned = 0
         self.total = 0
@@ -578,8 +642,14 @@ class _Reader:
         if key is None:
             self.errors.add(sheet.index, sheet.title, row, -1, "", message)
         else:
-            self.errors.add(sheet.index, sheet.title, row, sheet.column_index(key),
-                            sheet.column_title(key), message)
+            self.errors.add(
+                sheet.index,
+                sheet.title,
+                row,
+                sheet.column_index(key),
+                sheet.column_title(key),
+                message,
+            )
 
     def read(self, file: IO[bytes]) -> None:
         wb = _open_workbook(file)
@@ -592,13 +662,22 @@ class _Reader:
                     continue
                 type_ = self.titles.get(title.strip()) or self.by_key.get(title.strip())
                 if type_ is None:
-                    if any(any(v not in (None, "") for v in values)
-                           for values in ws.iter_rows(max_row=HEADER_SEARCH_ROWS,
-                                                      values_only=True)):
-                        self.errors.add(index, title, None, -1, "", _(
-                            "This sheet is not one of the campaign's activity types "
-                            "(%(types)s); rename it after its type, or delete it.")
-                            % {"types": "、".join(self.titles)})
+                    if any(
+                        any(v not in (None, "") for v in values)
+                        for values in ws.iter_rows(max_row=HEADER_SEARCH_ROWS, values_only=True)
+                    ):
+                        self.errors.add(
+                            index,
+                            title,
+                            None,
+                            -1,
+                            "",
+                            _(
+                                "This sheet is not one of the campaign's activity types "
+                                "(%(types)s); rename it after its type, or delete it."
+                            )
+                            % {"types": "、".join(self.titles)},
+                        )
                     continue
                 sheet = _Sheet(index, title, type_, type_columns(type_))
                 self.sheets[index] = sheet
@@ -612,8 +691,12 @@ class _Reader:
         self.total = self.scanned
         self.report(self.scanned, self.total)
         if not self.rows and not self.errors:
-            raise _Rejected(_("The file has no activities in it: fill in rows below the "
-                              "header row of the sheet of each activity type."))
+            raise _Rejected(
+                _(
+                    "The file has no activities in it: fill in rows below the "
+                    "header row of the sheet of each activity type."
+                )
+            )
 
     def _read_sheet(self, sheet: _Sheet, ws) -> None:
         for number, values in enumerate(
@@ -622,23 +705,40 @@ class _Reader:
             positions, twice = _match_headers(sheet, values)
             if {"unit_code", "title"} <= positions.keys():
                 if twice:
-                    self.error(sheet, None, None, _(
-                        "The header row has the column %(columns)s more than once.")
-                        % {"columns": "、".join(twice)})
+                    self.error(
+                        sheet,
+                        None,
+                        None,
+                        _("The header row has the column %(columns)s more than once.")
+                        % {"columns": "、".join(twice)},
+                    )
                     return
                 sheet.header_row, sheet.positions = number, positions
                 break
         else:
-            self.error(sheet, None, None, _(
-                "No header row with the columns %(columns)s was found; download the "
-                "template and fill it in.")
-                % {"columns": "、".join(c.title for c in sheet.columns if c.required)})
+            self.error(
+                sheet,
+                None,
+                None,
+                _(
+                    "No header row with the columns %(columns)s was found; download the "
+                    "template and fill it in."
+                )
+                % {"columns": "、".join(c.title for c in sheet.columns if c.required)},
+            )
             return
         missing = [c.title for c in sheet.columns if c.required and c.key not in positions]
         if missing:
-            self.error(sheet, None, None, _(
-                "The required column %(columns)s is missing; download the template and "
-                "fill it in.") % {"columns": "、".join(missing)})
+            self.error(
+                sheet,
+                None,
+                None,
+                _(
+                    "The required column %(columns)s is missing; download the template and "
+                    "fill it in."
+                )
+                % {"columns": "、".join(missing)},
+            )
             return
         # some writers store a wrong sheet size, which would cut the rows short
         ws.reset_dimensions()
@@ -657,8 +757,9 @@ class _Reader:
                 continue
             if len(self.rows) >= ROW_LIMIT:
                 raise _Rejected(
-                    _("The file has more than %(limit)s activities; split it into several "
-                      "files.") % {"limit": ROW_LIMIT})
+                    _("The file has more than %(limit)s activities; split it into several files.")
+                    % {"limit": ROW_LIMIT}
+                )
             self.rows.append(self._check_row(sheet, number, raw))
 
     def _check_row(self, sheet: _Sheet, number: int, raw: dict[str, Any]) -> _Row:
@@ -668,9 +769,13 @@ class _Reader:
             texts[key] = _text(raw.get(key))
             limit = _BASE[key].max_length
             if limit and len(texts[key]) > limit:
-                self.error(sheet, number, key,
-                           _("At most %(limit)s characters, not %(length)s.")
-                           % {"limit": limit, "length": len(texts[key])})
+                self.error(
+                    sheet,
+                    number,
+                    key,
+                    _("At most %(limit)s characters, not %(length)s.")
+                    % {"limit": limit, "length": len(texts[key])},
+                )
         row.title, row.place = texts["title"], texts["place"]
         row.address, row.description = texts["address"], texts["description"]
         if not row.title:
@@ -685,9 +790,13 @@ class _Reader:
             row.unit_id = self.units.get(code)
             if row.unit_id is None:
                 # the same words whether the code exists elsewhere or not at all
-                self.error(sheet, number, "unit_code", _(
-                    "The unit code %(code)s does not exist or is outside your area.")
-                    % {"code": code})
+                self.error(
+                    sheet,
+                    number,
+                    "unit_code",
+                    _("The unit code %(code)s does not exist or is outside your area.")
+                    % {"code": code},
+                )
 
         for key in ("start_date", "end_date"):
             value = raw.get(key)
@@ -698,9 +807,13 @@ class _Reader:
             try:
                 parsed = _parse_date(value)
             except (ValueError, OverflowError):
-                self.error(sheet, number, key, _(
-                    "“%(value)s” is not a date: write it as 2014-07-15.")
-                    % {"value": _text(value)[:40]})
+                self.error(
+                    sheet,
+                    number,
+                    key,
+                    _("“%(value)s” is not a date: write it as 2014-07-15.")
+                    % {"value": _text(value)[:40]},
+                )
                 continue
             if key == "start_date":
                 row.start = parsed
@@ -708,12 +821,17 @@ class _Reader:
                 row.end = parsed
         campaign = self.campaign
         if row.start and not (campaign.start <= row.start <= campaign.end):
-            self.error(sheet, number, "start_date", _(
-                "The date must fall within the campaign, %(start)s to %(end)s.")
-                % {"start": campaign.start, "end": campaign.end})
+            self.error(
+                sheet,
+                number,
+                "start_date",
+                _("The date must fall within the campaign, %(start)s to %(end)s.")
+                % {"start": campaign.start, "end": campaign.end},
+            )
         if row.start and row.end and row.end < row.start:
-            self.error(sheet, number, "end_date",
-                       _("The end date cannot be before the start date."))
+            self.error(
+                sheet, number, "end_date", _("The end date cannot be before the start date.")
+            )
 
         mobiles: list[str] = []
         for item in _PARTICIPANT_SEPARATORS.split(
@@ -724,14 +842,18 @@ class _Reader:
                 continue
             found = _MOBILE_IN.findall(re.sub(r"(?<=\d)[\s-]+(?=\d)", "", item))
             if len(found) != 1:
-                self.error(sheet, number, "participants", _(
-                    "“%(value)s” is not a mobile number: 11 digits starting with 1.")
-                    % {"value": item[:40]})
+                self.error(
+                    sheet,
+                    number,
+                    "participants",
+                    _("“%(value)s” is not a mobile number: 11 digits starting with 1.")
+                    % {"value": item[:40]},
+                )
                 continue
             mobiles.append(found[0])
         row.mobiles = tuple(dict.fromkeys(mobiles))
 
-        for column in sheet.columns[len(BASE_COLUMNS):]:
+        for column in sheet.columns[len(BASE_COLUMNS) :]:
             metric = column.metric
             try:
                 number_value, text = parse_metric(metric, _text(raw.get(column.key)))
@@ -759,9 +881,15 @@ class _Reader:
                 pk = people.get(mobile)
                 if pk is None:
                     # the same words whether the number belongs to someone elsewhere or not
-                    self._row_error(row, "participants", _(
-                        "No person with the mobile number %(value)s among the people of "
-                        "your units; record the person first.") % {"value": mobile})
+                    self._row_error(
+                        row,
+                        "participants",
+                        _(
+                            "No person with the mobile number %(value)s among the people of "
+                            "your units; record the person first."
+                        )
+                        % {"value": mobile},
+                    )
                 else:
                     row.people.append(pk)
 
@@ -776,9 +904,15 @@ class _Reader:
                 continue
             for row in same:
                 others = [r.number for r in same if r is not row]
-                self._row_error(row, None, _(
-                    "The same activity (unit, type, start date and place) is also in row "
-                    "%(rows)s.") % {"rows": _rows_text(others)})
+                self._row_error(
+                    row,
+                    None,
+                    _(
+                        "The same activity (unit, type, start date and place) is also in row "
+                        "%(rows)s."
+                    )
+                    % {"rows": _rows_text(others)},
+                )
         for key, title in existing_duplicates(seen):
             for row in seen[key]:
                 self._row_error(row, None, _already_recorded(title))
@@ -788,15 +922,19 @@ class _Reader:
 
 
 def _already_recorded(title: str) -> str:
-    return _("The same activity (unit, type, start date and place) is already recorded: "
-             "“%(title)s”.") % {"title": title}
+    return _(
+        "The same activity (unit, type, start date and place) is already recorded: “%(title)s”."
+    ) % {"title": title}
 
 
 def existing_duplicates(keys: Iterable[str]) -> Iterator[tuple[str, str]]:
     """(duplicate key, title) of recorded activities that have one of `keys`."""
     for chunk in _chunks(sorted(keys)):
-        yield from Activity.objects.filter(duplicate_key__in=chunk).values_list(
-            "duplicate_key", "title").order_by("id")
+        yield from (
+            Activity.objects.filter(duplicate_key__in=chunk)
+            .values_list("duplicate_key", "title")
+            .order_by("id")
+        )
 
 
 def _write(job: ActivityImport, rows: list[_Row]) -> int:
@@ -806,46 +944,79 @@ def _write(job: ActivityImport, rows: list[_Row]) -> int:
     through = Activity.participants.through
     created = 0
     for start in range(0, len(rows), WRITE_BATCH):
-        batch = rows[start:start + WRITE_BATCH]
-        activities = Activity.objects.bulk_create([
-            Activity(campaign_id=job.campaign_id, type_id=r.type_id, unit_id=r.unit_id,
-                     title=r.title, start_date=r.start, end_date=r.end, place=r.place,
-                     address=r.address, description=r.description, status=status,
-                     created_by_id=job.created_by_id,
-                     submitted_at=now if job.submit else None, duplicate_key=r.key)
-            for r in batch
-        ])
-        MetricValue.objects.bulk_create([
-            MetricValue(activity_id=a.pk, metric_id=metric_id, number=number, text=text)
-            for a, r in zip(activities, batch, strict=True)
-            for metric_id, number, text in r.values
-        ], batch_size=2000)
-        through.objects.bulk_create([
-            through(activity_id=a.pk, person_id=person_id)
-            for a, r in zip(activities, batch, strict=True)
-            for person_id in dict.fromkeys(r.people)
-        ], batch_size=2000)
+        batch = rows[start : start + WRITE_BATCH]
+        activities = Activity.objects.bulk_create(
+            [
+                Activity(
+                    campaign_id=job.campaign_id,
+                    type_id=r.type_id,
+                    unit_id=r.unit_id,
+                    title=r.title,
+                    start_date=r.start,
+                    end_date=r.end,
+                    place=r.place,
+                    address=r.address,
+                    description=r.description,
+                    status=status,
+                    created_by_id=job.created_by_id,
+                    submitted_at=now if job.submit else None,
+                    duplicate_key=r.key,
+                )
+                for r in batch
+            ]
+        )
+        MetricValue.objects.bulk_create(
+            [
+                MetricValue(activity_id=a.pk, metric_id=metric_id, number=number, text=text)
+                for a, r in zip(activities, batch, strict=True)
+                for metric_id, number, text in r.values
+            ],
+            batch_size=2000,
+        )
+        through.objects.bulk_create(
+            [
+                through(activity_id=a.pk, person_id=person_id)
+                for a, r in zip(activities, batch, strict=True)
+                for person_id in dict.fromkeys(r.people)
+            ],
+            batch_size=2000,
+        )
         created += len(activities)
     return created
 
 
-def _fail(job: ActivityImport, errors: list[dict[str, Any]], count: int, scanned: int,
-          total: int) -> None:
+def _fail(
+    job: ActivityImport, errors: list[dict[str, Any]], count: int, scanned: int, total: int
+) -> None:
     job.status = ImportStatus.FAILED
     job.errors = errors
     job.created_count = 0
     job.done_rows, job.total_rows = scanned, total
     job.message = ngettext(
-        "Nothing was imported: the file has %(count)s problem. Fix it and upload the file "
-        "again.",
+        "Nothing was imported: the file has %(count)s problem. Fix it and upload the file again.",
         "Nothing was imported: the file has %(count)s problems. Fix them and upload the file "
-        "again.", count) % {"count": count}
-    job.save(update_fields=["status", "errors", "created_count", "done_rows", "total_rows",
-                            "message", "updated_at"])
+        "again.",
+        count,
+    ) % {"count": count}
+    job.save(
+        update_fields=[
+            "status",
+            "errors",
+            "created_count",
+            "done_rows",
+            "total_rows",
+            "message",
+            "updated_at",
+        ]
+    )
 
 
-def import_activities(job: ActivityImport, *, file: IO[bytes] | None = None,
-                      progress: Callable[[int, int], None] | None = None) -> None:
+def import_activities(
+    job: ActivityImport,
+    *,
+    file: IO[bytes] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> None:
     """Check every row of the job's workbook and, only if all are good, import them all.
 
     Leaves the job "done" with `created_count`, or "failed" with `errors` (each
@@ -872,7 +1043,8 @@ def import_activities(job: ActivityImport, *, file: IO[bytes] | None = None,
 
     def report(done: int, total: int) -> None:
         ActivityImport.objects.filter(pk=job_pk).update(
-            done_rows=done, total_rows=total, updated_at=timezone.now())
+            done_rows=done, total_rows=total, updated_at=timezone.now()
+        )
         if progress is not None:
             progress(done, total)
 
@@ -884,8 +1056,13 @@ def import_activities(job: ActivityImport, *, file: IO[bytes] | None = None,
             with job.file.storage.open(job.file.name, "rb") as stored:
                 reader.read(stored)
     except _Rejected as exc:
-        _fail(job, [{"sheet": "", "row": None, "column": "", "message": str(exc)}], 1,
-              reader.scanned, reader.total)
+        _fail(
+            job,
+            [{"sheet": "", "row": None, "column": "", "message": str(exc)}],
+            1,
+            reader.scanned,
+            reader.total,
+        )
         return
     reader.check_people()
     reader.check_duplicates()
@@ -902,20 +1079,37 @@ def import_activities(job: ActivityImport, *, file: IO[bytes] | None = None,
         clashes = dict(existing_duplicates({r.key for r in rows}))
         if not clashes:
             created = _write(job, rows)
-            audit.record(job.created_by, AuditAction.IMPORT, job,
-                         changes={"activities": [None, created],
-                                  "status": [None, ActivityStatus.SUBMITTED if job.submit
-                                             else ActivityStatus.DRAFT]},
-                         note=job.original_name)
+            audit.record(
+                job.created_by,
+                AuditAction.IMPORT,
+                job,
+                changes={
+                    "activities": [None, created],
+                    "status": [
+                        None,
+                        ActivityStatus.SUBMITTED if job.submit else ActivityStatus.DRAFT,
+                    ],
+                },
+                note=job.original_name,
+            )
             job.status = ImportStatus.DONE
             job.created_count = created
             job.errors = []
             job.done_rows = job.total_rows = reader.scanned
-            job.message = ngettext("Imported %(count)s activity.",
-                                   "Imported %(count)s activities.", created) % {
-                                       "count": created}
-            job.save(update_fields=["status", "created_count", "errors", "done_rows",
-                                    "total_rows", "message", "updated_at"])
+            job.message = ngettext(
+                "Imported %(count)s activity.", "Imported %(count)s activities.", created
+            ) % {"count": created}
+            job.save(
+                update_fields=[
+                    "status",
+                    "created_count",
+                    "errors",
+                    "done_rows",
+                    "total_rows",
+                    "message",
+                    "updated_at",
+                ]
+            )
             return
     for row in rows:
         if row.key in clashes:
@@ -955,8 +1149,11 @@ def export_activities(queryset: QuerySet[Activity], campaign: Campaign | None = 
         types = _campaign_types(campaign)
     else:
         type_ids = set(queryset.order_by().values_list("type_id", flat=True).distinct())
-        types = list(ActivityType.objects.filter(pk__in=type_ids)
-                     .prefetch_related("metrics").order_by("campaign_id", "position", "id"))
+        types = list(
+            ActivityType.objects.filter(pk__in=type_ids)
+            .prefetch_related("metrics")
+            .order_by("campaign_id", "position", "id")
+        )
     wb = Workbook(write_only=True)
     bold = Font(bold=True)
     sheets: dict[int, Any] = {}
@@ -990,10 +1187,11 @@ def export_activities(queryset: QuerySet[Activity], campaign: Campaign | None = 
         return c
 
     statuses = dict(ActivityStatus.choices)
-    rows = (queryset.select_related("unit")
-            .prefetch_related("values",
-                              Prefetch("participants", Person.objects.order_by("name", "id")))
-            .order_by("type_id", "start_date", "id"))
+    rows = (
+        queryset.select_related("unit")
+        .prefetch_related("values", Prefetch("participants", Person.objects.order_by("name", "id")))
+        .order_by("type_id", "start_date", "id")
+    )
     for activity in rows.iterator(chunk_size=1000):
         ws = sheets.get(activity.type_id)
         if ws is None:  # a type of another campaign than the one asked for
@@ -1004,21 +1202,24 @@ def export_activities(queryset: QuerySet[Activity], campaign: Campaign | None = 
             slot = slots.get(value.metric_id)
             if slot is None:
                 continue
-            metrics[slot] = (_plain_number(value.number) if value.number is not None
-                             else cell(ws, value.text))
-        ws.append([
-            cell(ws, activity.unit.code, "@"),
-            cell(ws, activity.unit.name),
-            cell(ws, activity.title),
-            cell(ws, activity.start_date, DATE_FORMAT),
-            cell(ws, activity.end_date, DATE_FORMAT),
-            cell(ws, activity.place),
-            cell(ws, activity.address),
-            cell(ws, "、".join(_participant_text(p) for p in activity.participants.all())),
-            cell(ws, activity.description),
-            *metrics,
-            str(statuses.get(activity.status, activity.status)),
-        ])
+            metrics[slot] = (
+                _plain_number(value.number) if value.number is not None else cell(ws, value.text)
+            )
+        ws.append(
+            [
+                cell(ws, activity.unit.code, "@"),
+                cell(ws, activity.unit.name),
+                cell(ws, activity.title),
+                cell(ws, activity.start_date, DATE_FORMAT),
+                cell(ws, activity.end_date, DATE_FORMAT),
+                cell(ws, activity.place),
+                cell(ws, activity.address),
+                cell(ws, "、".join(_participant_text(p) for p in activity.participants.all())),
+                cell(ws, activity.description),
+                *metrics,
+                str(statuses.get(activity.status, activity.status)),
+            ]
+        )
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
@@ -1027,8 +1228,9 @@ def export_activities(queryset: QuerySet[Activity], campaign: Campaign | None = 
 # -- the statistics table (统计表) -----------------------------------------------------
 
 
-def statistics_workbook(campaign: Campaign, rows: list[QuotaRow],
-                        today: datetime.date | None = None) -> bytes:
+def statistics_workbook(
+    campaign: Campaign, rows: list[QuotaRow], today: datetime.date | None = None
+) -> bytes:
     """统计表: a row per unit (from `quota_matrix`), per type the verified count, the
     minimum, the status and the sums of the numeric metrics, then a total row.
 
@@ -1040,8 +1242,11 @@ def statistics_workbook(campaign: Campaign, rows: list[QuotaRow],
     from openpyxl.utils import get_column_letter
 
     today = today or clock.today()
-    types = ([c.type for c in rows[0].cells] if rows
-             else list(campaign.activity_types.prefetch_related("metrics")))
+    types = (
+        [c.type for c in rows[0].cells]
+        if rows
+        else list(campaign.activity_types.prefetch_related("metrics"))
+    )
     numeric = {t.pk: [m for m in t.metrics.all() if is_numeric(m)] for t in types}
     statuses = dict(QuotaStatus.choices)
     width = max(2 + sum(3 + len(numeric[t.pk]) for t in types), 2)
@@ -1050,8 +1255,15 @@ def statistics_workbook(campaign: Campaign, rows: list[QuotaRow],
     ws = wb.active
     ws.title = "统计表"
     ws.append([f"{campaign.title}统计表"])
-    ws.append([_("As of %(date)s. Verified activities only; each unit's figures include "
-                 "the units below it.") % {"date": today.isoformat()}])
+    ws.append(
+        [
+            _(
+                "As of %(date)s. Verified activities only; each unit's figures include "
+                "the units below it."
+            )
+            % {"date": today.isoformat()}
+        ]
+    )
     for line in (1, 2):
         ws.merge_cells(start_row=line, start_column=1, end_row=line, end_column=width)
     ws["A1"].font = Font(bold=True, size=14)
@@ -1068,8 +1280,7 @@ def statistics_workbook(campaign: Campaign, rows: list[QuotaRow],
     column = 3
     for type_ in types:
         span = 3 + len(numeric[type_.pk])
-        ws.merge_cells(start_row=3, start_column=column, end_row=3,
-                       end_column=column + span - 1)
+        ws.merge_cells(start_row=3, start_column=column, end_row=3, end_column=column + span - 1)
         column += span
 
     counts: dict[int, int] = defaultdict(int)
@@ -1081,8 +1292,13 @@ def statistics_workbook(campaign: Campaign, rows: list[QuotaRow],
         line: list[Any] = [quota_row.unit.code, quota_row.unit.name]
         for quota_cell in quota_row.cells:
             type_ = quota_cell.type
-            line.extend([quota_cell.count, type_.min_per_year,
-                         str(statuses.get(quota_cell.status, quota_cell.status))])
+            line.extend(
+                [
+                    quota_cell.count,
+                    type_.min_per_year,
+                    str(statuses.get(quota_cell.status, quota_cell.status)),
+                ]
+            )
             for metric in numeric[type_.pk]:
                 value = decimal.Decimal(quota_cell.totals.get(metric.key, 0))
                 line.append(_plain_number(value))

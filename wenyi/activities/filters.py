@@ -37,8 +37,11 @@ class ActivityFilters:
 
     def query_string(self) -> str:
         """The filters as URL parameters (for links such as the export), without '?'."""
-        pairs = [(k, v.isoformat() if isinstance(v, datetime.date) else v)
-                 for k, v in asdict(self).items() if v]
+        pairs = [
+            (k, v.isoformat() if isinstance(v, datetime.date) else v)
+            for k, v in asdict(self).items()
+            if v
+        ]
         return urlencode(pairs)
 
 
@@ -67,16 +70,16 @@ def parse_filters(params: Mapping[str, Any]) -> ActivityFilters:
     )
 
 
-def filter_activities(queryset: QuerySet[Activity],
-                      params: Mapping[str, Any] | ActivityFilters) -> QuerySet[Activity]:
+def filter_activities(
+    queryset: QuerySet[Activity], params: Mapping[str, Any] | ActivityFilters
+) -> QuerySet[Activity]:
     """`queryset` narrowed by the filters; the queryset is already scoped to the user."""
     f = params if isinstance(params, ActivityFilters) else parse_filters(params)
     if f.type:
         queryset = queryset.filter(type__key=f.type)
     if f.unit:
         path = OrgUnit.objects.filter(code=f.unit).values_list("path", flat=True).first()
-        queryset = (queryset.filter(unit__path__startswith=path) if path
-                    else queryset.none())
+        queryset = queryset.filter(unit__path__startswith=path) if path else queryset.none()
     if f.status:
         queryset = queryset.filter(status=f.status)
     if f.date_from:

@@ -20,8 +20,12 @@ from wenyi.activities.models import ActivityImport
 logger = logging.getLogger(__name__)
 
 
-def process_import(job_id: int, *, file: IO[bytes] | None = None,
-                   progress: Callable[[int, int], None] | None = None) -> ActivityImport:
+def process_import(
+    job_id: int,
+    *,
+    file: IO[bytes] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> ActivityImport:
     """Claim a queued job, import it, and always end it "done" or "failed".
 
     The claim is one conditional UPDATE, so a job enqueued or run twice is imported
@@ -29,7 +33,8 @@ def process_import(job_id: int, *, file: IO[bytes] | None = None,
     activities (or the list of problems) are what is kept.
     """
     claimed = ActivityImport.objects.filter(pk=job_id, status=ImportStatus.QUEUED).update(
-        status=ImportStatus.RUNNING, updated_at=timezone.now())
+        status=ImportStatus.RUNNING, updated_at=timezone.now()
+    )
     job = ActivityImport.objects.select_related("campaign", "created_by").get(pk=job_id)
     if not claimed:
         return job
@@ -38,10 +43,14 @@ def process_import(job_id: int, *, file: IO[bytes] | None = None,
     except Exception:
         logger.exception("activity import %s stopped", job_id)
         ActivityImport.objects.filter(pk=job_id).update(
-            status=ImportStatus.FAILED, updated_at=timezone.now(),
-            message=_("The import stopped because of an unexpected error; nothing was "
-                      "imported. Please upload the file again; if it happens again, tell "
-                      "the administrator."))
+            status=ImportStatus.FAILED,
+            updated_at=timezone.now(),
+            message=_(
+                "The import stopped because of an unexpected error; nothing was "
+                "imported. Please upload the file again; if it happens again, tell "
+                "the administrator."
+            ),
+        )
         raise
     finally:
         _discard_file(job_id)

@@ -28,28 +28,32 @@ def parse_metric(metric: Metric, raw: Any) -> tuple[decimal.Decimal | None, str]
         try:
             number = decimal.Decimal(text)
         except decimal.InvalidOperation:
-            raise ValidationError(_("%(metric)s: enter a number.") % {"metric": metric.name}) \
-                from None
+            raise ValidationError(
+                _("%(metric)s: enter a number.") % {"metric": metric.name}
+            ) from None
         if not number.is_finite():
             raise ValidationError(_("%(metric)s: enter a number.") % {"metric": metric.name})
         if number < 0:
-            raise ValidationError(
-                _("%(metric)s: cannot be negative.") % {"metric": metric.name})
+            raise ValidationError(_("%(metric)s: cannot be negative.") % {"metric": metric.name})
         if number > MAX_NUMBER:
-            raise ValidationError(_("%(metric)s: the number is too large.")
-                                  % {"metric": metric.name})
+            raise ValidationError(
+                _("%(metric)s: the number is too large.") % {"metric": metric.name}
+            )
         if metric.value_type == MetricType.INTEGER:
             if number != number.to_integral_value():
                 raise ValidationError(
-                    _("%(metric)s: enter a whole number.") % {"metric": metric.name})
+                    _("%(metric)s: enter a whole number.") % {"metric": metric.name}
+                )
             number = number.quantize(decimal.Decimal(1))
         else:
             number = number.quantize(decimal.Decimal("0.01"), rounding=decimal.ROUND_HALF_UP)
         return number, ""
     text = str(raw).strip()
     if metric.value_type == MetricType.CHOICE and text not in metric.choices:
-        raise ValidationError(_("%(metric)s: choose one of %(choices)s.")
-                              % {"metric": metric.name, "choices": "、".join(metric.choices)})
+        raise ValidationError(
+            _("%(metric)s: choose one of %(choices)s.")
+            % {"metric": metric.name, "choices": "、".join(metric.choices)}
+        )
     if len(text) > 5000:
         raise ValidationError(_("%(metric)s: at most 5000 characters.") % {"metric": metric.name})
     return None, text

@@ -17,34 +17,56 @@ from wenyi.core.models import TimeStampedModel
 
 class Activity(TimeStampedModel):
     campaign = models.ForeignKey(
-        "campaigns.Campaign", on_delete=models.PROTECT, related_name="activities",
-        verbose_name=_("campaign"))
+        "campaigns.Campaign",
+        on_delete=models.PROTECT,
+        related_name="activities",
+        verbose_name=_("campaign"),
+    )
     type = models.ForeignKey(
-        "campaigns.ActivityType", on_delete=models.PROTECT, related_name="activities",
-        verbose_name=_("activity type"))
+        "campaigns.ActivityType",
+        on_delete=models.PROTECT,
+        related_name="activities",
+        verbose_name=_("activity type"),
+    )
     unit = models.ForeignKey(
-        "orgs.OrgUnit", on_delete=models.PROTECT, related_name="activities",
-        verbose_name=_("organising unit"))
+        "orgs.OrgUnit",
+        on_delete=models.PROTECT,
+        related_name="activities",
+        verbose_name=_("organising unit"),
+    )
     title = models.CharField(_("title"), max_length=200)
     start_date = models.DateField(_("date"))
     end_date = models.DateField(_("end date"), null=True, blank=True)
-    place = models.CharField(_("place"), max_length=200,
-                             help_text=_("Enterprise or workplace"))
+    place = models.CharField(_("place"), max_length=200, help_text=_("Enterprise or workplace"))
     address = models.CharField(_("address"), max_length=300, blank=True)
     description = models.TextField(_("description"), blank=True)
     participants = models.ManyToManyField(
-        "orgs.Person", blank=True, related_name="activities",
-        verbose_name=_("participating art workers"))
-    status = models.CharField(_("status"), max_length=10, choices=ActivityStatus.choices,
-                              default=ActivityStatus.DRAFT, db_index=True)
+        "orgs.Person",
+        blank=True,
+        related_name="activities",
+        verbose_name=_("participating art workers"),
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=ActivityStatus.choices,
+        default=ActivityStatus.DRAFT,
+        db_index=True,
+    )
     return_reason = models.TextField(_("reason for returning"), blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
     verified_at = models.DateTimeField(_("verified"), null=True, blank=True)
-    verified_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                    on_delete=models.SET_NULL, related_name="+",
-                                    verbose_name=_("verified by"))
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("verified by"),
+    )
     # one token per form: a second click or a retry with the same token returns the
     # record the first one created instead of making another
     token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
@@ -74,8 +96,12 @@ class Activity(TimeStampedModel):
 
 class MetricValue(models.Model):
     activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="values")
-    metric = models.ForeignKey("campaigns.Metric", on_delete=models.PROTECT,
-                               related_name="values", verbose_name=_("metric"))
+    metric = models.ForeignKey(
+        "campaigns.Metric",
+        on_delete=models.PROTECT,
+        related_name="values",
+        verbose_name=_("metric"),
+    )
     number = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
     text = models.TextField(blank=True)
 
@@ -115,8 +141,9 @@ class Evidence(models.Model):
     size = models.PositiveBigIntegerField(default=0)
     sha256 = models.CharField(max_length=64, blank=True)
     caption = models.CharField(_("caption"), max_length=200, blank=True)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                    on_delete=models.SET_NULL, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -131,11 +158,9 @@ class Evidence(models.Model):
 class Tally(models.Model):
     """Verified activities of one unit (not its subtree) and type, maintained by services."""
 
-    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.CASCADE,
-                                 related_name="+")
+    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.CASCADE, related_name="+")
     unit = models.ForeignKey("orgs.OrgUnit", on_delete=models.CASCADE, related_name="+")
-    type = models.ForeignKey("campaigns.ActivityType", on_delete=models.CASCADE,
-                             related_name="+")
+    type = models.ForeignKey("campaigns.ActivityType", on_delete=models.CASCADE, related_name="+")
     verified = models.PositiveIntegerField(default=0)
     # {metric key: total} of the verified activities' numeric metrics
     totals = models.JSONField(default=dict)
@@ -152,14 +177,15 @@ class Tally(models.Model):
 class ActivityImport(TimeStampedModel):
     """One Excel upload, imported by a background task; the page follows its progress."""
 
-    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.CASCADE,
-                                 related_name="+")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                                   related_name="+")
+    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.CASCADE, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
     file = models.FileField(upload_to="imports/", blank=True, max_length=300)
     original_name = models.CharField(max_length=255)
-    status = models.CharField(max_length=10, choices=ImportStatus.choices,
-                              default=ImportStatus.QUEUED)
+    status = models.CharField(
+        max_length=10, choices=ImportStatus.choices, default=ImportStatus.QUEUED
+    )
     submit = models.BooleanField(_("submit the imported activities"), default=False)
     total_rows = models.PositiveIntegerField(default=0)
     done_rows = models.PositiveIntegerField(default=0)

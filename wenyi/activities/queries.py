@@ -29,7 +29,8 @@ def activities_visible_to(user) -> QuerySet[Activity]:
         return Activity.objects.filter(pk__in=Activity.objects.filter(q).values("pk"))
     return Activity.objects.filter(
         Q(pk__in=Activity.objects.filter(participants__user=user).values("pk"))
-        | _under(scope.managed_paths))
+        | _under(scope.managed_paths)
+    )
 
 
 def _under(paths) -> Q:
@@ -40,6 +41,7 @@ def _under(paths) -> Q:
 
 
 # --- quota progress -----------------------------------------------------------------
+
 
 def _months(start: datetime.date, end: datetime.date) -> int:
     return (end.year - start.year) * 12 + end.month - start.month + 1
@@ -53,8 +55,9 @@ def implementation_window(campaign: Campaign) -> tuple[datetime.date, datetime.d
     return campaign.start, campaign.end
 
 
-def months_elapsed(window: tuple[datetime.date, datetime.date],
-                   today: datetime.date) -> tuple[int, int]:
+def months_elapsed(
+    window: tuple[datetime.date, datetime.date], today: datetime.date
+) -> tuple[int, int]:
     """(completed months, remaining months including the current one) of the window."""
     start, end = window
     total = _months(start, end)
@@ -129,8 +132,11 @@ def quota_matrix(campaign: Campaign, units: list[OrgUnit], today: datetime.date)
     q = Q(pk__in=[])
     for unit in units:
         q |= Q(unit__path__startswith=unit.path)
-    tallies = list(Tally.objects.filter(q, campaign=campaign)
-                   .values_list("unit__path", "type_id", "verified", "totals"))
+    tallies = list(
+        Tally.objects.filter(q, campaign=campaign).values_list(
+            "unit__path", "type_id", "verified", "totals"
+        )
+    )
     step = OrgUnit.steplen
     by_path = {unit.path: {t.pk: Cell(type=t) for t in types} for unit in units}
     for path, type_id, verified, totals in tallies:
@@ -148,7 +154,8 @@ def quota_matrix(campaign: Campaign, units: list[OrgUnit], today: datetime.date)
         cells = list(by_path[unit.path].values())
         for cell in cells:
             cell.status = quota_status(cell.count, cell.type.min_per_year, completed, remaining)
-        rolls_up = any(other.path != unit.path and other.path.startswith(unit.path)
-                       for other in units)
+        rolls_up = any(
+            other.path != unit.path and other.path.startswith(unit.path) for other in units
+        )
         rows.append(Row(unit=unit, cells=cells, rolls_up=rolls_up))
     return rows

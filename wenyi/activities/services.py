@@ -27,8 +27,16 @@ from wenyi.core import audit
 from wenyi.core.enums import AuditAction
 from wenyi.orgs.models import OrgUnit, Person
 
-EDITABLE_FIELDS = ("type", "unit", "title", "start_date", "end_date", "place", "address",
-                   "description")
+EDITABLE_FIELDS = (
+    "type",
+    "unit",
+    "title",
+    "start_date",
+    "end_date",
+    "place",
+    "address",
+    "description",
+)
 
 
 def duplicate_key(unit_id: int, type_id: int, start_date: datetime.date, place: str) -> str:
@@ -37,10 +45,16 @@ def duplicate_key(unit_id: int, type_id: int, start_date: datetime.date, place: 
     return f"{unit_id}:{type_id}:{start_date.isoformat()}:{norm}"[:300]
 
 
-def find_duplicates(unit: OrgUnit, type_: ActivityType, start_date: datetime.date, place: str,
-                    exclude: Activity | None = None) -> QuerySet[Activity]:
+def find_duplicates(
+    unit: OrgUnit,
+    type_: ActivityType,
+    start_date: datetime.date,
+    place: str,
+    exclude: Activity | None = None,
+) -> QuerySet[Activity]:
     found = Activity.objects.filter(
-        duplicate_key=duplicate_key(unit.pk, type_.pk, start_date, place))
+        duplicate_key=duplicate_key(unit.pk, type_.pk, start_date, place)
+    )
     if exclude is not None:
         found = found.exclude(pk=exclude.pk)
     return found
@@ -68,7 +82,8 @@ def _check_dates(campaign: Campaign, start: datetime.date, end: datetime.date | 
     if not (campaign.start <= start <= campaign.end):
         raise ValidationError(
             _("Date: must fall within the campaign (%(start)s to %(end)s).")
-            % {"start": campaign.start, "end": campaign.end})
+            % {"start": campaign.start, "end": campaign.end}
+        )
 
 
 def _save_values(activity: Activity, cleaned: dict[int, tuple]) -> dict[str, list]:
@@ -79,8 +94,9 @@ def _save_values(activity: Activity, cleaned: dict[int, tuple]) -> dict[str, lis
         if current is None:
             if number is None and not text:
                 continue
-            MetricValue.objects.create(activity=activity, metric_id=metric_id,
-                                       number=number, text=text)
+            MetricValue.objects.create(
+                activity=activity, metric_id=metric_id, number=number, text=text
+            )
             changes[f"metric:{metric_id}"] = [None, str(number) if number is not None else text]
         elif (current.number, current.text) != (number, text):
             old = current.display
@@ -104,12 +120,23 @@ def activity_for_token(token: uuid.UUID | None) -> Activity | None:
     return Activity.objects.filter(token=token).first()
 
 
-def create_activity(actor, *, campaign: Campaign, unit: OrgUnit, type: ActivityType,
-                    title: str, start_date: datetime.date, place: str,
-                    end_date: datetime.date | None = None, address: str = "",
-                    description: str = "", participants: Iterable[Person] = (),
-                    values: dict[str, Any] | None = None, token: uuid.UUID | None = None,
-                    submit: bool = False) -> Activity:
+def create_activity(
+    actor,
+    *,
+    campaign: Campaign,
+    unit: OrgUnit,
+    type: ActivityType,
+    title: str,
+    start_date: datetime.date,
+    place: str,
+    end_date: datetime.date | None = None,
+    address: str = "",
+    description: str = "",
+    participants: Iterable[Person] = (),
+    values: dict[str, Any] | None = None,
+    token: uuid.UUID | None = None,
+    submit: bool = False,
+) -> Activity:
     """Record an activity. A repeated call with the same token returns the first record."""
     existing = activity_for_token(token)
     if existing is not None:
@@ -121,20 +148,37 @@ def create_activity(actor, *, campaign: Campaign, unit: OrgUnit, type: ActivityT
     try:
         with transaction.atomic():
             activity = Activity.objects.create(
-                campaign=campaign, unit=unit, type=type, title=title.strip(),
-                start_date=start_date, end_date=end_date, place=place.strip(),
-                address=address.strip(), description=description.strip(),
-                created_by=actor if getattr(actor, "pk", None) else None, token=token,
+                campaign=campaign,
+                unit=unit,
+                type=type,
+                title=title.strip(),
+                start_date=start_date,
+                end_date=end_date,
+                place=place.strip(),
+                address=address.strip(),
+                description=description.strip(),
+                created_by=actor if getattr(actor, "pk", None) else None,
+                token=token,
                 duplicate_key=duplicate_key(unit.pk, type.pk, start_date, place),
             )
             activity.participants.set(participants)
             _save_values(activity, cleaned)
-            audit.record(actor, AuditAction.CREATE, activity, changes={
-                **audit.diff({}, audit.snapshot(activity)),
-                "participants": [None, [p.pk for p in activity.participants.all()]],
-                "values": [None, {str(k): str(v[0]) if v[0] is not None else v[1]
-                                  for k, v in cleaned.items()}],
-            })
+            audit.record(
+                actor,
+                AuditAction.CREATE,
+                activity,
+                changes={
+                    **audit.diff({}, audit.snapshot(activity)),
+                    "participants": [None, [p.pk for p in activity.participants.all()]],
+                    "values": [
+                        None,
+                        {
+                            str(k): str(v[0]) if v[0] is not None else v[1]
+                            for k, v in cleaned.items()
+                        },
+                    ],
+                },
+            )
             if submit:
                 submit_activity(actor, activity)
     except IntegrityError:
@@ -146,20 +190,29 @@ def create_activity(actor, *, campaign: Campaign, unit: OrgUnit, type: ActivityT
 
 
 @transaction.atomic
-def update_activity(actor, activity: Activity, *, values: dict[str, Any] | None = None,
-                    participants: Iterable[Person] | None = None, **fields: Any) -> Activity:
+def update_activity(
+    actor,
+    activity: Activity,
+    *,
+    values: dict[str, Any] | None = None,
+    participants: Iterable[Person] | None = None,
+    **fields: Any,
+) -> Activity:
     activity = Activity.objects.select_for_update().get(pk=activity.pk)
     if not activity.is_editable:
-        raise ValidationError(_("This activity is %(status)s and can no longer be changed.")
-                              % {"status": activity.get_status_display()})
+        raise ValidationError(
+            _("This activity is %(status)s and can no longer be changed.")
+            % {"status": activity.get_status_display()}
+        )
     before = audit.snapshot(activity)
     for name in EDITABLE_FIELDS:
         if name in fields:
             setattr(activity, name, fields[name])
     _check_dates(activity.campaign, activity.start_date, activity.end_date)
     cleaned = clean_values(activity.type, values or {}) if values is not None else None
-    activity.duplicate_key = duplicate_key(activity.unit_id, activity.type_id,
-                                           activity.start_date, activity.place)
+    activity.duplicate_key = duplicate_key(
+        activity.unit_id, activity.type_id, activity.start_date, activity.place
+    )
     activity.save()
     changes = audit.diff(before, audit.snapshot(activity))
     if cleaned is not None:
@@ -176,31 +229,41 @@ def update_activity(actor, activity: Activity, *, values: dict[str, Any] | None 
     return activity
 
 
-def _transition(actor, activity: Activity, allowed: Iterable[str], to: str, *,
-                note: str = "", **extra: Any) -> Activity:
+def _transition(
+    actor, activity: Activity, allowed: Iterable[str], to: str, *, note: str = "", **extra: Any
+) -> Activity:
     """Move the state with one conditional UPDATE: a second click finds nothing to move."""
     old = activity.status
     moved = Activity.objects.filter(pk=activity.pk, status__in=list(allowed)).update(
-        status=to, updated_at=timezone.now(), **extra)
+        status=to, updated_at=timezone.now(), **extra
+    )
     if not moved:
         activity.refresh_from_db(fields=["status"])
         raise ValidationError(
             _("This activity is now %(status)s; the action was not carried out.")
-            % {"status": activity.get_status_display()})
+            % {"status": activity.get_status_display()}
+        )
     activity.refresh_from_db()
-    audit.record(actor, AuditAction.TRANSITION, activity, changes={"status": [old, to]},
-                 note=note)
+    audit.record(actor, AuditAction.TRANSITION, activity, changes={"status": [old, to]}, note=note)
     return activity
 
 
 @transaction.atomic
 def submit_activity(actor, activity: Activity) -> Activity:
     # the required metrics are checked again: the campaign file may have changed since
-    values = {v.metric.key: (v.number if v.number is not None else v.text)
-              for v in activity.values.select_related("metric")}
+    values = {
+        v.metric.key: (v.number if v.number is not None else v.text)
+        for v in activity.values.select_related("metric")
+    }
     clean_values(activity.type, values)
-    return _transition(actor, activity, [ActivityStatus.DRAFT, ActivityStatus.RETURNED],
-                       ActivityStatus.SUBMITTED, submitted_at=timezone.now(), return_reason="")
+    return _transition(
+        actor,
+        activity,
+        [ActivityStatus.DRAFT, ActivityStatus.RETURNED],
+        ActivityStatus.SUBMITTED,
+        submitted_at=timezone.now(),
+        return_reason="",
+    )
 
 
 @transaction.atomic
@@ -208,14 +271,26 @@ def return_activity(actor, activity: Activity, reason: str) -> Activity:
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError(_("Reason: say why the activity is returned."))
-    return _transition(actor, activity, [ActivityStatus.SUBMITTED], ActivityStatus.RETURNED,
-                       note=reason, return_reason=reason)
+    return _transition(
+        actor,
+        activity,
+        [ActivityStatus.SUBMITTED],
+        ActivityStatus.RETURNED,
+        note=reason,
+        return_reason=reason,
+    )
 
 
 @transaction.atomic
 def verify_activity(actor, activity: Activity) -> Activity:
-    activity = _transition(actor, activity, [ActivityStatus.SUBMITTED], ActivityStatus.VERIFIED,
-                           verified_at=timezone.now(), verified_by=actor)
+    activity = _transition(
+        actor,
+        activity,
+        [ActivityStatus.SUBMITTED],
+        ActivityStatus.VERIFIED,
+        verified_at=timezone.now(),
+        verified_by=actor,
+    )
     _move_tally(activity, +1)
     return activity
 
@@ -226,9 +301,16 @@ def unlock_activity(actor, activity: Activity, reason: str) -> Activity:
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError(_("Reason: say why the activity is unlocked."))
-    activity = _transition(actor, activity, [ActivityStatus.VERIFIED], ActivityStatus.RETURNED,
-                           note=reason, return_reason=reason, verified_at=None,
-                           verified_by=None)
+    activity = _transition(
+        actor,
+        activity,
+        [ActivityStatus.VERIFIED],
+        ActivityStatus.RETURNED,
+        note=reason,
+        return_reason=reason,
+        verified_at=None,
+        verified_by=None,
+    )
     _move_tally(activity, -1)
     return activity
 
@@ -255,7 +337,8 @@ def _numeric_totals(activity: Activity) -> dict[str, decimal.Decimal]:
 
 def _move_tally(activity: Activity, sign: int) -> None:
     tally, _created = Tally.objects.select_for_update().get_or_create(
-        campaign_id=activity.campaign_id, unit_id=activity.unit_id, type_id=activity.type_id)
+        campaign_id=activity.campaign_id, unit_id=activity.unit_id, type_id=activity.type_id
+    )
     tally.verified += sign
     totals = {k: decimal.Decimal(v) for k, v in tally.totals.items()}
     for key, number in _numeric_totals(activity).items():
@@ -269,11 +352,14 @@ def rebuild_tallies(campaign: Campaign) -> int:
     """Recount every tally of a campaign from its verified activities."""
     Tally.objects.filter(campaign=campaign).delete()
     rows: dict[tuple[int, int], Tally] = {}
-    verified = (Activity.objects.filter(campaign=campaign, status=ActivityStatus.VERIFIED)
-                .prefetch_related("values__metric"))
+    verified = Activity.objects.filter(
+        campaign=campaign, status=ActivityStatus.VERIFIED
+    ).prefetch_related("values__metric")
     for activity in verified.iterator(chunk_size=2000):
-        tally = rows.setdefault((activity.unit_id, activity.type_id), Tally(
-            campaign=campaign, unit_id=activity.unit_id, type_id=activity.type_id, totals={}))
+        tally = rows.setdefault(
+            (activity.unit_id, activity.type_id),
+            Tally(campaign=campaign, unit_id=activity.unit_id, type_id=activity.type_id, totals={}),
+        )
         tally.verified += 1
         for value in activity.values.all():
             if value.number is not None and is_numeric(value.metric):

@@ -28,8 +28,7 @@ from wenyi.orgs.queries import participating_units, scope_for, units_managed_by
 
 
 def _campaign(request: HttpRequest, slug: str):
-    return visible_or_404(campaigns_visible_to(request.user).prefetch_related("stages"),
-                          slug=slug)
+    return visible_or_404(campaigns_visible_to(request.user).prefetch_related("stages"), slug=slug)
 
 
 @login_required
@@ -39,21 +38,31 @@ def activity_list(request: HttpRequest, slug: str) -> HttpResponse:
     if not (scope.managed_paths or scope.superuser or Role.ARTIST in scope.roles):
         raise PermissionDenied
     activities = filter_activities(
-        activities_visible_to(request.user).filter(campaign=campaign), request.GET)
+        activities_visible_to(request.user).filter(campaign=campaign), request.GET
+    )
     activities = activities.select_related("type", "unit").order_by("-start_date", "-id")
     page = Paginator(activities, 30).get_page(request.GET.get("page"))
-    return render(request, "activities/list.html", {
-        "campaign": campaign, "page": page, "params": request.GET,
-        "types": campaign.activity_types.all(),
-        "units": units_managed_by(request.user).order_by("path"),
-        "statuses": ActivityStatus.choices,
-        "can_record": request.user.has_perm("activities.list"),
-    })
+    return render(
+        request,
+        "activities/list.html",
+        {
+            "campaign": campaign,
+            "page": page,
+            "params": request.GET,
+            "types": campaign.activity_types.all(),
+            "units": units_managed_by(request.user).order_by("path"),
+            "statuses": ActivityStatus.choices,
+            "can_record": request.user.has_perm("activities.list"),
+        },
+    )
 
 
 def _people_for(user):
-    return (Person.objects.filter(pk__in=units_managed_by(user).values("people"))
-            .select_related("unit").order_by("unit__path", "name"))
+    return (
+        Person.objects.filter(pk__in=units_managed_by(user).values("people"))
+        .select_related("unit")
+        .order_by("unit__path", "name")
+    )
 
 
 @login_required
@@ -63,16 +72,25 @@ def activity_add(request: HttpRequest, slug: str) -> HttpResponse:
     types = list(campaign.activity_types.prefetch_related("metrics"))
     type_ = next((t for t in types if t.key == request.GET.get("type")), None)
     if type_ is None:
-        return render(request, "activities/pick_type.html",
-                      {"campaign": campaign, "types": types, "unit": request.GET.get("unit", "")})
+        return render(
+            request,
+            "activities/pick_type.html",
+            {"campaign": campaign, "types": types, "unit": request.GET.get("unit", "")},
+        )
     units = units_managed_by(request.user).order_by("path")
     initial = {}
     if request.GET.get("unit"):
         initial["unit"] = units.filter(code=request.GET["unit"]).first()
     elif units.count() == 1:
         initial["unit"] = units.first()
-    form = ActivityForm(request.POST or None, campaign=campaign, type_=type_, units=units,
-                        people=_people_for(request.user), initial=initial)
+    form = ActivityForm(
+        request.POST or None,
+        campaign=campaign,
+        type_=type_,
+        units=units,
+        people=_people_for(request.user),
+        initial=initial,
+    )
     if request.method == "POST":
         # the same form sent again (double click, retry after a timeout): show what the
         # first request saved instead of checking it against itself as a duplicate
@@ -83,8 +101,9 @@ def activity_add(request: HttpRequest, slug: str) -> HttpResponse:
         if sent is not None:
             return redirect("activities:detail", pk=sent.pk)
         uploads = request.FILES.getlist("files") + request.FILES.getlist("camera")
-        links = [line.strip() for line in request.POST.get("links", "").splitlines()
-                 if line.strip()]
+        links = [
+            line.strip() for line in request.POST.get("links", "").splitlines() if line.strip()
+        ]
         if form.is_valid():
             prepared, problems = _prepare_uploads(uploads)
             if problems:
@@ -92,8 +111,7 @@ def activity_add(request: HttpRequest, slug: str) -> HttpResponse:
                     form.add_error(None, problem)
             else:
                 try:
-                    activity = _create_with_files(request, form, campaign, type_, prepared,
-                                                  links)
+                    activity = _create_with_files(request, form, campaign, type_, prepared, links)
                 except ValidationError as exc:
                     for message in exc.messages:
                         form.add_error(None, message)
@@ -103,10 +121,17 @@ def activity_add(request: HttpRequest, slug: str) -> HttpResponse:
                     else:
                         messages.success(request, _("Activity saved as a draft."))
                     return redirect("activities:detail", pk=activity.pk)
-    return render(request, "activities/form.html", {
-        "campaign": campaign, "type": type_, "form": form, "activity": None,
-        "max_mb": evidence_files.max_upload_mb(),
-    })
+    return render(
+        request,
+        "activities/form.html",
+        {
+            "campaign": campaign,
+            "type": type_,
+            "form": form,
+            "activity": None,
+            "max_mb": evidence_files.max_upload_mb(),
+        },
+    )
 
 
 def _prepare_uploads(uploads) -> tuple[list, list[str]]:
@@ -126,9 +151,14 @@ def _create_with_files(request, form, campaign, type_, prepared, links) -> Activ
     token = form.cleaned_data.get("token")
     with evidence_files.files_written(), transaction.atomic():
         activity = services.create_activity(
-            request.user, campaign=campaign, type=type_, **form.activity_fields(),
-            participants=form.cleaned_data["participants"], values=form.metric_values(),
-            token=token)
+            request.user,
+            campaign=campaign,
+            type=type_,
+            **form.activity_fields(),
+            participants=form.cleaned_data["participants"],
+            values=form.metric_values(),
+            token=token,
+        )
         for item in prepared:
             evidence_files.store_evidence(request.user, activity, item.file, prepared=item)
         for link in links:
@@ -141,7 +171,10 @@ def _create_with_files(request, form, campaign, type_, prepared, links) -> Activ
 def _activity(request: HttpRequest, pk: int) -> Activity:
     return visible_or_404(
         activities_visible_to(request.user).select_related(
-            "campaign", "type", "unit", "verified_by", "created_by"), pk=pk)
+            "campaign", "type", "unit", "verified_by", "created_by"
+        ),
+        pk=pk,
+    )
 
 
 @login_required
@@ -150,22 +183,28 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
     require(request.user, "activities.view", activity)
     user = request.user
     values = activity.values.select_related("metric").order_by("metric__position")
-    return render(request, "activities/detail.html", {
-        "activity": activity,
-        "values": values,
-        "participants": activity.participants.select_related("unit"),
-        "evidence_list": activity.evidence.all(),
-        "can_add": user.has_perm("activities.add_evidence", activity),
-        "can_see_originals": user.has_perm("activities.view_original_files", activity),
-        "can": {name: user.has_perm(f"activities.{name}", activity)
-                for name in ("change", "submit", "delete", "verify", "return", "unlock")},
-        "duplicates": services.find_duplicates(activity.unit, activity.type,
-                                               activity.start_date, activity.place,
-                                               exclude=activity)[:5],
-        "history": audit.entries_for(activity)[:20] if scope_for(user).managed_paths else [],
-        "reason_form": ReasonForm(),
-        "max_mb": evidence_files.max_upload_mb(),
-    })
+    return render(
+        request,
+        "activities/detail.html",
+        {
+            "activity": activity,
+            "values": values,
+            "participants": activity.participants.select_related("unit"),
+            "evidence_list": activity.evidence.all(),
+            "can_add": user.has_perm("activities.add_evidence", activity),
+            "can_see_originals": user.has_perm("activities.view_original_files", activity),
+            "can": {
+                name: user.has_perm(f"activities.{name}", activity)
+                for name in ("change", "submit", "delete", "verify", "return", "unlock")
+            },
+            "duplicates": services.find_duplicates(
+                activity.unit, activity.type, activity.start_date, activity.place, exclude=activity
+            )[:5],
+            "history": audit.entries_for(activity)[:20] if scope_for(user).managed_paths else [],
+            "reason_form": ReasonForm(),
+            "max_mb": evidence_files.max_upload_mb(),
+        },
+    )
 
 
 @login_required
@@ -174,25 +213,45 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
     require(request.user, "activities.change", activity)
     campaign, type_ = activity.campaign, activity.type
     units = units_managed_by(request.user).order_by("path")
-    initial = {name: getattr(activity, name) for name in
-               ("unit", "title", "start_date", "end_date", "place", "address", "description")}
+    initial = {
+        name: getattr(activity, name)
+        for name in ("unit", "title", "start_date", "end_date", "place", "address", "description")
+    }
     initial["participants"] = list(activity.participants.all())
-    form = ActivityForm(request.POST or None, campaign=campaign, type_=type_, units=units,
-                        people=_people_for(request.user), instance=activity, initial=initial)
+    form = ActivityForm(
+        request.POST or None,
+        campaign=campaign,
+        type_=type_,
+        units=units,
+        people=_people_for(request.user),
+        instance=activity,
+        initial=initial,
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_activity(request.user, activity, **form.activity_fields(),
-                                     participants=form.cleaned_data["participants"],
-                                     values=form.metric_values())
+            services.update_activity(
+                request.user,
+                activity,
+                **form.activity_fields(),
+                participants=form.cleaned_data["participants"],
+                values=form.metric_values(),
+            )
         except ValidationError as exc:
             for message in exc.messages:
                 form.add_error(None, message)
         else:
             messages.success(request, _("Saved."))
             return redirect("activities:detail", pk=activity.pk)
-    return render(request, "activities/form.html", {
-        "campaign": campaign, "type": type_, "form": form, "activity": activity,
-    })
+    return render(
+        request,
+        "activities/form.html",
+        {
+            "campaign": campaign,
+            "type": type_,
+            "form": form,
+            "activity": activity,
+        },
+    )
 
 
 ACTIONS = {
@@ -213,10 +272,15 @@ def activity_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     perm, needs_reason = ACTIONS[action]
     if not request.user.has_perm(perm, activity):
         # a second click after the state moved on: say so instead of a bare 403
-        if request.user.has_perm("activities.view", activity) and \
-                scope_for(request.user).managed_paths:
-            messages.error(request, _("This activity is now %(status)s; nothing was done.")
-                           % {"status": activity.get_status_display()})
+        if (
+            request.user.has_perm("activities.view", activity)
+            and scope_for(request.user).managed_paths
+        ):
+            messages.error(
+                request,
+                _("This activity is now %(status)s; nothing was done.")
+                % {"status": activity.get_status_display()},
+            )
             return redirect("activities:detail", pk=activity.pk)
         raise PermissionDenied
     reason = ""
@@ -267,9 +331,18 @@ def quota(request: HttpRequest, slug: str) -> HttpResponse:
     require(request.user, "activities.list")
     rows = quota_rows_for(request.user, campaign)
     types = list(campaign.activity_types.prefetch_related("metrics"))
-    counts = {s: sum(1 for r in rows if not r.rolls_up and r.status == s)
-              for s in QuotaStatus.values}
-    return render(request, "activities/quota.html", {
-        "campaign": campaign, "rows": rows, "types": types, "counts": counts,
-        "statuses": QuotaStatus, "today": clock.today(),
-    })
+    counts = {
+        s: sum(1 for r in rows if not r.rolls_up and r.status == s) for s in QuotaStatus.values
+    }
+    return render(
+        request,
+        "activities/quota.html",
+        {
+            "campaign": campaign,
+            "rows": rows,
+            "types": types,
+            "counts": counts,
+            "statuses": QuotaStatus,
+            "today": clock.today(),
+        },
+    )

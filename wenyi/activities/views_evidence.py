@@ -59,8 +59,7 @@ def evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
     activity = _activity(request, pk)
     require(request.user, "activities.add_evidence", activity)
     uploads = request.FILES.getlist("files") + request.FILES.getlist("camera")
-    links = [line.strip() for line in request.POST.get("links", "").splitlines()
-             if line.strip()]
+    links = [line.strip() for line in request.POST.get("links", "").splitlines() if line.strip()]
     caption = request.POST.get("caption", "")
     if not uploads and not links:
         messages.error(request, _("Evidence: choose at least one file or enter a link."))
@@ -88,8 +87,9 @@ def evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
             with evidence_files.files_written(), transaction.atomic():
                 for item in prepared:
                     try:
-                        evidence_files.store_evidence(request.user, activity, item.file, caption,
-                                                      prepared=item)
+                        evidence_files.store_evidence(
+                            request.user, activity, item.file, caption, prepared=item
+                        )
                     except ValidationError as exc:
                         problems.extend(exc.messages)
                 for link in links:
@@ -107,9 +107,11 @@ def evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Nothing was added; correct the above and try again."))
         return _back(activity)
     count = len(prepared) + len(links)
-    messages.success(request, ngettext("%(count)d item of evidence added.",
-                                       "%(count)d items of evidence added.", count)
-                     % {"count": count})
+    messages.success(
+        request,
+        ngettext("%(count)d item of evidence added.", "%(count)d items of evidence added.", count)
+        % {"count": count},
+    )
     return _back(activity, to_evidence=True)
 
 
@@ -148,8 +150,9 @@ def evidence_file(request: HttpRequest, pk: int, eid: int, variant: str) -> Http
         filename = evidence.original_name
     elif variant == "public":
         field = evidence.public_file if photo else evidence.file
-        content_type = (evidence_files.content_type_for(field.name) if photo
-                        else evidence.content_type)
+        content_type = (
+            evidence_files.content_type_for(field.name) if photo else evidence.content_type
+        )
         filename = _renamed(evidence.original_name, field.name)
     else:
         field, content_type = evidence.thumbnail, "image/jpeg"
@@ -178,14 +181,16 @@ def _renamed(original: str, stored: str) -> str:
 RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 
 
-def _ranged(request: HttpRequest, handle, size: int, content_type: str, attachment: bool,
-            filename: str) -> HttpResponse:
+def _ranged(
+    request: HttpRequest, handle, size: int, content_type: str, attachment: bool, filename: str
+) -> HttpResponse:
     """The file, or the one byte range asked for: phones (iOS Safari in particular)
     play video only from servers that answer range requests."""
     match = RANGE.match(request.headers.get("Range", "").replace(" ", ""))
     if match is None or not any(match.groups()):
-        response = FileResponse(handle, content_type=content_type, as_attachment=attachment,
-                                filename=filename)
+        response = FileResponse(
+            handle, content_type=content_type, as_attachment=attachment, filename=filename
+        )
         response["Accept-Ranges"] = "bytes"
         return response
     first, last = match.groups()
@@ -199,8 +204,9 @@ def _ranged(request: HttpRequest, handle, size: int, content_type: str, attachme
         response["Content-Range"] = f"bytes */{size}"
         return response
     handle.seek(start)
-    response = StreamingHttpResponse(_read(handle, end - start + 1), status=206,
-                                     content_type=content_type)
+    response = StreamingHttpResponse(
+        _read(handle, end - start + 1), status=206, content_type=content_type
+    )
     response["Content-Range"] = f"bytes {start}-{end}/{size}"
     response["Content-Length"] = str(end - start + 1)
     response["Accept-Ranges"] = "bytes"
@@ -222,8 +228,10 @@ def _read(handle, remaining: int):
 
 urlpatterns = [
     path("activities/<int:pk>/evidence/", evidence_add, name="evidence_add"),
-    path("activities/<int:pk>/evidence/<int:eid>/delete/", evidence_delete,
-         name="evidence_delete"),
-    path("activities/<int:pk>/evidence/<int:eid>/<slug:variant>/", evidence_file,
-         name="evidence_file"),
+    path("activities/<int:pk>/evidence/<int:eid>/delete/", evidence_delete, name="evidence_delete"),
+    path(
+        "activities/<int:pk>/evidence/<int:eid>/<slug:variant>/",
+        evidence_file,
+        name="evidence_file",
+    ),
 ]

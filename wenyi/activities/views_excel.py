@@ -69,8 +69,9 @@ class ActivityImportForm(forms.Form):
     submit = forms.BooleanField(
         label=gettext_lazy("Submit the imported activities for checking right away"),
         required=False,
-        help_text=gettext_lazy("Otherwise they are saved as drafts, to be checked and "
-                               "submitted one by one."),
+        help_text=gettext_lazy(
+            "Otherwise they are saved as drafts, to be checked and submitted one by one."
+        ),
     )
 
     def clean_file(self):
@@ -78,7 +79,8 @@ class ActivityImportForm(forms.Form):
         if upload.size > settings.WENYI_UPLOAD_MAX_MB * 1024 * 1024:
             raise forms.ValidationError(
                 _("The file is larger than %(max)s MB; split it into several files.")
-                % {"max": settings.WENYI_UPLOAD_MAX_MB})
+                % {"max": settings.WENYI_UPLOAD_MAX_MB}
+            )
         check_xlsx(upload)  # by content: a renamed .xls or .docx is refused here
         return upload
 
@@ -88,8 +90,10 @@ class ActivityImportForm(forms.Form):
 def template(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = _campaign(request, slug)
     units = importable_units(request.user, campaign).order_by("path").only("code", "name")
-    return _xlsx_response(build_template(campaign, units),
-                          _("activities-template-%(campaign)s.xlsx") % {"campaign": slug})
+    return _xlsx_response(
+        build_template(campaign, units),
+        _("activities-template-%(campaign)s.xlsx") % {"campaign": slug},
+    )
 
 
 @login_required
@@ -107,10 +111,13 @@ def import_upload(request: HttpRequest, slug: str) -> HttpResponse:
         form = ActivityImportForm(request.POST, request.FILES)
         if form.is_valid():
             upload = form.cleaned_data["file"]
-            job = ActivityImport(campaign=campaign, created_by=request.user,
-                                 original_name=upload.name[:255],
-                                 submit=form.cleaned_data["submit"],
-                                 token=form.cleaned_data["token"] or uuid.uuid4())
+            job = ActivityImport(
+                campaign=campaign,
+                created_by=request.user,
+                original_name=upload.name[:255],
+                submit=form.cleaned_data["submit"],
+                token=form.cleaned_data["token"] or uuid.uuid4(),
+            )
             # a random stored name: the path never shows the uploader's file name
             job.file.save(f"{uuid.uuid4().hex}.xlsx", upload, save=False)
             try:
@@ -125,20 +132,27 @@ def import_upload(request: HttpRequest, slug: str) -> HttpResponse:
             return redirect("activities:import_detail", pk=job.pk)
     else:
         form = ActivityImportForm(initial={"token": uuid.uuid4()})
-    return render(request, "activities/import.html", {
-        "campaign": campaign,
-        "form": form,
-        "max_mb": settings.WENYI_UPLOAD_MAX_MB,
-        "row_limit": ROW_LIMIT,
-    })
+    return render(
+        request,
+        "activities/import.html",
+        {
+            "campaign": campaign,
+            "form": form,
+            "max_mb": settings.WENYI_UPLOAD_MAX_MB,
+            "row_limit": ROW_LIMIT,
+        },
+    )
 
 
 @login_required
 @require_GET
 def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     job = visible_or_404(imports_visible_to(request.user).select_related("campaign"), pk=pk)
-    context = {"job": job, "campaign": job.campaign,
-               "polling": job.status in (ImportStatus.QUEUED, ImportStatus.RUNNING)}
+    context = {
+        "job": job,
+        "campaign": job.campaign,
+        "polling": job.status in (ImportStatus.QUEUED, ImportStatus.RUNNING),
+    }
     if request.htmx:
         return render(request, "activities/_import_status.html", context)
     return render(request, "activities/import.html", context)
@@ -149,25 +163,31 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def export(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = _campaign(request, slug)
     activities = filter_activities(
-        activities_visible_to(request.user).filter(campaign=campaign), request.GET)
+        activities_visible_to(request.user).filter(campaign=campaign), request.GET
+    )
     today = clock.today().strftime("%Y%m%d")
-    return _xlsx_response(export_activities(activities, campaign=campaign),
-                          _("activities-%(campaign)s-%(date)s.xlsx")
-                          % {"campaign": slug, "date": today})
+    return _xlsx_response(
+        export_activities(activities, campaign=campaign),
+        _("activities-%(campaign)s-%(date)s.xlsx") % {"campaign": slug, "date": today},
+    )
 
 
 @login_required
 @require_GET
 def statistics(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = _campaign(request, slug)
-    units = list(participating_units(campaign)
-                 .filter(pk__in=units_managed_by(request.user).values("pk"))
-                 .order_by("path"))
+    units = list(
+        participating_units(campaign)
+        .filter(pk__in=units_managed_by(request.user).values("pk"))
+        .order_by("path")
+    )
     today = clock.today()
     rows = quota_matrix(campaign, units, today)
-    return _xlsx_response(statistics_workbook(campaign, rows, today),
-                          _("statistics-%(campaign)s-%(date)s.xlsx")
-                          % {"campaign": slug, "date": today.strftime("%Y%m%d")})
+    return _xlsx_response(
+        statistics_workbook(campaign, rows, today),
+        _("statistics-%(campaign)s-%(date)s.xlsx")
+        % {"campaign": slug, "date": today.strftime("%Y%m%d")},
+    )
 
 
 urlpatterns = [

@@ -129,15 +129,11 @@ class Stage(CampaignPart):
     class Meta(CampaignPart.Meta):
         verbose_name = _("stage")
         verbose_name_plural = _("stages")
-        constraints = [
-            models.UniqueConstraint(fields=["campaign", "key"], name="stage_key_unique")
-        ]
+        constraints = [models.UniqueConstraint(fields=["campaign", "key"], name="stage_key_unique")]
 
 
 class ActivityType(CampaignPart):
-    campaign = models.ForeignKey(
-        Campaign, on_delete=models.CASCADE, related_name="activity_types"
-    )
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="activity_types")
     min_per_year = models.PositiveSmallIntegerField(_("minimum per year"), default=0)
     description = models.TextField(_("description"), blank=True)
 
@@ -175,9 +171,7 @@ class Metric(models.Model):
 
 
 class WorkCategory(CampaignPart):
-    campaign = models.ForeignKey(
-        Campaign, on_delete=models.CASCADE, related_name="work_categories"
-    )
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="work_categories")
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children"
     )

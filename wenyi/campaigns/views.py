@@ -24,13 +24,18 @@ def campaign_detail(request: HttpRequest, slug: str) -> HttpResponse:
     categories = list(campaign.work_categories.all())
     top_categories = [
         {"category": c, "children": [k for k in categories if k.parent_id == c.pk]}
-        for c in categories if c.parent_id is None
+        for c in categories
+        if c.parent_id is None
     ]
-    return render(request, "campaigns/detail.html", {
-        "campaign": campaign,
-        "stages": stages,
-        "ended": today > campaign.end,
-        "not_started": today < campaign.start,
-        "top_categories": top_categories,
-        "today": today,
-    })
+    return render(
+        request,
+        "campaigns/detail.html",
+        {
+            "campaign": campaign,
+            "stages": stages,
+            "ended": today > campaign.end,
+            "not_started": today < campaign.start,
+            "top_categories": top_categories,
+            "today": today,
+        },
+    )

@@ -51,9 +51,7 @@ def snapshot(instance: models.Model | None) -> Snapshot:
 def diff(before: Snapshot, after: Snapshot) -> dict[str, list[Any]]:
     keys = list(dict.fromkeys([*before, *after]))
     return {
-        key: [before.get(key), after.get(key)]
-        for key in keys
-        if before.get(key) != after.get(key)
+        key: [before.get(key), after.get(key)] for key in keys if before.get(key) != after.get(key)
     }
 
 

@@ -29,7 +29,7 @@ class ResetForm(PasswordResetForm):
     def get_users(self, email):
         User = get_user_model()
         return (
-            user for user in User._default_manager.filter(
-                email__iexact=email, is_active=True)
+            user
+            for user in User._default_manager.filter(email__iexact=email, is_active=True)
             if user.email
         )

@@ -25,10 +25,17 @@ def audit_log(request: HttpRequest) -> HttpResponse:
             pk__in=AuditEntry.objects.values("content_type").distinct()
         ).order_by("app_label", "model")
     ]
-    return render(request, "core/audit_log.html", {
-        "page": page, "models": models, "model": model, "action": action,
-        "actions": AuditEntry._meta.get_field("action").choices,
-    })
+    return render(
+        request,
+        "core/audit_log.html",
+        {
+            "page": page,
+            "models": models,
+            "model": model,
+            "action": action,
+            "actions": AuditEntry._meta.get_field("action").choices,
+        },
+    )
 
 
 @login_required
@@ -39,6 +46,12 @@ def audit_object(request: HttpRequest, ct: int, object_id: str) -> HttpResponse:
     entries = entries.select_related("actor")
     if not entries.exists():
         raise Http404
-    return render(request, "core/audit_object.html", {
-        "entries": entries, "content_type": content_type, "object_repr": entries[0].object_repr,
-    })
+    return render(
+        request,
+        "core/audit_object.html",
+        {
+            "entries": entries,
+            "content_type": content_type,
+            "object_repr": entries[0].object_repr,
+        },
+    )

@@ -21,7 +21,9 @@ class UnitForm(forms.Form):
     short_name = forms.CharField(label=_("Short name"), max_length=40, required=False)
     kind = forms.ChoiceField(label=_("Kind"), choices=UnitKind.choices)
     bodies = forms.MultipleChoiceField(
-        label=_("Bodies at this unit"), choices=UnitBody.choices, required=False,
+        label=_("Bodies at this unit"),
+        choices=UnitBody.choices,
+        required=False,
         widget=forms.CheckboxSelectMultiple,
     )
     address = forms.CharField(label=_("Address"), max_length=200, required=False)
@@ -37,24 +39,37 @@ class UnitForm(forms.Form):
         if self.unit is not None:
             others = others.exclude(pk=self.unit.pk)
         if others.exists():
-            raise forms.ValidationError(_("Another unit already has the code %(code)s."),
-                                        params={"code": code})
+            raise forms.ValidationError(
+                _("Another unit already has the code %(code)s."), params={"code": code}
+            )
         return code
 
 
 class PersonForm(forms.ModelForm):
     art_forms_text = forms.CharField(
-        label=_("Art forms"), required=False,
+        label=_("Art forms"),
+        required=False,
         help_text=_("Separate several with 、 or a comma, e.g. 摄影、书法"),
     )
 
     class Meta:
         model = Person
-        fields = ["name", "gender", "unit", "mobile", "email", "job_title",
-                  "associations", "titles", "notes"]
-        widgets = {"notes": forms.Textarea(attrs={"rows": 3}),
-                   "mobile": forms.TextInput(attrs={"inputmode": "tel"}),
-                   "email": forms.EmailInput(attrs={"inputmode": "email"})}
+        fields = [
+            "name",
+            "gender",
+            "unit",
+            "mobile",
+            "email",
+            "job_title",
+            "associations",
+            "titles",
+            "notes",
+        ]
+        widgets = {
+            "notes": forms.Textarea(attrs={"rows": 3}),
+            "mobile": forms.TextInput(attrs={"inputmode": "tel"}),
+            "email": forms.EmailInput(attrs={"inputmode": "email"}),
+        }
 
     def __init__(self, *args, units=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -62,8 +77,18 @@ class PersonForm(forms.ModelForm):
         self.fields["unit"].label_from_instance = lambda u: f"{'　' * (u.depth - 1)}{u.name}"
         if self.instance.pk:
             self.fields["art_forms_text"].initial = "、".join(self.instance.art_forms)
-        field_order = ["name", "gender", "unit", "mobile", "email", "job_title",
-                       "art_forms_text", "associations", "titles", "notes"]
+        field_order = [
+            "name",
+            "gender",
+            "unit",
+            "mobile",
+            "email",
+            "job_title",
+            "art_forms_text",
+            "associations",
+            "titles",
+            "notes",
+        ]
         self.order_fields(field_order)
 
     def clean_mobile(self) -> str:
@@ -74,7 +99,8 @@ class PersonForm(forms.ModelForm):
             others = Person.objects.filter(mobile=mobile).exclude(pk=self.instance.pk)
             if others.exists():
                 raise forms.ValidationError(
-                    _("This mobile number already belongs to someone else."))
+                    _("This mobile number already belongs to someone else.")
+                )
         return mobile
 
     def person_values(self) -> dict:
@@ -85,20 +111,25 @@ class PersonForm(forms.ModelForm):
 
 class NewLoginForm(forms.Form):
     username = forms.CharField(
-        label=_("Login name"), max_length=150, required=False,
+        label=_("Login name"),
+        max_length=150,
+        required=False,
         help_text=_("Leave empty for a person without a login (for example a worker author)."),
     )
     role = forms.ChoiceField(label=_("Role"), choices=[("", "—"), *Role.choices], required=False)
     password = forms.CharField(
-        label=_("First password"), required=False, widget=forms.PasswordInput,
+        label=_("First password"),
+        required=False,
+        widget=forms.PasswordInput,
         help_text=_("Leave empty to let the person set one through 'Forgot your password?'."),
     )
 
     def clean_username(self) -> str:
         username = self.cleaned_data["username"].strip()
         if username and get_user_model().objects.filter(username=username).exists():
-            raise forms.ValidationError(_("The login name %(username)s is taken."),
-                                        params={"username": username})
+            raise forms.ValidationError(
+                _("The login name %(username)s is taken."), params={"username": username}
+            )
         return username
 
     def clean(self):
@@ -126,8 +157,9 @@ class RoleForm(forms.Form):
 
 class LeadingGroupForm(forms.Form):
     name = forms.CharField(label=_("Name of the leading group"), max_length=200)
-    office_location = forms.CharField(label=_("The office is at"), max_length=200,
-                                      help_text=_("For example 市总工会宣传教育部"))
+    office_location = forms.CharField(
+        label=_("The office is at"), max_length=200, help_text=_("For example 市总工会宣传教育部")
+    )
     office_phone = forms.CharField(label=_("Office phone"), max_length=40, required=False)
     office_email = forms.EmailField(label=_("Office e-mail"), required=False)
 
@@ -135,8 +167,9 @@ class LeadingGroupForm(forms.Form):
 class GroupMemberForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=60, required=False)
     position = forms.CharField(label=_("Position"), max_length=200, required=False)
-    role = forms.ChoiceField(label=_("Role in group"), choices=GroupRole.choices,
-                             initial=GroupRole.MEMBER)
+    role = forms.ChoiceField(
+        label=_("Role in group"), choices=GroupRole.choices, initial=GroupRole.MEMBER
+    )
     phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
 
 

@@ -35,8 +35,7 @@ class Scope:
         """
         if self.superuser:
             return True
-        if any(unit.path.startswith(p) and len(p) < len(unit.path)
-               for p in self.managed_paths):
+        if any(unit.path.startswith(p) and len(p) < len(unit.path) for p in self.managed_paths):
             return True
         return unit.depth == 1 and self.is_office_for(unit)
 

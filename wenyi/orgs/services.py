@@ -16,8 +16,16 @@ from wenyi.orgs.queries import scope_for
 
 UNIT_FIELDS = ("code", "name", "short_name", "kind", "bodies", "address", "phone")
 PERSON_FIELDS = (
-    "name", "gender", "unit", "mobile", "email", "job_title",
-    "art_forms", "associations", "titles", "notes",
+    "name",
+    "gender",
+    "unit",
+    "mobile",
+    "email",
+    "job_title",
+    "art_forms",
+    "associations",
+    "titles",
+    "notes",
 )
 
 
@@ -54,8 +62,9 @@ def update_unit(actor, unit: OrgUnit, **values: Any) -> OrgUnit:
 
 
 @transaction.atomic
-def create_person(actor, *, username: str = "", role: str = "", password: str = "",
-                  **values: Any) -> Person:
+def create_person(
+    actor, *, username: str = "", role: str = "", password: str = "", **values: Any
+) -> Person:
     person = Person(**{k: v for k, v in values.items() if k in PERSON_FIELDS})
     person.full_clean()
     person.save()
@@ -95,8 +104,13 @@ def create_login(actor, person: Person, *, username: str, role: str, password: s
     user.save()
     person.user = user
     person.save(update_fields=["user", "updated_at"])
-    audit.record(actor, AuditAction.UPDATE, person, changes={"user": [None, username]},
-                 note=_("login created"))
+    audit.record(
+        actor,
+        AuditAction.UPDATE,
+        person,
+        changes={"user": [None, username]},
+        note=_("login created"),
+    )
     if role:
         grant_role(actor, user, person.unit, role)
     return user
@@ -129,13 +143,25 @@ def revoke_role(actor, membership: Membership) -> None:
 
 
 @transaction.atomic
-def save_leading_group(actor, campaign, unit: OrgUnit, *, name: str, office_location: str,
-                       office_phone: str = "", office_email: str = "",
-                       members: list[dict[str, Any]]) -> LeadingGroup:
+def save_leading_group(
+    actor,
+    campaign,
+    unit: OrgUnit,
+    *,
+    name: str,
+    office_location: str,
+    office_phone: str = "",
+    office_email: str = "",
+    members: list[dict[str, Any]],
+) -> LeadingGroup:
     """Register or change a unit's leading group (R2) and replace its member list."""
     group = LeadingGroup.objects.select_for_update().filter(campaign=campaign, unit=unit).first()
-    values = {"name": name, "office_location": office_location,
-              "office_phone": office_phone, "office_email": office_email}
+    values = {
+        "name": name,
+        "office_location": office_location,
+        "office_phone": office_phone,
+        "office_email": office_email,
+    }
     if group is None:
         group = LeadingGroup.objects.create(campaign=campaign, unit=unit, **values)
         audit.record(actor, AuditAction.CREATE, group)
@@ -148,17 +174,23 @@ def save_leading_group(actor, campaign, unit: OrgUnit, *, name: str, office_loca
             audit.record(actor, AuditAction.UPDATE, group, before=before)
         before_members = _member_rows(group)
     wanted = [
-        {"name": m["name"].strip(), "position": m.get("position", "").strip(),
-         "role": m["role"], "phone": m.get("phone", "").strip()}
-        for m in members if m.get("name", "").strip()
+        {
+            "name": m["name"].strip(),
+            "position": m.get("position", "").strip(),
+            "role": m["role"],
+            "phone": m.get("phone", "").strip(),
+        }
+        for m in members
+        if m.get("name", "").strip()
     ]
     if wanted != before_members:
         group.members.all().delete()
         LeadingGroupMember.objects.bulk_create(
             LeadingGroupMember(group=group, order=i, **row) for i, row in enumerate(wanted)
         )
-        audit.record(actor, AuditAction.UPDATE, group,
-                     changes={"members": [before_members, wanted]})
+        audit.record(
+            actor, AuditAction.UPDATE, group, changes={"members": [before_members, wanted]}
+        )
     return group
 
 

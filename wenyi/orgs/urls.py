@@ -17,9 +17,15 @@ urlpatterns = [
     path("people/<int:pk>/edit/", views.person_edit, name="person_edit"),
     path("people/<int:pk>/login/", views.person_login, name="person_login"),
     path("people/<int:pk>/roles/", views.person_role_add, name="person_role_add"),
-    path("people/<int:pk>/roles/<int:membership_id>/remove/", views.person_role_remove,
-         name="person_role_remove"),
+    path(
+        "people/<int:pk>/roles/<int:membership_id>/remove/",
+        views.person_role_remove,
+        name="person_role_remove",
+    ),
     path("campaigns/<slug:slug>/leading-groups/", views.leading_groups, name="leading_groups"),
-    path("campaigns/<slug:slug>/leading-groups/<str:code>/", views.leading_group_edit,
-         name="leading_group"),
+    path(
+        "campaigns/<slug:slug>/leading-groups/<str:code>/",
+        views.leading_group_edit,
+        name="leading_group",
+    ),
 ]

@@ -56,22 +56,27 @@ def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
     ancestors = OrgUnit.objects.get_ancestors(unit)
     memberships = (
         Membership.objects.filter(unit=unit).select_related("user__person").order_by("role")
-        if can_manage else Membership.objects.none()
+        if can_manage
+        else Membership.objects.none()
     )
     groups = LeadingGroup.objects.filter(unit=unit).select_related("campaign")
     campaigns = list(campaigns_visible_to(request.user))
     registered = {g.campaign_id: g for g in groups}
     campaign_rows = [{"campaign": c, "group": registered.get(c.pk)} for c in campaigns]
-    return render(request, "orgs/unit_detail.html", {
-        "unit": unit,
-        "children": children,
-        "ancestors": ancestors,
-        "memberships": memberships,
-        "people_count": unit.people.count(),
-        "campaign_rows": campaign_rows,
-        "can_manage": can_manage,
-        "can_add_child": request.user.has_perm("orgs.add_unit", unit),
-    })
+    return render(
+        request,
+        "orgs/unit_detail.html",
+        {
+            "unit": unit,
+            "children": children,
+            "ancestors": ancestors,
+            "memberships": memberships,
+            "people_count": unit.people.count(),
+            "campaign_rows": campaign_rows,
+            "can_manage": can_manage,
+            "can_add_child": request.user.has_perm("orgs.add_unit", unit),
+        },
+    )
 
 
 @login_required
@@ -106,7 +111,9 @@ def person_list(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
     if q:
         people = people.filter(
-            Q(name__icontains=q) | Q(mobile__icontains=q) | Q(email__icontains=q)
+            Q(name__icontains=q)
+            | Q(mobile__icontains=q)
+            | Q(email__icontains=q)
             | Q(user__username__icontains=q)
         )
     unit_code = request.GET.get("unit", "").strip()
@@ -120,11 +127,18 @@ def person_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(people.order_by("name", "id"), 50).get_page(request.GET.get("page"))
     from wenyi.orgs.enums import Role
 
-    return render(request, "orgs/person_list.html", {
-        "page": page, "q": q, "unit_code": unit_code, "role": role,
-        "units": units_managed_by(request.user).order_by("path"),
-        "roles": Role.choices,
-    })
+    return render(
+        request,
+        "orgs/person_list.html",
+        {
+            "page": page,
+            "q": q,
+            "unit_code": unit_code,
+            "role": role,
+            "units": units_managed_by(request.user).order_by("path"),
+            "roles": Role.choices,
+        },
+    )
 
 
 @login_required
@@ -135,19 +149,29 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     memberships = []
     if person.user_id:
         memberships = [
-            {"membership": m, "can_revoke": can_manage and services.can_grant(
-                request.user, m.unit, m.role)}
+            {
+                "membership": m,
+                "can_revoke": can_manage and services.can_grant(request.user, m.unit, m.role),
+            }
             for m in person.user.memberships.select_related("unit").order_by("unit__path")
         ]
     role_form = None
     if can_manage and person.user_id:
-        role_form = RoleForm(units=units_managed_by(request.user).order_by("path"),
-                             initial={"unit": person.unit_id})
+        role_form = RoleForm(
+            units=units_managed_by(request.user).order_by("path"), initial={"unit": person.unit_id}
+        )
     login_form = NewLoginForm() if can_manage and not person.user_id else None
-    return render(request, "orgs/person_detail.html", {
-        "person": person, "memberships": memberships, "can_manage": can_manage,
-        "role_form": role_form, "login_form": login_form,
-    })
+    return render(
+        request,
+        "orgs/person_detail.html",
+        {
+            "person": person,
+            "memberships": memberships,
+            "can_manage": can_manage,
+            "role_form": role_form,
+            "login_form": login_form,
+        },
+    )
 
 
 @login_required
@@ -168,14 +192,19 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def person_add(request: HttpRequest) -> HttpResponse:
     require(request.user, "orgs.list_people")
     units = units_managed_by(request.user).order_by("path")
-    form = PersonForm(request.POST or None, units=units,
-                      initial={"unit": request.GET.get("unit") and
-                               units.filter(code=request.GET["unit"]).first()})
+    form = PersonForm(
+        request.POST or None,
+        units=units,
+        initial={
+            "unit": request.GET.get("unit") and units.filter(code=request.GET["unit"]).first()
+        },
+    )
     login_form = NewLoginForm(request.POST or None, prefix="login")
     if request.method == "POST" and form.is_valid() and login_form.is_valid():
         login = login_form.cleaned_data
         if login["role"] and not services.can_grant(
-                request.user, form.cleaned_data["unit"], login["role"]):
+            request.user, form.cleaned_data["unit"], login["role"]
+        ):
             login_form.add_error("role", _("You may not give this role at this unit."))
         else:
             try:
@@ -185,8 +214,9 @@ def person_add(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("%(name)s added.") % {"name": person.name})
                 return redirect("orgs:person", pk=person.pk)
-    return render(request, "orgs/person_form.html",
-                  {"form": form, "login_form": login_form, "person": None})
+    return render(
+        request, "orgs/person_form.html", {"form": form, "login_form": login_form, "person": None}
+    )
 
 
 @login_required
@@ -260,14 +290,23 @@ def leading_groups(request: HttpRequest, slug: str) -> HttpResponse:
     owner = owner_unit(campaign)
     units = participating_units(campaign, owner) & units_managed_by(request.user)
     groups = {
-        g.unit_id: g for g in LeadingGroup.objects.filter(campaign=campaign)
-        .annotate(member_count=Count("members"))
+        g.unit_id: g
+        for g in LeadingGroup.objects.filter(campaign=campaign).annotate(
+            member_count=Count("members")
+        )
     }
     rows = [{"unit": u, "group": groups.get(u.pk)} for u in units.order_by("path")]
     missing = [r for r in rows if r["group"] is None]
-    return render(request, "orgs/leading_groups.html", {
-        "campaign": campaign, "rows": rows, "missing": missing, "owner": owner,
-    })
+    return render(
+        request,
+        "orgs/leading_groups.html",
+        {
+            "campaign": campaign,
+            "rows": rows,
+            "missing": missing,
+            "owner": owner,
+        },
+    )
 
 
 @login_required
@@ -279,27 +318,43 @@ def leading_group_edit(request: HttpRequest, slug: str, code: str) -> HttpRespon
     initial = {}
     member_initial = []
     if group:
-        initial = {"name": group.name, "office_location": group.office_location,
-                   "office_phone": group.office_phone, "office_email": group.office_email}
-        member_initial = [{"name": m.name, "position": m.position, "role": m.role,
-                           "phone": m.phone} for m in group.members.all()]
+        initial = {
+            "name": group.name,
+            "office_location": group.office_location,
+            "office_phone": group.office_phone,
+            "office_email": group.office_email,
+        }
+        member_initial = [
+            {"name": m.name, "position": m.position, "role": m.role, "phone": m.phone}
+            for m in group.members.all()
+        ]
     else:
-        initial = {"name": _("%(unit)s leading group for %(campaign)s")
-                   % {"unit": unit.name, "campaign": campaign.title}}
+        initial = {
+            "name": _("%(unit)s leading group for %(campaign)s")
+            % {"unit": unit.name, "campaign": campaign.title}
+        }
     form = LeadingGroupForm(request.POST or None, initial=initial)
-    formset = GroupMemberFormSet(request.POST or None, prefix="members",
-                                 initial=member_initial)
+    formset = GroupMemberFormSet(request.POST or None, prefix="members", initial=member_initial)
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         members = [f.cleaned_data for f in formset.forms if f.cleaned_data.get("name")]
         if not any(m["role"] == "leader" for m in members):
             form.add_error(None, _("Name at least the group leader."))
         else:
             with transaction.atomic():
-                services.save_leading_group(request.user, campaign, unit,
-                                            members=members, **form.cleaned_data)
+                services.save_leading_group(
+                    request.user, campaign, unit, members=members, **form.cleaned_data
+                )
             messages.success(request, _("Leading group saved."))
             return redirect("orgs:unit", code=unit.code)
-    return render(request, "orgs/leading_group_form.html", {
-        "campaign": campaign, "unit": unit, "form": form, "formset": formset, "group": group,
-        "is_office": scope_for(request.user).is_office_for(unit),
-    })
+    return render(
+        request,
+        "orgs/leading_group_form.html",
+        {
+            "campaign": campaign,
+            "unit": unit,
+            "form": form,
+            "formset": formset,
+            "group": group,
+            "is_office": scope_for(request.user).is_office_for(unit),
+        },
+    )

@@ -12,5 +12,8 @@ def owner_leading_group(campaign):
     unit = owner_unit(campaign)
     if unit is None:
         return None
-    return (LeadingGroup.objects.filter(campaign=campaign, unit=unit)
-            .prefetch_related("members").first())
+    return (
+        LeadingGroup.objects.filter(campaign=campaign, unit=unit)
+        .prefetch_related("members")
+        .first()
+    )

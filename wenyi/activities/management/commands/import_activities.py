@@ -24,15 +24,23 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file", metavar="FILE", help=_("the .xlsx file"))
-        parser.add_argument("--campaign", required=True, metavar="SLUG",
-                            help=_("the campaign's short name, e.g. linyi-2014"))
-        parser.add_argument("--user", required=True, metavar="USERNAME",
-                            help=_("the login the activities are recorded by"))
-        parser.add_argument("--submit", action="store_true",
-                            help=_("submit the imported activities for checking"))
+        parser.add_argument(
+            "--campaign",
+            required=True,
+            metavar="SLUG",
+            help=_("the campaign's short name, e.g. linyi-2014"),
+        )
+        parser.add_argument(
+            "--user",
+            required=True,
+            metavar="USERNAME",
+            help=_("the login the activities are recorded by"),
+        )
+        parser.add_argument(
+            "--submit", action="store_true", help=_("submit the imported activities for checking")
+        )
 
-    def handle(self, *args, file: str, campaign: str, user: str, submit: bool,
-               **options) -> None:
+    def handle(self, *args, file: str, campaign: str, user: str, submit: bool, **options) -> None:
         path = Path(file)
         if not path.is_file():
             raise CommandError(_("No such file: %(path)s") % {"path": path})
@@ -43,8 +51,9 @@ class Command(BaseCommand):
         if login is None:
             raise CommandError(_("No active login %(username)s.") % {"username": user})
 
-        job = ActivityImport.objects.create(campaign=found, created_by=login,
-                                            original_name=path.name[:255], submit=submit)
+        job = ActivityImport.objects.create(
+            campaign=found, created_by=login, original_name=path.name[:255], submit=submit
+        )
         with path.open("rb") as handle:
             job = process_import(job.pk, file=handle, progress=self._progress)
         if job.status != ImportStatus.DONE:
@@ -55,7 +64,8 @@ class Command(BaseCommand):
 
     def _progress(self, done: int, total: int) -> None:
         if total >= done:
-            self.stdout.write(_("Checked %(done)s of %(total)s rows")
-                              % {"done": done, "total": total})
+            self.stdout.write(
+                _("Checked %(done)s of %(total)s rows") % {"done": done, "total": total}
+            )
         else:  # the file did not say how many rows it has
             self.stdout.write(_("Checked %(done)s rows") % {"done": done})

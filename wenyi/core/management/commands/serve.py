@@ -21,27 +21,51 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
-        parser.add_argument("--workers", type=int, default=None,
-                            help="web worker processes (default WENYI_WEB_WORKERS or 2)")
-        parser.add_argument("--no-worker", action="store_true",
-                            help="do not start a task worker (run `wenyi worker` elsewhere)")
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=None,
+            help="web worker processes (default WENYI_WEB_WORKERS or 2)",
+        )
+        parser.add_argument(
+            "--no-worker",
+            action="store_true",
+            help="do not start a task worker (run `wenyi worker` elsewhere)",
+        )
 
-    def handle(self, *args, host: str, port: int, workers: int | None, no_worker: bool,
-               **options):
+    def handle(self, *args, host: str, port: int, workers: int | None, no_worker: bool, **options):
         workers = workers or env_int("WENYI_WEB_WORKERS", 2, minimum=1)
         env = {**os.environ, "WENYI_DEBUG": "0"}
         children: list[subprocess.Popen] = []
         if not no_worker:
-            children.append(subprocess.Popen(
-                [sys.executable, "-m", "wenyi", "db_worker", "--no-startup-delay"], env=env))
-        children.append(subprocess.Popen([
-            sys.executable, "-m", "gunicorn", "wenyi.wsgi:application",
-            "--bind", f"{host}:{port}", "--workers", str(workers),
-            "--access-logfile", "-",
-            "--no-control-socket", "--timeout", "120", "--graceful-timeout", "20",
-        ], env=env))
-        self.stdout.write(self.style.SUCCESS(
-            f"wenyi: http://{host}:{port}/  (Ctrl+C to stop)"))
+            children.append(
+                subprocess.Popen(
+                    [sys.executable, "-m", "wenyi", "db_worker", "--no-startup-delay"], env=env
+                )
+            )
+        children.append(
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "gunicorn",
+                    "wenyi.wsgi:application",
+                    "--bind",
+                    f"{host}:{port}",
+                    "--workers",
+                    str(workers),
+                    "--access-logfile",
+                    "-",
+                    "--no-control-socket",
+                    "--timeout",
+                    "120",
+                    "--graceful-timeout",
+                    "20",
+                ],
+                env=env,
+            )
+        )
+        self.stdout.write(self.style.SUCCESS(f"wenyi: http://{host}:{port}/  (Ctrl+C to stop)"))
 
         stopping = False
         failed: subprocess.Popen | None = None
@@ -66,5 +90,7 @@ class Command(BaseCommand):
                 except subprocess.TimeoutExpired:
                     child.kill()
         if failed is not None and not stopping:
-            raise CommandError(f"{' '.join(map(str, failed.args[1:4]))} "
-                               f"stopped unexpectedly with status {failed.returncode}")
+            raise CommandError(
+                f"{' '.join(map(str, failed.args[1:4]))} "
+                f"stopped unexpectedly with status {failed.returncode}"
+            )

@@ -6,12 +6,15 @@ from django.core.management.base import BaseCommand, CommandError
 
 
 class Command(BaseCommand):
-    help = ("Create or upgrade the database, load every file in campaigns/, "
-            "and with --demo the demo data.")
+    help = (
+        "Create or upgrade the database, load every file in campaigns/, "
+        "and with --demo the demo data."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("--demo", action="store_true",
-                            help="also create the demo units, people and logins")
+        parser.add_argument(
+            "--demo", action="store_true", help="also create the demo units, people and logins"
+        )
 
     def handle(self, *args, demo: bool, **options):
         from wenyi import demo as demo_data
@@ -27,7 +30,8 @@ class Command(BaseCommand):
             for line in exc.problems:
                 self.stderr.write(line)
             raise CommandError(
-                "活动定义文件有误，未加载 (a campaign file is invalid; nothing loaded)") from None
+                "活动定义文件有误，未加载 (a campaign file is invalid; nothing loaded)"
+            ) from None
         for result in results:
             self.stdout.write(str(result))
         if demo:

@@ -8,8 +8,7 @@ class Command(BaseCommand):
     help = "Run one background task worker (stop with Ctrl+C or SIGTERM)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--batch", action="store_true",
-                            help="run the queued tasks, then exit")
+        parser.add_argument("--batch", action="store_true", help="run the queued tasks, then exit")
 
     def handle(self, *args, batch: bool, **options):
         extra = ["--batch"] if batch else []

@@ -1,23 +1,10 @@
-"""Fixtures for activity tests: the real 2014 campaign file and a helper to record."""
+"""Fixtures for activity tests: record(...) makes an activity of the 2014 campaign."""
 
 import datetime
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 
 from wenyi.activities import services
-from wenyi.campaigns.loader import load_campaign_file
-from wenyi.campaigns.models import Campaign
-
-CAMPAIGN_FILE = Path(settings.BASE_DIR).parent / "campaigns" / "linyi-2014.toml"
-
-
-
-@pytest.fixture
-def linyi(city) -> Campaign:
-    load_campaign_file(CAMPAIGN_FILE)
-    return Campaign.objects.get(slug="linyi-2014")
 
 
 def required_values(type_) -> dict:
@@ -38,13 +25,13 @@ def record(linyi):
         type_ = linyi.activity_types.get(key=type_key)
         n = next(counter)
         fields = {
-            "title": f"活动{n}", "start_date": datetime.date(2014, 7, 1) +
-            datetime.timedelta(days=n % 90), "place": f"某企业车间{n}",
+            "title": f"活动{n}",
+            "start_date": datetime.date(2014, 7, 1) + datetime.timedelta(days=n % 90),
+            "place": f"某企业车间{n}",
             "values": required_values(type_),
         }
         fields.update(overrides)
-        activity = services.create_activity(actor, campaign=linyi, unit=unit, type=type_,
-                                            **fields)
+        activity = services.create_activity(actor, campaign=linyi, unit=unit, type=type_, **fields)
         if status in ("submitted", "verified"):
             services.submit_activity(actor, activity)
         if status == "verified":
