@@ -91,6 +91,13 @@ class Cell:
     totals: dict[str, decimal.Decimal] = field(default_factory=dict)
 
     @property
+    def badge(self) -> str:
+        """The Bootstrap badge classes that show the status."""
+        return {QuotaStatus.MET: "text-bg-success", QuotaStatus.BEHIND: "text-bg-danger"}.get(
+            self.status, "text-bg-light border"
+        )
+
+    @property
     def status_label(self) -> str:
         return QuotaStatus(self.status).label
 
@@ -119,6 +126,22 @@ class Row:
         return QuotaStatus.MET
 
 
+def _outermost(paths) -> list[str]:
+    """The paths not below another one of the list."""
+    result: list[str] = []
+    for path in sorted(paths):
+        if not result or not path.startswith(result[-1]):
+            result.append(path)
+    return result
+
+
+def metric_columns(types: list[ActivityType]) -> list[tuple[ActivityType, object]]:
+    """(type, metric) of every numeric metric: the columns of the totals table."""
+    from wenyi.activities.metrics import is_numeric
+
+    return [(t, m) for t in types for m in t.metrics.all() if is_numeric(m)]
+
+
 def quota_matrix(campaign: Campaign, units: list[OrgUnit], today: datetime.date) -> list[Row]:
     """Verified activities per unit and type, each unit counting its whole subtree.
 
@@ -129,9 +152,10 @@ def quota_matrix(campaign: Campaign, units: list[OrgUnit], today: datetime.date)
     completed, remaining = months_elapsed(implementation_window(campaign), today)
     if not units:
         return []
+    # one prefix condition per outermost unit: the office's city covers its counties
     q = Q(pk__in=[])
-    for unit in units:
-        q |= Q(unit__path__startswith=unit.path)
+    for path in _outermost(unit.path for unit in units):
+        q |= Q(unit__path__startswith=path)
     tallies = list(
         Tally.objects.filter(q, campaign=campaign).values_list(
             "unit__path", "type_id", "verified", "totals"
@@ -149,13 +173,13 @@ def quota_matrix(campaign: Campaign, units: list[OrgUnit], today: datetime.date)
             cell.count += verified
             for key, value in totals.items():
                 cell.totals[key] = cell.totals.get(key, 0) + decimal.Decimal(value)
+    ordered = sorted(by_path)
+    # in sorted order a path is directly followed by the paths below it, if any
+    above_others = {p for p, q in zip(ordered, ordered[1:], strict=False) if q.startswith(p)}
     rows = []
     for unit in units:
         cells = list(by_path[unit.path].values())
         for cell in cells:
             cell.status = quota_status(cell.count, cell.type.min_per_year, completed, remaining)
-        rolls_up = any(
-            other.path != unit.path and other.path.startswith(unit.path) for other in units
-        )
-        rows.append(Row(unit=unit, cells=cells, rolls_up=rolls_up))
+        rows.append(Row(unit=unit, cells=cells, rolls_up=unit.path in above_others))
     return rows

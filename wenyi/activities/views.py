@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -18,7 +19,7 @@ from wenyi.activities.enums import ActivityStatus, QuotaStatus
 from wenyi.activities.filters import filter_activities
 from wenyi.activities.forms import ActivityForm, ReasonForm
 from wenyi.activities.models import Activity
-from wenyi.activities.queries import activities_visible_to, quota_matrix
+from wenyi.activities.queries import activities_visible_to, metric_columns, quota_matrix
 from wenyi.campaigns.queries import campaigns_visible_to
 from wenyi.core import audit, clock
 from wenyi.core.permissions import require, visible_or_404
@@ -313,10 +314,16 @@ def activity_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     return redirect("activities:detail", pk=activity.pk)
 
 
+def _number(value) -> str:
+    """1200.00 -> "1200", 2.50 -> "2.5"."""
+    text = f"{value:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 def quota_rows_for(user, campaign):
     """The matrix rows a login may see: the office all participating units, a
     coordinator the participating units in their subtree (or their own unit)."""
-    managed = list(units_managed_by(user).order_by("path"))
+    managed = list(units_managed_by(user).only("code", "name", "path", "depth").order_by("path"))
     taking_part = set(participating_units(campaign).values_list("pk", flat=True))
     units = [u for u in managed if u.pk in taking_part]
     if not units and managed:
@@ -330,7 +337,22 @@ def quota(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = _campaign(request, slug)
     require(request.user, "activities.list")
     rows = quota_rows_for(request.user, campaign)
-    types = list(campaign.activity_types.prefetch_related("metrics"))
+    types = [cell.type for cell in rows[0].cells] if rows else []
+    columns = metric_columns(types)
+    # the totals table, laid out here: a template loop per cell and metric is slow
+    keys = [(t.pk, m.key) for t, m in columns]
+    totals = [
+        (
+            row,
+            format_html_join(
+                "",
+                '<td class="text-end">{}</td>',
+                ((_number(by_type[type_id].get(key, 0)),) for type_id, key in keys),
+            ),
+        )
+        for row in rows
+        for by_type in [{cell.type.pk: cell.totals for cell in row.cells}]
+    ]
     counts = {
         s: sum(1 for r in rows if not r.rolls_up and r.status == s) for s in QuotaStatus.values
     }
@@ -342,6 +364,8 @@ def quota(request: HttpRequest, slug: str) -> HttpResponse:
             "rows": rows,
             "types": types,
             "counts": counts,
+            "columns": columns,
+            "totals": totals,
             "statuses": QuotaStatus,
             "today": clock.today(),
         },
