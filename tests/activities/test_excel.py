@@ -11,6 +11,7 @@ from django.core.files.base import ContentFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from openpyxl import Workbook, load_workbook
 
 from tests.factories import PersonFactory
@@ -284,8 +285,11 @@ def test_every_problem_is_listed(coordinator_a, county_a, linyi):
         (sheet, 8, "受众人数（人次）"),
     }
     assert [e["row"] for e in job.errors] == sorted(e["row"] for e in job.errors)
-    assert job.message == _(
-        "Nothing was imported: the file has %(count)s problems. Fix them and upload the file again."
+    assert job.message == ngettext(
+        "Nothing was imported: the file has %(count)s problem. Fix it and upload the file again.",
+        "Nothing was imported: the file has %(count)s problems. Fix them and upload the file "
+        "again.",
+        8,
     ) % {"count": 8}
 
 
@@ -389,9 +393,9 @@ def test_a_failed_import_keeps_at_most_a_thousand_problems_and_counts_the_rest(
     job = run(coordinator_a, linyi, xlsx({"慰问演出": rows}))
 
     assert len(job.errors) == 1001
-    assert job.errors[-1]["message"] == _("%(count)s more problems are not listed.") % {
-        "count": 200
-    }
+    assert job.errors[-1]["message"] == ngettext(
+        "%(count)s more problem is not listed.", "%(count)s more problems are not listed.", 200
+    ) % {"count": 200}
 
 
 # -- the pages -----------------------------------------------------------------------

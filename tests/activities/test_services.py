@@ -143,3 +143,16 @@ def test_only_drafts_can_be_deleted(coordinator_a, county_a, record):
 
     with pytest.raises(PermissionDenied):
         services.delete_activity(coordinator_a, activity)
+
+
+def test_rebuild_tallies_command(office, coordinator_a, county_a, record, linyi):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    record(coordinator_a, county_a, "weiwen", status="verified")
+    Tally.objects.all().delete()
+    out = StringIO()
+    call_command("rebuild_tallies", "linyi-2014", stdout=out)
+    assert Tally.objects.get(unit=county_a).verified == 1
+    assert "linyi-2014" in out.getvalue()

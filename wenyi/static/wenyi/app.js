@@ -8,9 +8,13 @@
     if (!form.hasAttribute("data-wy-once")) return;
     if (form.dataset.wySubmitted === "1") { event.preventDefault(); return; }
     form.dataset.wySubmitted = "1";
-    form.querySelectorAll("button[type=submit], input[type=submit]").forEach(function (b) {
-      b.disabled = true;
-    });
+    // disable after the browser has collected the form data: a button disabled now
+    // would drop its own name (e.g. "save and submit") from what is sent
+    window.setTimeout(function () {
+      form.querySelectorAll("button[type=submit], input[type=submit]").forEach(function (b) {
+        b.disabled = true;
+      });
+    }, 0);
   });
   // Rows of a formset: "add a row" clones the empty form template.
   document.addEventListener("click", function (event) {
