@@ -133,3 +133,25 @@ def participating_units(campaign, owner: OrgUnit | None = None) -> QuerySet[OrgU
     return OrgUnit.objects.filter(
         path__startswith=owner.path, depth__lte=owner.depth + campaign.participant_depth
     )
+
+
+def filter_people(user, params) -> QuerySet[Person]:
+    """The people a login manages, filtered as the people list is (q, unit, role): the
+    list and its Excel export use this one function so they always hold the same rows."""
+    people = people_managed_by(user)
+    q = params.get("q", "").strip()
+    if q:
+        people = people.filter(
+            Q(name__icontains=q)
+            | Q(mobile__icontains=q)
+            | Q(email__icontains=q)
+            | Q(user__username__icontains=q)
+        )
+    unit_code = params.get("unit", "").strip()
+    if unit_code:
+        unit = units_managed_by(user).filter(code=unit_code).first()
+        people = people.filter(unit__path__startswith=unit.path) if unit else people.none()
+    role = params.get("role", "").strip()
+    if role:
+        people = people.filter(user__memberships__role=role).distinct()
+    return people

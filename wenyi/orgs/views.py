@@ -24,9 +24,9 @@ from wenyi.orgs.forms import (
 )
 from wenyi.orgs.models import LeadingGroup, Membership, OrgUnit
 from wenyi.orgs.queries import (
+    filter_people,
     owner_unit,
     participating_units,
-    people_managed_by,
     people_visible_to,
     scope_for,
     units_managed_by,
@@ -107,22 +107,9 @@ def unit_add(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 def person_list(request: HttpRequest) -> HttpResponse:
     require(request.user, "orgs.list_people")
-    people = people_managed_by(request.user).select_related("unit", "user")
-    q = request.GET.get("q", "").strip()
-    if q:
-        people = people.filter(
-            Q(name__icontains=q)
-            | Q(mobile__icontains=q)
-            | Q(email__icontains=q)
-            | Q(user__username__icontains=q)
-        )
-    unit_code = request.GET.get("unit", "").strip()
-    if unit_code:
-        unit = units_managed_by(request.user).filter(code=unit_code).first()
-        people = people.filter(unit__path__startswith=unit.path) if unit else people.none()
-    role = request.GET.get("role", "")
-    if role:
-        people = people.filter(user__memberships__role=role).distinct()
+    people = filter_people(request.user, request.GET).select_related("unit", "user")
+    q, unit_code = request.GET.get("q", "").strip(), request.GET.get("unit", "").strip()
+    role = request.GET.get("role", "").strip()
     people = people.prefetch_related("user__memberships")
     page = Paginator(people.order_by("name", "id"), 50).get_page(request.GET.get("page"))
     from wenyi.orgs.enums import Role

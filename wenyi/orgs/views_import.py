@@ -8,7 +8,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -26,7 +26,7 @@ from wenyi.orgs.people_import import (
     import_people,
     people_to_xlsx,
 )
-from wenyi.orgs.queries import people_managed_by, units_managed_by
+from wenyi.orgs.queries import filter_people, units_managed_by
 
 
 def _max_bytes() -> int:
@@ -119,23 +119,7 @@ def people_import(request: HttpRequest) -> HttpResponse:
 
 def _filtered_people(request: HttpRequest) -> QuerySet[Person]:
     """The people list's filters (q, unit, role), so the export holds what the list shows."""
-    people = people_managed_by(request.user)
-    q = request.GET.get("q", "").strip()
-    if q:
-        people = people.filter(
-            Q(name__icontains=q)
-            | Q(mobile__icontains=q)
-            | Q(email__icontains=q)
-            | Q(user__username__icontains=q)
-        )
-    unit_code = request.GET.get("unit", "").strip()
-    if unit_code:
-        unit = units_managed_by(request.user).filter(code=unit_code).first()
-        people = people.filter(unit__path__startswith=unit.path) if unit else people.none()
-    role = request.GET.get("role", "").strip()
-    if role:
-        people = people.filter(user__memberships__role=role).distinct()
-    return people.order_by("unit__path", "name", "id")
+    return filter_people(request.user, request.GET).order_by("unit__path", "name", "id")
 
 
 @login_required
