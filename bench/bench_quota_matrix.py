@@ -56,10 +56,13 @@ def main() -> None:
     from wenyi.orgs.enums import Role, UnitKind
     from wenyi.orgs.models import Membership
 
-    city = org_services.create_unit(None, None, code="371300", name="临沂市",
-                                    kind=UnitKind.CITY)
-    units = [org_services.create_unit(None, city, code=f"37{i:05d}", name=f"单位{i}",
-                                      kind=UnitKind.COUNTY) for i in range(args.units)]
+    city = org_services.create_unit(None, None, code="371300", name="临沂市", kind=UnitKind.CITY)
+    units = [
+        org_services.create_unit(
+            None, city, code=f"37{i:05d}", name=f"单位{i}", kind=UnitKind.COUNTY
+        )
+        for i in range(args.units)
+    ]
     load_campaign_file(PROJECT_DIR / "campaigns" / "linyi-2014.toml")
     from wenyi.campaigns.models import Campaign
 
@@ -73,21 +76,33 @@ def main() -> None:
             unit, type_ = rng.choice(units), rng.choice(types)
             day = campaign.start + datetime.timedelta(days=rng.randint(0, 120))
             place = f"企业{n}"
-            batch.append(Activity(
-                campaign=campaign, type=type_, unit=unit, title=f"活动{n}", start_date=day,
-                place=place, status="verified",
-                duplicate_key=duplicate_key(unit.pk, type_.pk, day, place)))
+            batch.append(
+                Activity(
+                    campaign=campaign,
+                    type=type_,
+                    unit=unit,
+                    title=f"活动{n}",
+                    start_date=day,
+                    place=place,
+                    status="verified",
+                    duplicate_key=duplicate_key(unit.pk, type_.pk, day, place),
+                )
+            )
         Activity.objects.bulk_create(batch, batch_size=2000)
         values = []
         for activity in Activity.objects.filter(campaign=campaign).select_related("type"):
             for metric in activity.type.metrics.all():
                 if metric.value_type == "integer":
-                    values.append(MetricValue(activity=activity, metric=metric,
-                                              number=rng.randint(1, 500)))
+                    values.append(
+                        MetricValue(activity=activity, metric=metric, number=rng.randint(1, 500))
+                    )
         MetricValue.objects.bulk_create(values, batch_size=5000)
     rebuild_tallies(campaign)
-    print(f"# set-up: {args.units} units, {args.activities} activities, "
-          f"{len(values)} metric values in {time.perf_counter() - start:.1f} s", flush=True)
+    print(
+        f"# set-up: {args.units} units, {args.activities} activities, "
+        f"{len(values)} metric values in {time.perf_counter() - start:.1f} s",
+        flush=True,
+    )
 
     user = get_user_model().objects.create_user("office", password="x")
     Membership.objects.create(user=user, unit=city, role=Role.OFFICE)
