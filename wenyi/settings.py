@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "wenyi.campaigns",
     "wenyi.orgs",
     "wenyi.activities",
+    "wenyi.reporting",
 ]
 
 MIDDLEWARE = [
