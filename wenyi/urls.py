@@ -24,6 +24,7 @@ urlpatterns = [
     path("campaigns/", include("wenyi.campaigns.urls")),
     path("", include("wenyi.orgs.urls")),
     path("", include("wenyi.activities.urls")),
+    path("", include("wenyi.reporting.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
