@@ -4,6 +4,7 @@ Project-level wiring (like urls.py): it may use every app. Each capability adds 
 part here. Running it twice changes nothing.
 """
 
+import datetime
 import random
 from dataclasses import dataclass
 
@@ -16,6 +17,9 @@ from wenyi.orgs.enums import GroupRole, Role, UnitKind
 from wenyi.orgs.models import LeadingGroup, Membership, OrgUnit, Person
 
 DEMO_PASSWORD = "wenyi2014"
+# the day the demo data describes (`make run` also sets WENYI_TODAY to it, so the pages
+# show the campaign as it stood then)
+DEMO_TODAY = datetime.date(2014, 9, 16)
 
 # 临沂市 and its districts, counties and development zones (2014), with their
 # statistical division codes.
@@ -198,11 +202,13 @@ def build(stdout=None) -> list[DemoLogin]:
         for campaign in Campaign.objects.all():
             _leading_groups(campaign, counties, rng)
     from wenyi.activities import demo as activities_demo
+    from wenyi.reporting import demo as reporting_demo
 
     for campaign in Campaign.objects.all():
         count = activities_demo.build(campaign)
+        reports = reporting_demo.build(campaign, DEMO_TODAY)
         if stdout:
-            stdout.write(f"演示活动（{campaign.slug}）: {count}")
+            stdout.write(f"演示活动（{campaign.slug}）: {count}; 报表: {reports}")
     if stdout:
         stdout.write(f"演示人员: {Person.objects.count()}")
     return logins
