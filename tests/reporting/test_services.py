@@ -139,7 +139,7 @@ def test_on_time_uses_shanghai_date():
     from wenyi.reporting.deadlines import is_on_time
 
     due = datetime.date(2014, 8, 5)
-    utc = datetime.timezone.utc
+    utc = datetime.UTC
     assert is_on_time(due, datetime.datetime(2014, 8, 5, 15, 59, tzinfo=utc))  # 23:59 local
     assert not is_on_time(due, datetime.datetime(2014, 8, 5, 16, 30, tzinfo=utc))
     assert timezone.get_current_timezone_name() == "Asia/Shanghai"

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 
 from wenyi.activities.enums import ImportStatus
-from wenyi.activities.excel import import_activities
+from wenyi.activities.excel_import import import_activities
 from wenyi.activities.models import ActivityImport
 
 logger = logging.getLogger(__name__)

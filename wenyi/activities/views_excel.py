@@ -25,12 +25,12 @@ from wenyi.activities.excel import (
     ROW_LIMIT,
     XLSX_CONTENT_TYPE,
     build_template,
-    check_xlsx,
     export_activities,
     importable_units,
     imports_visible_to,
     statistics_workbook,
 )
+from wenyi.activities.excel_import import check_xlsx
 from wenyi.activities.filters import filter_activities
 from wenyi.activities.import_tasks import run_activity_import
 from wenyi.activities.models import ActivityImport

@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from wenyi.activities.enums import ImportStatus
-from wenyi.activities.excel import format_error
+from wenyi.activities.excel_import import format_error
 from wenyi.activities.import_tasks import process_import
 from wenyi.activities.models import ActivityImport
 from wenyi.campaigns.models import Campaign
