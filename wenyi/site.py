@@ -33,6 +33,5 @@ def navigation(request: HttpRequest) -> dict:
         "nav_is_office": scope.superuser or "office" in scope.roles,
         "nav_is_manager": scope.superuser or bool(scope.managed_paths),
         "nav_campaign": newest_campaign() if signed_in else None,
-        "nav_unread": (user.notifications.filter(read_at__isnull=True).count()
-                       if signed_in else 0),
+        "nav_unread": (user.notifications.filter(read_at__isnull=True).count() if signed_in else 0),
     }

@@ -213,3 +213,9 @@ def test_actions_are_post_only(login, office, coordinator_a, county_a, record, a
     activity = record(coordinator_a, county_a)
     response = login(office).get(reverse("activities:action", args=[activity.pk, action]))
     assert response.status_code == 405
+
+
+def test_edit_form_shows_dates_a_date_input_accepts(login, coordinator_a, county_a, record):
+    activity = record(coordinator_a, county_a, start_date=datetime.date(2014, 8, 8))
+    body = login(coordinator_a).get(reverse("activities:edit", args=[activity.pk])).content
+    assert 'value="2014-08-08"' in body.decode()

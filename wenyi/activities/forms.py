@@ -15,12 +15,14 @@ class ActivityForm(forms.Form):
     token = forms.UUIDField(widget=forms.HiddenInput, required=False)
     unit = forms.ModelChoiceField(label=_("Organising unit"), queryset=OrgUnit.objects.none())
     title = forms.CharField(label=_("Activity title"), max_length=200)
-    start_date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    start_date = forms.DateField(
+        label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     end_date = forms.DateField(
         label=_("End date"),
         required=False,
         help_text=_("Only for activities over several days."),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     place = forms.CharField(
         label=_("Place"),

@@ -50,8 +50,9 @@ class AuditEntry(models.Model):
 class Notification(models.Model):
     """An in-app notice to one login (a reminder, a returned report); shown in the navbar."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                             related_name="notifications")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
     message = models.CharField(_("message"), max_length=500)
     url = models.CharField(_("link"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("time"), auto_now_add=True)

@@ -52,7 +52,7 @@ def stage_months(campaign: Campaign) -> list[datetime.date]:
     months, month = [], month_start(start)
     while month <= end:
         months.append(month)
-        month = (month_end(month) + datetime.timedelta(days=1))
+        month = month_end(month) + datetime.timedelta(days=1)
     return months
 
 
@@ -61,7 +61,8 @@ def due_date(campaign: Campaign, kind: str, period: datetime.date) -> datetime.d
         return period.replace(day=min(campaign.plan_due_day, month_end(period).day))
     if kind == ReportKind.MONTHLY_PROGRESS:
         return month_end(period) - datetime.timedelta(
-            days=campaign.progress_due_days_before_month_end)
+            days=campaign.progress_due_days_before_month_end
+        )
     if kind == ReportKind.UNIT_PLAN:
         return campaign.unit_plan_due or campaign.start
     return campaign.summary_due or campaign.end

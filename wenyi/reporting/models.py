@@ -11,41 +11,60 @@ from wenyi.reporting.enums import ItemOutcome, ReminderType, ReportKind, ReportS
 
 class Report(TimeStampedModel):
     campaign = models.ForeignKey(
-        "campaigns.Campaign", on_delete=models.PROTECT, related_name="reports",
-        verbose_name=_("campaign"))
+        "campaigns.Campaign",
+        on_delete=models.PROTECT,
+        related_name="reports",
+        verbose_name=_("campaign"),
+    )
     unit = models.ForeignKey(
-        "orgs.OrgUnit", on_delete=models.PROTECT, related_name="reports",
-        verbose_name=_("unit"))
+        "orgs.OrgUnit", on_delete=models.PROTECT, related_name="reports", verbose_name=_("unit")
+    )
     kind = models.CharField(_("kind of report"), max_length=20, choices=ReportKind.choices)
     # the first day of the month the report is for; once-only reports use the month
     # they are due in, so (campaign, unit, kind, period) is always unique and non-null
     period = models.DateField(_("month"))
     due = models.DateField(_("due"))
-    status = models.CharField(_("status"), max_length=10, choices=ReportStatus.choices,
-                              default=ReportStatus.DRAFT, db_index=True)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=ReportStatus.choices,
+        default=ReportStatus.DRAFT,
+        db_index=True,
+    )
     text = models.TextField(_("text"), blank=True)
     first_submitted_at = models.DateTimeField(_("first submitted"), null=True, blank=True)
     # whether the first submission came on or before the due date (Asia/Shanghai)
     on_time = models.BooleanField(null=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
-    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                    on_delete=models.SET_NULL, related_name="+",
-                                    verbose_name=_("approved by"))
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("approved by"),
+    )
     return_comment = models.TextField(_("comments on returning"), blank=True)
     # optimistic locking: every save must name the version it started from
     version = models.PositiveIntegerField(default=1)
-    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+",
-                                   verbose_name=_("last changed by"))
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("last changed by"),
+    )
 
     class Meta:
         verbose_name = _("report")
         verbose_name_plural = _("reports")
         ordering = ["period", "kind", "unit__path"]
         constraints = [
-            models.UniqueConstraint(fields=["campaign", "unit", "kind", "period"],
-                                    name="report_unique")
+            models.UniqueConstraint(
+                fields=["campaign", "unit", "kind", "period"], name="report_unique"
+            )
         ]
         indexes = [models.Index(fields=["campaign", "kind", "period"])]
 
@@ -63,8 +82,12 @@ class PlanItem(models.Model):
     """One planned activity of a campaign plan or monthly work plan."""
 
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="items")
-    type = models.ForeignKey("campaigns.ActivityType", on_delete=models.PROTECT,
-                             related_name="+", verbose_name=_("activity type"))
+    type = models.ForeignKey(
+        "campaigns.ActivityType",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("activity type"),
+    )
     title = models.CharField(_("activity title"), max_length=200)
     planned_date = models.DateField(_("planned date"), null=True, blank=True)
     place = models.CharField(_("place"), max_length=200, blank=True)
@@ -83,13 +106,18 @@ class ProgressLine(models.Model):
     """How one item of the month's work plan turned out, with the activities that did it."""
 
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="lines")
-    item = models.ForeignKey(PlanItem, on_delete=models.CASCADE, related_name="progress",
-                             verbose_name=_("planned activity"))
+    item = models.ForeignKey(
+        PlanItem,
+        on_delete=models.CASCADE,
+        related_name="progress",
+        verbose_name=_("planned activity"),
+    )
     outcome = models.CharField(_("outcome"), max_length=10, choices=ItemOutcome.choices)
     reason = models.CharField(_("reason"), max_length=500, blank=True)
     new_date = models.DateField(_("moved to"), null=True, blank=True)
-    activities = models.ManyToManyField("activities.Activity", blank=True, related_name="+",
-                                        verbose_name=_("activity records"))
+    activities = models.ManyToManyField(
+        "activities.Activity", blank=True, related_name="+", verbose_name=_("activity records")
+    )
 
     class Meta:
         verbose_name = _("progress line")
@@ -107,8 +135,7 @@ class Reminder(models.Model):
     """A reminder sent for one expected report. Created before sending: the unique
     constraint is the claim, so two workers never send the same reminder twice."""
 
-    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.CASCADE,
-                                 related_name="+")
+    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.CASCADE, related_name="+")
     unit = models.ForeignKey("orgs.OrgUnit", on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=20, choices=ReportKind.choices)
     period = models.DateField()
@@ -118,8 +145,9 @@ class Reminder(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["campaign", "unit", "kind", "period", "reminder"],
-                                    name="reminder_unique")
+            models.UniqueConstraint(
+                fields=["campaign", "unit", "kind", "period", "reminder"], name="reminder_unique"
+            )
         ]
 
     def __str__(self) -> str:

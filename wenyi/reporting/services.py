@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from wenyi.activities.models import Activity
 from wenyi.campaigns.models import ActivityType, Campaign
-from wenyi.core import audit
+from wenyi.core import audit, clock
 from wenyi.core.enums import AuditAction
 from wenyi.orgs.models import OrgUnit
 from wenyi.reporting import deadlines
@@ -36,20 +36,28 @@ class ReportConflict(Exception):
         self.who = name or _("someone")
         self.when = timezone.localtime(report.updated_at)
         super().__init__(
-            _("%(who)s changed this report at %(when)s, after you opened it. Your text is "
-              "kept below: copy what you need, reload the page and make your changes again.")
-            % {"who": self.who, "when": self.when.strftime("%Y-%m-%d %H:%M")})
+            _(
+                "%(who)s changed this report at %(when)s, after you opened it. Your text is "
+                "kept below: copy what you need, reload the page and make your changes again."
+            )
+            % {"who": self.who, "when": self.when.strftime("%Y-%m-%d %H:%M")}
+        )
 
 
-def open_report(actor, campaign: Campaign, unit: OrgUnit, kind: str,
-                period: datetime.date) -> Report:
+def open_report(
+    actor, campaign: Campaign, unit: OrgUnit, kind: str, period: datetime.date
+) -> Report:
     """The unit's report for this slot, created as an empty draft the first time."""
     slot = deadlines.slot_for(campaign, kind, period)
     if slot is None:
         raise ValidationError(_("The campaign asks for no such report."))
     report, created = Report.objects.get_or_create(
-        campaign=campaign, unit=unit, kind=kind, period=slot.period,
-        defaults={"due": slot.due, "updated_by": actor if getattr(actor, "pk", None) else None})
+        campaign=campaign,
+        unit=unit,
+        kind=kind,
+        period=slot.period,
+        defaults={"due": slot.due, "updated_by": actor if getattr(actor, "pk", None) else None},
+    )
     if created:
         audit.record(actor, AuditAction.CREATE, report)
     return report
@@ -57,14 +65,22 @@ def open_report(actor, campaign: Campaign, unit: OrgUnit, kind: str,
 
 def _check_editable(report: Report) -> None:
     if not report.is_editable:
-        raise ValidationError(_("This report is %(status)s and can no longer be changed.")
-                              % {"status": report.get_status_display()})
+        raise ValidationError(
+            _("This report is %(status)s and can no longer be changed.")
+            % {"status": report.get_status_display()}
+        )
 
 
 @transaction.atomic
-def save_report(actor, report: Report, *, version: int, text: str | None = None,
-                items: Iterable[dict[str, Any]] | None = None,
-                lines: Iterable[dict[str, Any]] | None = None) -> Report:
+def save_report(
+    actor,
+    report: Report,
+    *,
+    version: int,
+    text: str | None = None,
+    items: Iterable[dict[str, Any]] | None = None,
+    lines: Iterable[dict[str, Any]] | None = None,
+) -> Report:
     """Save text, planned items (plans) or progress lines (progress reports).
 
     items: dicts with type (ActivityType), title, planned_date, place.
@@ -100,8 +116,11 @@ def save_report(actor, report: Report, *, version: int, text: str | None = None,
 
 def _replace_items(report: Report, items: list[dict[str, Any]]) -> dict[str, list]:
     before = [(i.type_id, i.title, i.planned_date, i.place) for i in report.items.all()]
-    after = [(i["type"].pk, i["title"].strip(), i.get("planned_date"), i.get("place", "").strip())
-             for i in items if i.get("title", "").strip()]
+    after = [
+        (i["type"].pk, i["title"].strip(), i.get("planned_date"), i.get("place", "").strip())
+        for i in items
+        if i.get("title", "").strip()
+    ]
     if before == after:
         return {}
     for type_id, *_rest in after:
@@ -116,9 +135,15 @@ def _replace_items(report: Report, items: list[dict[str, Any]]) -> dict[str, lis
             row.position = position
             row.save()
         else:
-            PlanItem.objects.create(report=report, type_id=type_id, title=title,
-                                    planned_date=planned, place=place, position=position)
-    for row in existing[len(after):]:
+            PlanItem.objects.create(
+                report=report,
+                type_id=type_id,
+                title=title,
+                planned_date=planned,
+                place=place,
+                position=position,
+            )
+    for row in existing[len(after) :]:
         row.delete()
     return {"items": [[_plain(r) for r in before], [_plain(r) for r in after]]}
 
@@ -129,17 +154,27 @@ def _plain(row: tuple) -> list:
 
 def plan_for(report: Report) -> Report | None:
     """The monthly work plan a progress report reports on."""
-    return Report.objects.filter(campaign_id=report.campaign_id, unit_id=report.unit_id,
-                                 kind=ReportKind.MONTHLY_PLAN, period=report.period).first()
+    return Report.objects.filter(
+        campaign_id=report.campaign_id,
+        unit_id=report.unit_id,
+        kind=ReportKind.MONTHLY_PLAN,
+        period=report.period,
+    ).first()
 
 
 def _replace_lines(report: Report, lines: list[dict[str, Any]]) -> dict[str, list]:
     plan = plan_for(report)
     allowed = set(plan.items.values_list("pk", flat=True)) if plan else set()
     unit_path = report.unit.path
-    before = {line.item_id: (line.outcome, line.reason, line.new_date,
-                             sorted(a.pk for a in line.activities.all()))
-              for line in report.lines.prefetch_related("activities")}
+    before = {
+        line.item_id: (
+            line.outcome,
+            line.reason,
+            line.new_date,
+            sorted(a.pk for a in line.activities.all()),
+        )
+        for line in report.lines.prefetch_related("activities")
+    }
     after = {}
     for line in lines:
         item = line["item"]
@@ -148,42 +183,58 @@ def _replace_lines(report: Report, lines: list[dict[str, Any]]) -> dict[str, lis
         if line["outcome"] not in ItemOutcome.values:
             raise ValidationError(_("Outcome: choose done, moved or dropped."))
         if line["outcome"] != ItemOutcome.DONE and not line.get("reason", "").strip():
-            raise ValidationError(_("%(item)s: say why it was moved or dropped.")
-                                  % {"item": item.title})
+            raise ValidationError(
+                _("%(item)s: say why it was moved or dropped.") % {"item": item.title}
+            )
         activities = list(line.get("activities") or [])
         for activity in activities:
-            if activity.campaign_id != report.campaign_id or \
-                    not activity.unit.path.startswith(unit_path):
-                raise ValidationError(_("%(item)s: the activity record is not one of this "
-                                        "unit's.") % {"item": item.title})
-        after[item.pk] = (line["outcome"], line.get("reason", "").strip(), line.get("new_date"),
-                          sorted(a.pk for a in activities))
+            if activity.campaign_id != report.campaign_id or not activity.unit.path.startswith(
+                unit_path
+            ):
+                raise ValidationError(
+                    _("%(item)s: the activity record is not one of this unit's.")
+                    % {"item": item.title}
+                )
+        after[item.pk] = (
+            line["outcome"],
+            line.get("reason", "").strip(),
+            line.get("new_date"),
+            sorted(a.pk for a in activities),
+        )
     if before == after:
         return {}
     report.lines.exclude(item_id__in=after).delete()
     for item_id, (outcome, reason, new_date, activity_ids) in after.items():
         row, _created = ProgressLine.objects.update_or_create(
-            report=report, item_id=item_id,
-            defaults={"outcome": outcome, "reason": reason, "new_date": new_date})
+            report=report,
+            item_id=item_id,
+            defaults={"outcome": outcome, "reason": reason, "new_date": new_date},
+        )
         row.activities.set(Activity.objects.filter(pk__in=activity_ids))
     as_list = lambda d: {str(k): _plain(v[:3]) + [v[3]] for k, v in d.items()}  # noqa: E731
     return {"lines": [as_list(before), as_list(after)]}
 
 
-def _transition(actor, report: Report, allowed: list[str], to: str, *, note: str = "",
-                **extra: Any) -> Report:
+def _transition(
+    actor, report: Report, allowed: list[str], to: str, *, note: str = "", **extra: Any
+) -> Report:
     """One conditional UPDATE: a second click, or a lock in between, moves nothing."""
     old = report.status
     moved = Report.objects.filter(pk=report.pk, status__in=allowed).update(
-        status=to, updated_at=timezone.now(), version=F("version") + 1,
-        updated_by=actor if getattr(actor, "pk", None) else None, **extra)
+        status=to,
+        updated_at=timezone.now(),
+        version=F("version") + 1,
+        updated_by=actor if getattr(actor, "pk", None) else None,
+        **extra,
+    )
     if not moved:
         report.refresh_from_db()
-        raise ValidationError(_("This report is now %(status)s; the action was not carried "
-                                "out.") % {"status": report.get_status_display()})
+        raise ValidationError(
+            _("This report is now %(status)s; the action was not carried out.")
+            % {"status": report.get_status_display()}
+        )
     report.refresh_from_db()
-    audit.record(actor, AuditAction.TRANSITION, report, changes={"status": [old, to]},
-                 note=note)
+    audit.record(actor, AuditAction.TRANSITION, report, changes={"status": [old, to]}, note=note)
     return report
 
 
@@ -194,21 +245,23 @@ def submit_report(actor, report: Report) -> Report:
         raise ValidationError(_("Add at least one planned activity before submitting."))
     if report.kind == ReportKind.MONTHLY_PROGRESS:
         plan = plan_for(report)
-        missing = (plan.items.exclude(progress__report=report).count() if plan else 0)
+        missing = plan.items.exclude(progress__report=report).count() if plan else 0
         if missing:
-            raise ValidationError(_("Say how each planned activity turned out: %(n)s not yet.")
-                                  % {"n": missing})
+            raise ValidationError(
+                _("Say how each planned activity turned out: %(n)s not yet.") % {"n": missing}
+            )
     if report.kind == ReportKind.SUMMARY and not report.text.strip():
         raise ValidationError(_("Write the summary before submitting."))
-    now = timezone.now()
+    now = clock.now()
     extra: dict[str, Any] = {"submitted_at": now, "return_comment": ""}
     if report.first_submitted_at is None:
         # timeliness is judged on the first submission; a return and resubmission
         # does not make a report late
         extra["first_submitted_at"] = now
         extra["on_time"] = deadlines.is_on_time(report.due, now)
-    return _transition(actor, report, [ReportStatus.DRAFT, ReportStatus.RETURNED],
-                       ReportStatus.SUBMITTED, **extra)
+    return _transition(
+        actor, report, [ReportStatus.DRAFT, ReportStatus.RETURNED], ReportStatus.SUBMITTED, **extra
+    )
 
 
 @transaction.atomic
@@ -216,14 +269,26 @@ def return_report(actor, report: Report, comment: str) -> Report:
     comment = (comment or "").strip()
     if not comment:
         raise ValidationError(_("Comments: say what needs changing."))
-    return _transition(actor, report, [ReportStatus.SUBMITTED], ReportStatus.RETURNED,
-                       note=comment, return_comment=comment)
+    return _transition(
+        actor,
+        report,
+        [ReportStatus.SUBMITTED],
+        ReportStatus.RETURNED,
+        note=comment,
+        return_comment=comment,
+    )
 
 
 @transaction.atomic
 def approve_report(actor, report: Report) -> Report:
-    return _transition(actor, report, [ReportStatus.SUBMITTED], ReportStatus.APPROVED,
-                       approved_at=timezone.now(), approved_by=actor)
+    return _transition(
+        actor,
+        report,
+        [ReportStatus.SUBMITTED],
+        ReportStatus.APPROVED,
+        approved_at=timezone.now(),
+        approved_by=actor,
+    )
 
 
 @transaction.atomic
@@ -231,5 +296,13 @@ def unlock_report(actor, report: Report, reason: str) -> Report:
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError(_("Reason: say why the report is unlocked."))
-    return _transition(actor, report, [ReportStatus.APPROVED], ReportStatus.RETURNED,
-                       note=reason, return_comment=reason, approved_at=None, approved_by=None)
+    return _transition(
+        actor,
+        report,
+        [ReportStatus.APPROVED],
+        ReportStatus.RETURNED,
+        note=reason,
+        return_comment=reason,
+        approved_at=None,
+        approved_by=None,
+    )

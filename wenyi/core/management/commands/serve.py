@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from wenyi.env import env_int
@@ -37,6 +38,8 @@ class Command(BaseCommand):
         workers = workers or env_int("WENYI_WEB_WORKERS", 2, minimum=1)
         env = {**os.environ, "WENYI_DEBUG": "0"}
         children: list[subprocess.Popen] = []
+        if not no_worker:
+            call_command("schedule_reminders", stdout=self.stdout)
         if not no_worker:
             children.append(
                 subprocess.Popen(

@@ -22,6 +22,8 @@ class Command(BaseCommand):
 
         call_command("migrate", interactive=False, verbosity=0)
         self.stdout.write("数据库已就绪 (database ready)")
+        # the daily reminder run lives in the task queue; queue it if it is not there
+        call_command("schedule_reminders", stdout=self.stdout)
         if demo:
             demo_data.build_units(self.stdout)
         try:

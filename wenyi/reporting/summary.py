@@ -1,0 +1,438 @@
+"""The summary report (总结材料, R9): length rule, drafted statistics, the .docx.
+
+What counts as a character (`count_chars`, and the same rule in
+`wenyi/static/wenyi/summary.js`): every code point whose Unicode general category is a
+letter (L*) or a number (N*). So each Chinese character counts one, and so does each
+Latin letter and each digit ("2014" is four); spaces, line breaks, punctuation (Chinese
+and Western), symbols (emoji, ©, ＋) and combining marks count nothing. The notice
+asks for "about 3,000 characters" of writing, and punctuation is not writing; a rule
+based on Unicode categories gives the same number in Python and in the browser.
+See docs/reporting-summary.md.
+"""
+
+import datetime
+import decimal
+import io
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db.models import Count, Sum
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext
+
+from wenyi.activities.enums import ActivityStatus
+from wenyi.activities.metrics import is_numeric
+from wenyi.activities.models import Activity, MetricValue
+from wenyi.activities.queries import Cell, quota_matrix
+from wenyi.campaigns.models import Campaign
+from wenyi.core import clock
+from wenyi.reporting.models import Report
+
+# --- length ---------------------------------------------------------------------------
+
+
+def count_chars(text: str) -> int:
+    """Characters that count towards the summary's length.
+
+    A character counts when its Unicode general category is a letter (L*: Chinese
+    characters are Lo, Latin letters Lu/Ll) or a number (N*: digits Nd, also ① and 〇).
+    Spaces (Zs), line breaks (Cc), punctuation (P*: ，。“”、,.!?), symbols (S*: emoji,
+    ©, ＋) and combining marks (M*) do not. The page counts with the same rule
+    (`/[\\p{L}\\p{N}]/gu` in summary.js), so the live count equals this one.
+    """
+    return sum(1 for ch in text if unicodedata.category(ch)[0] in "LN")
+
+
+@dataclass(frozen=True)
+class LengthCheck:
+    count: int
+    target: int  # 0: the campaign sets no target length
+    low: int
+    high: int
+    status: str  # "short", "ok" or "long"
+
+
+def length_bounds(campaign: Campaign) -> tuple[int, int, int]:
+    """(target, low, high): target × (100 ∓ tolerance) / 100, to the nearest whole number.
+
+    Computed as the page's template does it (`{% widthratio %}`: float, halves to
+    even), so the bounds the page shows are exactly the ones checked here.
+    """
+    target = campaign.summary_target_chars
+    pct = campaign.summary_tolerance_pct
+    return target, round(target / 100 * (100 - pct)), round(target / 100 * (100 + pct))
+
+
+def length_check(campaign: Campaign, text: str) -> LengthCheck:
+    """How the text's length compares with the campaign's target; the bounds count as ok.
+
+    3000 characters with a 20 % tolerance: 2400–3600 is "ok", 2399 "short", 3601 "long".
+    A campaign without a target (0) accepts any length.
+    """
+    count = count_chars(text)
+    target, low, high = length_bounds(campaign)
+    if not target:
+        status = "ok"
+    elif count < low:
+        status = "short"
+    elif count > high:
+        status = "long"
+    else:
+        status = "ok"
+    return LengthCheck(count=count, target=target, low=low, high=high, status=status)
+
+
+# --- the drafted statistics paragraph ------------------------------------------------
+
+# More sentences for the statistics paragraph, each a function (report, as_of) -> str
+# ("" for nothing to say). Apps to the right of reporting add theirs from their
+# AppConfig.ready(): the works app will add "works collected per art form" here, since
+# reporting may not import it.
+StatisticsSource = Callable[[Report, datetime.date], str]
+statistics_sources: list[StatisticsSource] = []
+
+
+def register_statistics_source(source: StatisticsSource) -> StatisticsSource:
+    """Add a sentence source to the statistics paragraph (usable as a decorator)."""
+    if source not in statistics_sources:
+        statistics_sources.append(source)
+    return source
+
+
+def statistics_as_of(report: Report) -> datetime.date:
+    """The date the statistics are taken at: the report's due date, or today if earlier."""
+    return min(report.due, clock.today())
+
+
+def _number(value: decimal.Decimal | int) -> str:
+    value = decimal.Decimal(value)
+    if value == value.to_integral_value():
+        return str(int(value))
+    return f"{value.normalize():f}"
+
+
+def _metric_phrase(metric, total: decimal.Decimal) -> str:
+    name, unit = metric.name, metric.unit
+    # "培训辅导人次" measured in "人次": "培训辅导1200人次", not "培训辅导人次1200人次"
+    if unit and name.endswith(unit) and len(name) > len(unit):
+        name = name[: -len(unit)]
+    if unit:
+        return _("%(name)s %(number)s %(unit)s") % {
+            "name": name,
+            "number": _number(total),
+            "unit": unit,
+        }
+    return _("%(name)s %(number)s") % {"name": name, "number": _number(total)}
+
+
+def _cells_from_rows(report: Report, as_of: datetime.date) -> list[Cell]:
+    """Verified activities of the unit's subtree held on or before `as_of`, per type.
+
+    The tallies behind quota_matrix hold everything verified so far; when the
+    statistics are taken at an earlier date (the due date has passed) the figures
+    must stop at that date, so they are counted from the activity rows instead.
+    """
+    types = list(report.campaign.activity_types.prefetch_related("metrics"))
+    activities = Activity.objects.filter(
+        campaign=report.campaign,
+        unit__path__startswith=report.unit.path,
+        status=ActivityStatus.VERIFIED,
+        start_date__lte=as_of,
+    )
+    counts = dict(activities.values_list("type_id").annotate(n=Count("id")).order_by())
+    totals = (
+        MetricValue.objects.filter(activity__in=activities, number__isnull=False)
+        .values_list("activity__type_id", "metric__key")
+        .annotate(total=Sum("number"))
+        .order_by()
+    )
+    cells = {t.pk: Cell(type=t, count=counts.get(t.pk, 0)) for t in types}
+    for type_id, key, total in totals:
+        if type_id in cells:
+            cells[type_id].totals[key] = decimal.Decimal(total)
+    return list(cells.values())
+
+
+def statistics_cells(report: Report, as_of: datetime.date | None = None) -> list[Cell]:
+    """Per activity type of the campaign: verified count and metric totals of the
+    report's unit and the units below it, as of `as_of` (default `statistics_as_of`)."""
+    as_of = as_of or statistics_as_of(report)
+    today = clock.today()
+    if as_of >= today:
+        # the maintained tallies are exactly "verified up to now"
+        rows = quota_matrix(report.campaign, [report.unit], today)
+        return rows[0].cells if rows else []
+    return _cells_from_rows(report, as_of)
+
+
+def statistics_paragraph(report: Report) -> str:
+    """A paragraph of figures for the author to edit into the summary.
+
+    Built from the unit's verified activities (its whole subtree) as of the report's
+    due date or today, whichever is earlier: for every activity type of the campaign,
+    in the file's order, the number of activities and the total of each numeric
+    metric with its name and unit of measure (trainee person-times, shows, audience,
+    works created or shown …). Nothing is specific to one campaign file.
+
+    Works per art form: works are not in the system yet. The file's work-count
+    metrics (2014: 采风创作 "创作作品", 展示展演 "展出作品") appear with their types;
+    the works app will add a sentence per art form through
+    `register_statistics_source`. The words are gettext msgids, so an English UI gets
+    English; names and units come from the campaign file as written.
+    """
+    as_of = statistics_as_of(report)
+    date = formats.date_format(as_of, "DATE_FORMAT")
+    unit = report.unit.name
+    cells = statistics_cells(report, as_of)
+    total = sum(cell.count for cell in cells)
+    if total == 0:
+        text = _("As of %(date)s, %(unit)s had no verified activities on record.") % {
+            "date": date,
+            "unit": unit,
+        }
+    else:
+        clauses = []
+        for cell in cells:
+            metrics = [
+                _metric_phrase(m, cell.totals[m.key])
+                for m in cell.type.metrics.all()
+                if is_numeric(m) and cell.totals.get(m.key)
+            ]
+            values = {"type": cell.type.name, "count": cell.count}
+            if not cell.count:
+                clause = _("%(type)s: none yet")
+            elif metrics:
+                values["metrics"] = pgettext("list separator", ", ").join(metrics)
+                clause = ngettext(
+                    "%(type)s: %(count)s activity, %(metrics)s",
+                    "%(type)s: %(count)s activities, %(metrics)s",
+                    cell.count,
+                )
+            else:
+                clause = ngettext(
+                    "%(type)s: %(count)s activity", "%(type)s: %(count)s activities", cell.count
+                )
+            clauses.append(clause % values)
+        text = ngettext(
+            "As of %(date)s, %(unit)s had carried out %(total)s activity: %(types)s.",
+            "As of %(date)s, %(unit)s had carried out %(total)s activities: %(types)s.",
+            total,
+        ) % {
+            "date": date,
+            "unit": unit,
+            "total": total,
+            "types": pgettext("clause separator", "; ").join(clauses),
+        }
+    for source in statistics_sources:
+        if sentence := source(report, as_of):
+            # Chinese sentences follow each other without a space, English ones with one
+            text = _("%(sentence)s %(next)s") % {"sentence": text, "next": sentence}
+    return text
+
+
+# --- the .docx --------------------------------------------------------------------------
+
+FONT_TITLE = "方正小标宋简体"
+FONT_BODY = "仿宋_GB2312"
+FONT_HEADING_1 = "黑体"  # "一、"
+FONT_HEADING_2 = "楷体_GB2312"  # "（一）"
+FONT_PAGE_NUMBER = "宋体"
+BODY_PT = 16  # 3号
+TITLE_PT = 22  # 2号
+PAGE_NUMBER_PT = 14  # 4号
+LINE_PT = 28.95  # 22 lines in the 225 mm text block: 579 twips
+
+HEADING_1 = re.compile(r"^[一二三四五六七八九十百]+、")
+HEADING_2 = re.compile(r"^[（(][一二三四五六七八九十百]+[）)]")
+
+
+def summary_title(report: Report) -> str:
+    return _("%(unit)s: summary of the %(campaign)s") % {
+        "unit": report.unit.name,
+        "campaign": report.campaign.title,
+    }
+
+
+def summary_date(report: Report) -> datetime.date:
+    """The date under the text: when it was last submitted, else today."""
+    if report.submitted_at:
+        return timezone.localdate(report.submitted_at)
+    return clock.today()
+
+
+def text_paragraphs(text: str) -> list[str]:
+    """Each non-empty line is a paragraph; the indent is the layout's, so leading
+    spaces (also the full-width "　　" people type) are dropped."""
+    lines = (line.strip().lstrip("\u3000").strip() for line in text.splitlines())
+    return [line for line in lines if line]
+
+
+def _set_font(run, name: str, size_pt: float) -> None:
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    run.font.name = name  # ascii and hAnsi
+    run.font.size = Pt(size_pt)
+    run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), name)
+
+
+def _line(paragraph) -> None:
+    from docx.enum.text import WD_LINE_SPACING
+    from docx.shared import Pt
+
+    fmt = paragraph.paragraph_format
+    fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+    fmt.line_spacing = Pt(LINE_PT)
+    fmt.space_before = Pt(0)
+    fmt.space_after = Pt(0)
+
+
+def _indent_chars(paragraph, *, first_line: int = 0, left: int = 0, right: int = 0) -> None:
+    """Indents in characters (w:*Chars, what Word shows as 字符) with the point values
+    for programs that ignore them."""
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    fmt = paragraph.paragraph_format
+    if first_line:
+        fmt.first_line_indent = Pt(first_line * BODY_PT)
+    if left:
+        fmt.left_indent = Pt(left * BODY_PT)
+    if right:
+        fmt.right_indent = Pt(right * BODY_PT)
+    ind = paragraph._p.get_or_add_pPr().get_or_add_ind()
+    for attr, chars in (("firstLineChars", first_line), ("leftChars", left), ("rightChars", right)):
+        if chars:
+            ind.set(qn(f"w:{attr}"), str(chars * 100))
+
+
+def _body_paragraph(document, line: str) -> None:
+    paragraph = document.add_paragraph()
+    _line(paragraph)
+    _indent_chars(paragraph, first_line=2)
+    for pattern, font in ((HEADING_1, FONT_HEADING_1), (HEADING_2, FONT_HEADING_2)):
+        if pattern.match(line):
+            # the heading is the first sentence; what follows on the line is body text
+            end = line.find("。") + 1 or len(line)
+            _set_font(paragraph.add_run(line[:end]), font, BODY_PT)
+            if line[end:]:
+                _set_font(paragraph.add_run(line[end:]), FONT_BODY, BODY_PT)
+            return
+    _set_font(paragraph.add_run(line), FONT_BODY, BODY_PT)
+
+
+def _page_number(paragraph) -> None:
+    """ "— 1 —": an em dash each side of a PAGE field."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    _set_font(paragraph.add_run("— "), FONT_PAGE_NUMBER, PAGE_NUMBER_PT)
+    for kind, instr in (("begin", None), (None, " PAGE "), ("separate", None), ("end", None)):
+        run = paragraph.add_run()
+        _set_font(run, FONT_PAGE_NUMBER, PAGE_NUMBER_PT)
+        if kind:
+            fld = OxmlElement("w:fldChar")
+            fld.set(qn("w:fldCharType"), kind)
+            run._r.append(fld)
+        else:
+            text = OxmlElement("w:instrText")
+            text.set(qn("xml:space"), "preserve")
+            text.text = instr
+            run._r.append(text)
+        if kind == "separate":
+            _set_font(paragraph.add_run("1"), FONT_PAGE_NUMBER, PAGE_NUMBER_PT)
+    _set_font(paragraph.add_run(" —"), FONT_PAGE_NUMBER, PAGE_NUMBER_PT)
+
+
+def _page_setup(document) -> None:
+    """A4 with the GB/T 9704 margins, a 22 × 28 grid, page numbers odd right / even left."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Mm, Pt
+
+    section = document.sections[0]
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.top_margin, section.bottom_margin = Mm(37), Mm(35)
+    section.left_margin, section.right_margin = Mm(28), Mm(26)
+    # the number's top sits 7 mm below the 35 mm bottom margin: its ~6 mm line ends
+    # about 22 mm above the paper's edge
+    section.footer_distance = Mm(22)
+    sect_pr = section._sectPr
+    grid = sect_pr.find(qn("w:docGrid"))
+    if grid is None:
+        grid = OxmlElement("w:docGrid")
+        sect_pr.append(grid)
+    # 28 characters of 16 pt in 156 mm: each character pitch 0.21 pt narrower
+    grid.set(qn("w:type"), "linesAndChars")
+    grid.set(qn("w:linePitch"), "579")
+    grid.set(qn("w:charSpace"), "-848")
+
+    document.settings.odd_and_even_pages_header_footer = True
+    for footer, align, side in (
+        (section.footer, WD_ALIGN_PARAGRAPH.RIGHT, "right"),
+        (section.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT, "left"),
+    ):
+        footer.is_linked_to_previous = False
+        paragraph = footer.paragraphs[0]
+        paragraph.alignment = align
+        # one character in from the side
+        if side == "right":
+            paragraph.paragraph_format.right_indent = Pt(PAGE_NUMBER_PT)
+        else:
+            paragraph.paragraph_format.left_indent = Pt(PAGE_NUMBER_PT)
+        _page_number(paragraph)
+
+
+def summary_docx(report: Report) -> bytes:
+    """The summary as an editable .docx laid out after GB/T 9704.
+
+    A4; margins top 37, bottom 35, left 28, right 26 mm; title centred in 方正小标宋简体
+    22 pt; body 仿宋_GB2312 16 pt, first line indented two characters, exact 28.95 pt
+    line spacing; headings "一、" in 黑体 and "（一）" in 楷体_GB2312 up to the first
+    "。"; the unit's name and the date at the end, right-aligned; page numbers "— 1 —"
+    in 宋体 14 pt, odd pages right, even pages left. Official font names are kept: the
+    machine opening the file supplies the fonts.
+    """
+    from docx import Document
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    document = Document()
+    normal = document.styles["Normal"]
+    normal.font.name = FONT_BODY
+    normal.font.size = Pt(BODY_PT)
+    normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), FONT_BODY)
+    _page_setup(document)
+
+    title = summary_title(report)
+    props = document.core_properties
+    props.title = title
+    props.author = props.last_modified_by = report.unit.name
+    props.created = props.modified = timezone.now().replace(tzinfo=None, microsecond=0)
+
+    paragraph = document.paragraphs[0] if document.paragraphs else document.add_paragraph()
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _line(paragraph)
+    _set_font(paragraph.add_run(title), FONT_TITLE, TITLE_PT)
+    _line(document.add_paragraph())  # one blank line below the title
+
+    for line in text_paragraphs(report.text):
+        _body_paragraph(document, line)
+
+    _line(document.add_paragraph())
+    for value in (report.unit.name, formats.date_format(summary_date(report), "DATE_FORMAT")):
+        paragraph = document.add_paragraph()
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        _line(paragraph)
+        # the date four characters in from the right (GB/T 9704), the name above it
+        _indent_chars(paragraph, right=4)
+        _set_font(paragraph.add_run(value), FONT_BODY, BODY_PT)
+
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
