@@ -11,7 +11,7 @@ from wenyi.activities.enums import QuotaStatus
 from wenyi.activities.models import Activity, Tally
 from wenyi.campaigns.models import ActivityType, Campaign
 from wenyi.orgs.models import OrgUnit
-from wenyi.orgs.queries import scope_for
+from wenyi.orgs.queries import outermost_paths, scope_for, under_paths
 
 
 def activities_visible_to(user) -> QuerySet[Activity]:
@@ -29,15 +29,8 @@ def activities_visible_to(user) -> QuerySet[Activity]:
         return Activity.objects.filter(pk__in=Activity.objects.filter(q).values("pk"))
     return Activity.objects.filter(
         Q(pk__in=Activity.objects.filter(participants__user=user).values("pk"))
-        | _under(scope.managed_paths)
+        | under_paths(scope.managed_paths, "unit__")
     )
-
-
-def _under(paths) -> Q:
-    q = Q(pk__in=[])
-    for path in paths:
-        q |= Q(unit__path__startswith=path)
-    return q
 
 
 # --- quota progress -----------------------------------------------------------------
@@ -126,15 +119,6 @@ class Row:
         return QuotaStatus.MET
 
 
-def _outermost(paths) -> list[str]:
-    """The paths not below another one of the list."""
-    result: list[str] = []
-    for path in sorted(paths):
-        if not result or not path.startswith(result[-1]):
-            result.append(path)
-    return result
-
-
 def metric_columns(types: list[ActivityType]) -> list[tuple[ActivityType, object]]:
     """(type, metric) of every numeric metric: the columns of the totals table."""
     from wenyi.activities.metrics import is_numeric
@@ -154,7 +138,7 @@ def quota_matrix(campaign: Campaign, units: list[OrgUnit], today: datetime.date)
         return []
     # one prefix condition per outermost unit: the office's city covers its counties
     q = Q(pk__in=[])
-    for path in _outermost(unit.path for unit in units):
+    for path in outermost_paths(unit.path for unit in units):
         q |= Q(unit__path__startswith=path)
     tallies = list(
         Tally.objects.filter(q, campaign=campaign).values_list(

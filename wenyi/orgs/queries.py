@@ -73,11 +73,21 @@ def scope_for(user) -> Scope:
     return scope
 
 
-def _under(paths: tuple[str, ...], prefix: str = "") -> Q:
+def under_paths(paths, prefix: str = "") -> Q:
+    """Rows whose unit (`prefix` + path) lies at or below any of the paths."""
     q = Q(pk__in=[])
     for path in paths:
         q |= Q(**{f"{prefix}path__startswith": path})
     return q
+
+
+def outermost_paths(paths) -> list[str]:
+    """The paths not below another one of the list (the fewest prefixes covering all)."""
+    result: list[str] = []
+    for path in sorted(paths):
+        if not result or not path.startswith(result[-1]):
+            result.append(path)
+    return result
 
 
 def units_managed_by(user) -> QuerySet[OrgUnit]:
@@ -86,14 +96,16 @@ def units_managed_by(user) -> QuerySet[OrgUnit]:
         return OrgUnit.objects.all()
     if not scope.managed_paths:
         return OrgUnit.objects.none()
-    return OrgUnit.objects.filter(_under(scope.managed_paths))
+    return OrgUnit.objects.filter(under_paths(scope.managed_paths))
 
 
 def units_visible_to(user) -> QuerySet[OrgUnit]:
     scope = scope_for(user)
     if scope.superuser:
         return OrgUnit.objects.all()
-    return OrgUnit.objects.filter(_under(scope.managed_paths) | Q(pk__in=scope.member_unit_ids))
+    return OrgUnit.objects.filter(
+        under_paths(scope.managed_paths) | Q(pk__in=scope.member_unit_ids)
+    )
 
 
 def people_managed_by(user) -> QuerySet[Person]:

@@ -49,7 +49,7 @@ from django.utils.translation import gettext as _
 
 from wenyi.campaigns.models import Campaign
 from wenyi.orgs.models import OrgUnit
-from wenyi.orgs.queries import owner_unit
+from wenyi.orgs.queries import outermost_paths, owner_unit, under_paths
 from wenyi.reporting import deadlines
 from wenyi.reporting.deadlines import Slot
 from wenyi.reporting.enums import MONTHLY, ONCE, ReportKind
@@ -177,21 +177,6 @@ def columns_for(
     return one(ReportKind.UNIT_PLAN) + by_month + one(ReportKind.SUMMARY)
 
 
-def _outermost(paths) -> list[str]:
-    result: list[str] = []
-    for path in sorted(paths):
-        if not result or not path.startswith(result[-1]):
-            result.append(path)
-    return result
-
-
-def _under(paths: list[str], prefix: str = "") -> Q:
-    q = Q(pk__in=[])
-    for path in paths:
-        q |= Q(**{f"{prefix}path__startswith": path})
-    return q
-
-
 class UnitRef(NamedTuple):
     """What a row needs of its unit: read as plain values, because building 3,000
     model instances costs more than the rest of the table."""
@@ -272,7 +257,7 @@ def completeness(
     if not units:
         return table
     row_of = {unit.path: n for n, unit in enumerate(units)}
-    outermost = _outermost(row_of)
+    outermost = outermost_paths(row_of)
 
     # the expected reports, numbered; each column's mask holds the bits of its reports
     positions: dict[tuple[str, datetime.date], int] = {}
@@ -292,7 +277,11 @@ def completeness(
     credit: dict[int, tuple[int, ...]] = {}
     reporting_count = [0] * len(units)
     if owner is not None:
-        found = reporting_units(campaign, owner).filter(_under(outermost)).values_list("pk", "path")
+        found = (
+            reporting_units(campaign, owner)
+            .filter(under_paths(outermost))
+            .values_list("pk", "path")
+        )
         for pk, path in found:
             rows = tuple(
                 row_of[path[:end]]
@@ -309,7 +298,7 @@ def completeness(
     if positions and credit:
         # the office's rows cover every reporting unit: no need to filter by path
         covers_all = any(owner.path.startswith(p) for p in outermost)
-        unit_filter = Q() if covers_all else _under(outermost, "unit__")
+        unit_filter = Q() if covers_all else under_paths(outermost, "unit__")
         for unit_id, (submitted, on_time) in _submitted_masks(
             campaign, positions, unit_filter
         ).items():
