@@ -10,8 +10,8 @@ from django.urls import reverse
 PO = Path(settings.BASE_DIR) / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
 
 
-def _entries(text: str):
-    """(msgid, msgid_plural, [msgstr...], flags) for each entry of a .po file."""
+def _entries(text: str, with_context: bool = False):
+    """(msgid, msgid_plural, [msgstr...], flags[, msgctxt]) for each entry of a .po file."""
     for block in text.split("\n\n"):
         lines = [line for line in block.strip().splitlines() if line]
         flags = " ".join(line for line in lines if line.startswith("#,"))
@@ -29,7 +29,10 @@ def _entries(text: str):
         if "msgid" not in fields:
             continue
         strs = [v for k, v in fields.items() if k.startswith("msgstr")]
-        yield fields["msgid"], fields.get("msgid_plural"), strs, flags
+        if with_context:
+            yield fields["msgid"], fields.get("msgid_plural"), strs, flags, fields.get("msgctxt")
+        else:
+            yield fields["msgid"], fields.get("msgid_plural"), strs, flags
 
 
 def test_every_string_has_a_chinese_translation():
@@ -46,8 +49,10 @@ def test_compiled_catalogue_matches_po():
         catalogue = gettext.GNUTranslations(f)
     stale = [
         msgid
-        for msgid, plural, strs, _ in _entries(PO.read_text(encoding="utf-8"))
-        if msgid and plural is None and "\x04" not in msgid and catalogue.gettext(msgid) != strs[0]
+        for msgid, plural, strs, _, context in _entries(PO.read_text(encoding="utf-8"), True)
+        if msgid
+        and plural is None
+        and (catalogue.pgettext(context, msgid) if context else catalogue.gettext(msgid)) != strs[0]
     ]
     assert stale == []
 
