@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "wenyi.orgs",
     "wenyi.activities",
     "wenyi.reporting",
+    "wenyi.works",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class WorksConfig(AppConfig):
+    name = "wenyi.works"
+    label = "works"
+    verbose_name = _("Works")

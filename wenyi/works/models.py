@@ -1,0 +1,191 @@
+"""Works (R3, R6, R12): the campaign's results, their files, authors and rights consent,
+and the originality index (text sketches, LSH bands, passage fingerprints, image hashes)
+with the possible copies found for the office to judge."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from wenyi.core.models import TimeStampedModel
+from wenyi.works.enums import FileRole, MatchKind, MatchStatus, Origin, WorkStatus
+
+
+class Work(TimeStampedModel):
+    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.PROTECT,
+                                 related_name="works", verbose_name=_("campaign"))
+    category = models.ForeignKey("campaigns.WorkCategory", on_delete=models.PROTECT,
+                                 related_name="works", verbose_name=_("art form"))
+    unit = models.ForeignKey("orgs.OrgUnit", on_delete=models.PROTECT, related_name="works",
+                             verbose_name=_("unit"))
+    title = models.CharField(_("title of the work"), max_length=200)
+    text = models.TextField(_("text"), blank=True)
+    video_url = models.URLField(_("video link"), blank=True, max_length=500)
+    duration_seconds = models.PositiveIntegerField(_("duration (seconds)"), null=True,
+                                                   blank=True)
+    authors = models.ManyToManyField("orgs.Person", through="WorkAuthor",
+                                     related_name="works", verbose_name=_("authors"))
+    origin = models.CharField(_("origin"), max_length=10, choices=Origin.choices,
+                              default=Origin.FIELD_CREATION)
+    activity = models.ForeignKey("activities.Activity", null=True, blank=True,
+                                 on_delete=models.SET_NULL, related_name="works",
+                                 verbose_name=_("created on the activity"))
+    created_on = models.DateField(_("date of creation"), null=True, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=WorkStatus.choices,
+                              default=WorkStatus.DRAFT, db_index=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    # rights consent: may be published on the portal and in the anthology
+    consent_portal = models.BooleanField(_("may be shown on the public portal"), default=False)
+    consent_anthology = models.BooleanField(_("may be printed in the anthology"), default=False)
+    consent_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+",
+                                   verbose_name=_("consent recorded by"))
+    consent_name = models.CharField(_("consent given by"), max_length=100, blank=True)
+    consent_at = models.DateTimeField(_("consent given at"), null=True, blank=True)
+    originality_checked_at = models.DateTimeField(_("originality checked"), null=True,
+                                                  blank=True)
+    token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+
+    class Meta:
+        verbose_name = _("work")
+        verbose_name_plural = _("works")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["campaign", "status", "category"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class WorkAuthor(models.Model):
+    work = models.ForeignKey(Work, on_delete=models.CASCADE, related_name="author_links")
+    person = models.ForeignKey("orgs.Person", on_delete=models.PROTECT, related_name="+")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["work", "person"], name="work_author_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.work_id}: {self.person_id}"
+
+
+def work_file_path(instance: "WorkFile", filename: str) -> str:
+    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"works/{instance.work_id}/{uuid.uuid4().hex}.{ext}"
+
+
+class WorkFile(models.Model):
+    work = models.ForeignKey(Work, on_delete=models.CASCADE, related_name="files")
+    role = models.CharField(_("kind of file"), max_length=10, choices=FileRole.choices)
+    # the original as uploaded (images keep their EXIF: contests ask for originals)
+    file = models.FileField(upload_to=work_file_path, max_length=300)
+    # images as shown to others: location data removed
+    public_file = models.FileField(upload_to=work_file_path, blank=True, max_length=300)
+    thumbnail = models.FileField(upload_to=work_file_path, blank=True, max_length=300)
+    original_name = models.CharField(_("file name"), max_length=255, blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    size = models.PositiveBigIntegerField(default=0)
+    sha256 = models.CharField(max_length=64, blank=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("file of a work")
+        verbose_name_plural = _("files of works")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.original_name or self.file.name
+
+
+class TextSketch(models.Model):
+    """The MinHash sketch of a work's text (128 unsigned 32-bit values, little-endian)."""
+
+    work = models.OneToOneField(Work, on_delete=models.CASCADE, related_name="sketch")
+    shingles = models.PositiveIntegerField(default=0)  # distinct 5-grams in the text
+    minhash = models.BinaryField()
+
+    def __str__(self) -> str:
+        return f"sketch of {self.work_id}"
+
+
+class LshBand(models.Model):
+    """One LSH band of a sketch: works sharing a (band, hash) row are candidates."""
+
+    work = models.ForeignKey(Work, on_delete=models.CASCADE, related_name="+")
+    band = models.PositiveSmallIntegerField()
+    hash = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["band", "hash"])]
+
+    def __str__(self) -> str:
+        return f"{self.work_id}/{self.band}"
+
+
+class Fingerprint(models.Model):
+    """A winnowed passage fingerprint: finds a short copied passage in a long text."""
+
+    work = models.ForeignKey(Work, on_delete=models.CASCADE, related_name="+")
+    hash = models.BigIntegerField()
+    position = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["hash"])]
+
+    def __str__(self) -> str:
+        return f"{self.work_id}@{self.position}"
+
+
+class ImageHash(models.Model):
+    """The perceptual hash (64-bit pHash, stored signed) of an image file of a work."""
+
+    file = models.OneToOneField(WorkFile, on_delete=models.CASCADE, related_name="phash")
+    work = models.ForeignKey(Work, on_delete=models.CASCADE, related_name="+")
+    hash = models.BigIntegerField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.file_id}: {self.hash:x}"
+
+
+class Match(models.Model):
+    """A possible copy: `work` (checked) resembles `other` (already in the system)."""
+
+    work = models.ForeignKey(Work, on_delete=models.CASCADE, related_name="matches")
+    other = models.ForeignKey(Work, on_delete=models.CASCADE, related_name="matched_by")
+    kind = models.CharField(max_length=10, choices=MatchKind.choices)
+    jaccard = models.FloatField(null=True, blank=True)
+    # share of this work found in the other, and of the other found in this one
+    containment = models.FloatField(null=True, blank=True)
+    containment_other = models.FloatField(null=True, blank=True)
+    # [[start, end, other_start, other_end], ...] character ranges of matching passages
+    passages = models.JSONField(default=list, blank=True)
+    file = models.ForeignKey(WorkFile, null=True, blank=True, on_delete=models.CASCADE,
+                             related_name="+")
+    other_file = models.ForeignKey(WorkFile, null=True, blank=True, on_delete=models.CASCADE,
+                                   related_name="+")
+    distance = models.PositiveSmallIntegerField(null=True, blank=True)  # image hash bits
+    status = models.CharField(_("decision"), max_length=14, choices=MatchStatus.choices,
+                              default=MatchStatus.OPEN, db_index=True)
+    reason = models.TextField(_("reason"), blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    found_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("possible copy")
+        verbose_name_plural = _("possible copies")
+        ordering = ["-found_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["work", "other", "kind", "file", "other_file"],
+                                    name="match_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.work_id} ~ {self.other_id} ({self.kind})"
