@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("wenyi.orgs.urls")),
     path("", include("wenyi.activities.urls")),
     path("", include("wenyi.reporting.urls")),
+    path("", include("wenyi.works.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

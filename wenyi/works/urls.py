@@ -1,0 +1,4 @@
+from wenyi.works import views
+
+app_name = "works"
+urlpatterns = [*views.urlpatterns]
