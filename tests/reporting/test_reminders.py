@@ -305,6 +305,9 @@ def test_daily_task_runs_once_under_the_immediate_backend(campaign, settings):
     assert ensure_daily_reminders() == "unsupported"
 
 
+# the worker closes the database connection after its tasks, as it does in production:
+# on PostgreSQL that ends a test wrapped in a transaction, so this one commits for real
+@pytest.mark.django_db(transaction=True)
 def test_daily_task_queues_tomorrow_at_eight(campaign, settings):
     from django_tasks_db.models import DBTaskResult
 
