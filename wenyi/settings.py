@@ -12,6 +12,7 @@ import dj_database_url
 from wenyi.env import (
     EnvError,
     env_bool,
+    env_float,
     env_int,
     env_list,
     env_str,
@@ -176,6 +177,16 @@ try:
     WENYI_TODAY = datetime.date.fromisoformat(_today) if _today else None
 except ValueError:
     raise EnvError(f"WENYI_TODAY={_today!r}: expected a date as YYYY-MM-DD, or nothing") from None
+
+# originality: a pair of images is a possible copy at this many differing bits of 64
+WENYI_IMAGE_DISTANCE = env_int("WENYI_IMAGE_DISTANCE", 10, minimum=0)
+# originality of texts: a pair is a possible copy at this Jaccard similarity, or when
+# either text is contained in the other to this share, or when one matching passage is
+# at least LONG_PASSAGE characters; passages shorter than MIN_PASSAGE are ignored
+WENYI_SIMILARITY_JACCARD = env_float("WENYI_SIMILARITY_JACCARD", 0.5)
+WENYI_SIMILARITY_CONTAINMENT = env_float("WENYI_SIMILARITY_CONTAINMENT", 0.4)
+WENYI_SIMILARITY_MIN_PASSAGE = env_int("WENYI_SIMILARITY_MIN_PASSAGE", 20, minimum=5)
+WENYI_SIMILARITY_LONG_PASSAGE = env_int("WENYI_SIMILARITY_LONG_PASSAGE", 200, minimum=20)
 
 WENYI_PAGE_SIZE = env_int("WENYI_PAGE_SIZE", 50, minimum=5)
 WENYI_UPLOAD_MAX_MB = env_int("WENYI_UPLOAD_MAX_MB", 20, minimum=1)

@@ -13,41 +13,66 @@ from wenyi.works.enums import FileRole, MatchKind, MatchStatus, Origin, WorkStat
 
 
 class Work(TimeStampedModel):
-    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.PROTECT,
-                                 related_name="works", verbose_name=_("campaign"))
-    category = models.ForeignKey("campaigns.WorkCategory", on_delete=models.PROTECT,
-                                 related_name="works", verbose_name=_("art form"))
-    unit = models.ForeignKey("orgs.OrgUnit", on_delete=models.PROTECT, related_name="works",
-                             verbose_name=_("unit"))
+    campaign = models.ForeignKey(
+        "campaigns.Campaign",
+        on_delete=models.PROTECT,
+        related_name="works",
+        verbose_name=_("campaign"),
+    )
+    category = models.ForeignKey(
+        "campaigns.WorkCategory",
+        on_delete=models.PROTECT,
+        related_name="works",
+        verbose_name=_("art form"),
+    )
+    unit = models.ForeignKey(
+        "orgs.OrgUnit", on_delete=models.PROTECT, related_name="works", verbose_name=_("unit")
+    )
     title = models.CharField(_("title of the work"), max_length=200)
     text = models.TextField(_("text"), blank=True)
     video_url = models.URLField(_("video link"), blank=True, max_length=500)
-    duration_seconds = models.PositiveIntegerField(_("duration (seconds)"), null=True,
-                                                   blank=True)
-    authors = models.ManyToManyField("orgs.Person", through="WorkAuthor",
-                                     related_name="works", verbose_name=_("authors"))
-    origin = models.CharField(_("origin"), max_length=10, choices=Origin.choices,
-                              default=Origin.FIELD_CREATION)
-    activity = models.ForeignKey("activities.Activity", null=True, blank=True,
-                                 on_delete=models.SET_NULL, related_name="works",
-                                 verbose_name=_("created on the activity"))
+    duration_seconds = models.PositiveIntegerField(_("duration (seconds)"), null=True, blank=True)
+    authors = models.ManyToManyField(
+        "orgs.Person", through="WorkAuthor", related_name="works", verbose_name=_("authors")
+    )
+    origin = models.CharField(
+        _("origin"), max_length=10, choices=Origin.choices, default=Origin.FIELD_CREATION
+    )
+    activity = models.ForeignKey(
+        "activities.Activity",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="works",
+        verbose_name=_("created on the activity"),
+    )
     created_on = models.DateField(_("date of creation"), null=True, blank=True)
     description = models.TextField(_("description"), blank=True)
-    status = models.CharField(_("status"), max_length=10, choices=WorkStatus.choices,
-                              default=WorkStatus.DRAFT, db_index=True)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=WorkStatus.choices,
+        default=WorkStatus.DRAFT,
+        db_index=True,
+    )
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     # rights consent: may be published on the portal and in the anthology
     consent_portal = models.BooleanField(_("may be shown on the public portal"), default=False)
     consent_anthology = models.BooleanField(_("may be printed in the anthology"), default=False)
-    consent_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+",
-                                   verbose_name=_("consent recorded by"))
+    consent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("consent recorded by"),
+    )
     consent_name = models.CharField(_("consent given by"), max_length=100, blank=True)
     consent_at = models.DateTimeField(_("consent given at"), null=True, blank=True)
-    originality_checked_at = models.DateTimeField(_("originality checked"), null=True,
-                                                  blank=True)
+    originality_checked_at = models.DateTimeField(_("originality checked"), null=True, blank=True)
     token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     class Meta:
@@ -165,16 +190,24 @@ class Match(models.Model):
     containment_other = models.FloatField(null=True, blank=True)
     # [[start, end, other_start, other_end], ...] character ranges of matching passages
     passages = models.JSONField(default=list, blank=True)
-    file = models.ForeignKey(WorkFile, null=True, blank=True, on_delete=models.CASCADE,
-                             related_name="+")
-    other_file = models.ForeignKey(WorkFile, null=True, blank=True, on_delete=models.CASCADE,
-                                   related_name="+")
+    file = models.ForeignKey(
+        WorkFile, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    other_file = models.ForeignKey(
+        WorkFile, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     distance = models.PositiveSmallIntegerField(null=True, blank=True)  # image hash bits
-    status = models.CharField(_("decision"), max_length=14, choices=MatchStatus.choices,
-                              default=MatchStatus.OPEN, db_index=True)
+    status = models.CharField(
+        _("decision"),
+        max_length=14,
+        choices=MatchStatus.choices,
+        default=MatchStatus.OPEN,
+        db_index=True,
+    )
     reason = models.TextField(_("reason"), blank=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     decided_at = models.DateTimeField(null=True, blank=True)
     found_at = models.DateTimeField(auto_now_add=True)
 
@@ -183,8 +216,9 @@ class Match(models.Model):
         verbose_name_plural = _("possible copies")
         ordering = ["-found_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["work", "other", "kind", "file", "other_file"],
-                                    name="match_unique")
+            models.UniqueConstraint(
+                fields=["work", "other", "kind", "file", "other_file"], name="match_unique"
+            )
         ]
 
     def __str__(self) -> str:

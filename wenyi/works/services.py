@@ -22,8 +22,18 @@ from wenyi.orgs.models import OrgUnit, Person
 from wenyi.works.enums import MatchStatus, WorkStatus
 from wenyi.works.models import Match, Work, WorkAuthor
 
-FIELDS = ("category", "unit", "title", "text", "video_url", "duration_seconds", "origin",
-          "activity", "created_on", "description")
+FIELDS = (
+    "category",
+    "unit",
+    "title",
+    "text",
+    "video_url",
+    "duration_seconds",
+    "origin",
+    "activity",
+    "created_on",
+    "description",
+)
 
 
 def count_text(text: str) -> int:
@@ -37,17 +47,20 @@ def check_category_rules(category: WorkCategory, text: str) -> None:
     kinds = set(category.file_kinds or [])
     n = count_text(text or "")
     if text and FileKind.TEXT not in kinds:
-        raise ValidationError(_("%(form)s: this art form takes files, not typed text.")
-                              % {"form": category.name})
+        raise ValidationError(
+            _("%(form)s: this art form takes files, not typed text.") % {"form": category.name}
+        )
     if FileKind.TEXT in kinds and text:
         if category.text_min_chars and n < category.text_min_chars:
-            raise ValidationError(_("Text: %(n)s characters; %(form)s asks for at least "
-                                    "%(min)s.") % {"n": n, "form": category.name,
-                                                    "min": category.text_min_chars})
+            raise ValidationError(
+                _("Text: %(n)s characters; %(form)s asks for at least %(min)s.")
+                % {"n": n, "form": category.name, "min": category.text_min_chars}
+            )
         if category.text_max_chars and n > category.text_max_chars:
-            raise ValidationError(_("Text: %(n)s characters; %(form)s allows at most "
-                                    "%(max)s.") % {"n": n, "form": category.name,
-                                                    "max": category.text_max_chars})
+            raise ValidationError(
+                _("Text: %(n)s characters; %(form)s allows at most %(max)s.")
+                % {"n": n, "form": category.name, "max": category.text_max_chars}
+            )
 
 
 def _set_authors(work: Work, authors: Iterable[Person]) -> list[int]:
@@ -56,7 +69,8 @@ def _set_authors(work: Work, authors: Iterable[Person]) -> list[int]:
         raise ValidationError(_("Authors: name at least one author."))
     WorkAuthor.objects.filter(work=work).delete()
     WorkAuthor.objects.bulk_create(
-        WorkAuthor(work=work, person_id=pk, position=i) for i, pk in enumerate(ids))
+        WorkAuthor(work=work, person_id=pk, position=i) for i, pk in enumerate(ids)
+    )
     return ids
 
 
@@ -64,9 +78,17 @@ def work_for_token(token: uuid.UUID | None) -> Work | None:
     return Work.objects.filter(token=token).first() if token else None
 
 
-def create_work(actor, *, campaign: Campaign, category: WorkCategory, unit: OrgUnit,
-                title: str, authors: Iterable[Person], token: uuid.UUID | None = None,
-                **values: Any) -> Work:
+def create_work(
+    actor,
+    *,
+    campaign: Campaign,
+    category: WorkCategory,
+    unit: OrgUnit,
+    title: str,
+    authors: Iterable[Person],
+    token: uuid.UUID | None = None,
+    **values: Any,
+) -> Work:
     """Enter a work as a draft. The same one-time token twice returns the first work."""
     existing = work_for_token(token)
     if existing is not None:
@@ -74,18 +96,28 @@ def create_work(actor, *, campaign: Campaign, category: WorkCategory, unit: OrgU
     if category.campaign_id != campaign.pk:
         raise ValidationError(_("Art form: not part of this campaign."))
     if category.children.exists():
-        raise ValidationError(_("Art form: choose one of the forms under %(group)s.")
-                              % {"group": category.name})
+        raise ValidationError(
+            _("Art form: choose one of the forms under %(group)s.") % {"group": category.name}
+        )
     check_category_rules(category, values.get("text", ""))
     try:
         with transaction.atomic():
             work = Work.objects.create(
-                campaign=campaign, category=category, unit=unit, title=title.strip(),
-                token=token, created_by=actor if getattr(actor, "pk", None) else None,
-                **{k: v for k, v in values.items() if k in FIELDS})
+                campaign=campaign,
+                category=category,
+                unit=unit,
+                title=title.strip(),
+                token=token,
+                created_by=actor if getattr(actor, "pk", None) else None,
+                **{k: v for k, v in values.items() if k in FIELDS},
+            )
             ids = _set_authors(work, authors)
-            audit.record(actor, AuditAction.CREATE, work,
-                         changes={**audit.diff({}, audit.snapshot(work)), "authors": [None, ids]})
+            audit.record(
+                actor,
+                AuditAction.CREATE,
+                work,
+                changes={**audit.diff({}, audit.snapshot(work)), "authors": [None, ids]},
+            )
     except IntegrityError:
         if (won := work_for_token(token)) is not None:
             return won
@@ -94,12 +126,15 @@ def create_work(actor, *, campaign: Campaign, category: WorkCategory, unit: OrgU
 
 
 @transaction.atomic
-def update_work(actor, work: Work, *, authors: Iterable[Person] | None = None,
-                **values: Any) -> Work:
+def update_work(
+    actor, work: Work, *, authors: Iterable[Person] | None = None, **values: Any
+) -> Work:
     work = Work.objects.select_for_update().get(pk=work.pk)
     if work.status != WorkStatus.DRAFT:
-        raise ValidationError(_("This work is %(status)s and can no longer be changed.")
-                              % {"status": work.get_status_display()})
+        raise ValidationError(
+            _("This work is %(status)s and can no longer be changed.")
+            % {"status": work.get_status_display()}
+        )
     before = audit.snapshot(work)
     for name in FIELDS:
         if name in values:
@@ -130,8 +165,16 @@ def record_consent(actor, work: Work, *, portal: bool, anthology: bool, name: st
     work.consent_name = name if (portal or anthology) else ""
     work.consent_by = actor if (portal or anthology) and getattr(actor, "pk", None) else None
     work.consent_at = clock.now() if (portal or anthology) else None
-    work.save(update_fields=["consent_portal", "consent_anthology", "consent_name",
-                             "consent_by", "consent_at", "updated_at"])
+    work.save(
+        update_fields=[
+            "consent_portal",
+            "consent_anthology",
+            "consent_name",
+            "consent_by",
+            "consent_at",
+            "updated_at",
+        ]
+    )
     audit.record(actor, AuditAction.UPDATE, work, before=before)
     return work
 
@@ -139,11 +182,14 @@ def record_consent(actor, work: Work, *, portal: bool, anthology: bool, name: st
 def _transition(actor, work: Work, allowed: list[str], to: str, **extra: Any) -> Work:
     old = work.status
     moved = Work.objects.filter(pk=work.pk, status__in=allowed).update(
-        status=to, updated_at=timezone.now(), **extra)
+        status=to, updated_at=timezone.now(), **extra
+    )
     if not moved:
         work.refresh_from_db()
-        raise ValidationError(_("This work is now %(status)s; the action was not carried out.")
-                              % {"status": work.get_status_display()})
+        raise ValidationError(
+            _("This work is now %(status)s; the action was not carried out.")
+            % {"status": work.get_status_display()}
+        )
     work.refresh_from_db()
     audit.record(actor, AuditAction.TRANSITION, work, changes={"status": [old, to]})
     return work
@@ -155,12 +201,14 @@ def submit_work(actor, work: Work) -> Work:
         kinds = set(work.category.file_kinds or [])
         has_content = bool(work.text.strip()) or work.files.exists() or bool(work.video_url)
         if not has_content:
-            raise ValidationError(_("Add the work itself (text, files or a link) before "
-                                    "submitting."))
+            raise ValidationError(
+                _("Add the work itself (text, files or a link) before submitting.")
+            )
         if FileKind.TEXT in kinds and work.text:
             check_category_rules(work.category, work.text)
-        work = _transition(actor, work, [WorkStatus.DRAFT], WorkStatus.SUBMITTED,
-                           submitted_at=timezone.now())
+        work = _transition(
+            actor, work, [WorkStatus.DRAFT], WorkStatus.SUBMITTED, submitted_at=timezone.now()
+        )
     from wenyi.works.tasks import check_originality
 
     transaction.on_commit(lambda: check_originality.enqueue(work.pk))

@@ -1,0 +1,675 @@
+"""Entering, submitting and browsing works; the office's check of possible copies.
+
+Outsiders get 404 (works are fetched through `works_visible_to`), read-only insiders
+403. Artists enter their works as drafts, which hands them to their unit; the unit's
+coordinator (or the office) submits them. The original of a picture, which may hold
+the place it was taken, is served to the office only; everyone else sees the copy
+without location data.
+"""
+
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Case, Count, IntegerField, Prefetch, Q, Value, When
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
+from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST, require_safe
+
+from wenyi.activities import evidence
+from wenyi.activities.queries import activities_visible_to
+from wenyi.activities.views_evidence import _ranged, _renamed
+from wenyi.campaigns.enums import FileKind
+from wenyi.campaigns.queries import campaigns_visible_to
+from wenyi.core import audit
+from wenyi.core.permissions import require, visible_or_404
+from wenyi.orgs import services as org_services
+from wenyi.orgs.enums import Role
+from wenyi.orgs.models import OrgUnit, Person
+from wenyi.orgs.queries import people_managed_by, scope_for, units_managed_by
+from wenyi.works import files as work_files
+from wenyi.works import services
+from wenyi.works.enums import FileRole, MatchKind, MatchStatus, Origin, WorkStatus
+from wenyi.works.forms import ConsentForm, DecisionForm, WorkForm, format_duration
+from wenyi.works.models import Match, Work, WorkAuthor, WorkFile
+from wenyi.works.queries import works_visible_to
+
+PAGE_SIZE = 24
+VARIANTS = ("original", "public", "thumb")
+
+
+def _campaign(request: HttpRequest, slug: str):
+    return visible_or_404(campaigns_visible_to(request.user), slug=slug)
+
+
+def _may_enter_works(user) -> bool:
+    scope = scope_for(user)
+    return scope.superuser or bool(scope.managed_paths) or Role.ARTIST in scope.roles
+
+
+def _own_person(user) -> Person | None:
+    return Person.objects.filter(user=user).select_related("unit").first()
+
+
+def _units_for(user, person: Person | None):
+    """Units a work may be entered for: managed units, or an artist's own unit."""
+    q = Q(pk__in=units_managed_by(user).values("pk"))
+    if person is not None and Role.ARTIST in scope_for(user).roles:
+        q |= Q(pk=person.unit_id)
+    return OrgUnit.objects.filter(q).order_by("path")
+
+
+def _people_for(user, person: Person | None):
+    """Possible authors: people of the managed units; an artist's own unit."""
+    q = Q(pk__in=people_managed_by(user).values("pk"))
+    if person is not None:
+        q |= Q(unit_id=person.unit_id) if Role.ARTIST in scope_for(user).roles else Q(pk=person.pk)
+    return Person.objects.filter(q).select_related("unit").order_by("unit__path", "name")
+
+
+def _is_office_for(user, work: Work) -> bool:
+    return scope_for(user).is_office_for(work.unit)
+
+
+# --- the gallery ----------------------------------------------------------------------
+
+
+def _filter(works, params, units):
+    form = params.get("form", "")
+    if form:
+        works = works.filter(Q(category__key=form) | Q(category__parent__key=form))
+    code = params.get("unit", "")
+    if code:
+        unit = units.filter(code=code).first()
+        works = works.filter(unit__path__startswith=unit.path) if unit else works.none()
+    if params.get("status") in WorkStatus.values:
+        works = works.filter(status=params["status"])
+    if params.get("origin") in Origin.values:
+        works = works.filter(origin=params["origin"])
+    q = params.get("q", "").strip()
+    if q:
+        works = works.filter(
+            Q(title__icontains=q)
+            | Q(pk__in=WorkAuthor.objects.filter(person__name__icontains=q).values("work_id"))
+        )
+    return works
+
+
+@login_required
+def work_list(request: HttpRequest, slug: str) -> HttpResponse:
+    campaign = _campaign(request, slug)
+    if not _may_enter_works(request.user):
+        raise PermissionDenied
+    units = units_managed_by(request.user).order_by("path")
+    works = _filter(works_visible_to(request.user).filter(campaign=campaign), request.GET, units)
+    works = (
+        works.select_related("category", "unit")
+        .prefetch_related(
+            Prefetch(
+                "author_links", WorkAuthor.objects.select_related("person").order_by("position")
+            ),
+            Prefetch("files", WorkFile.objects.order_by("id")),
+        )
+        .order_by("-created_at", "-id")
+    )
+    page = Paginator(works, PAGE_SIZE).get_page(request.GET.get("page"))
+    is_office = bool(scope_for(request.user).office_paths) or request.user.is_superuser
+    open_copies = {}
+    if is_office:
+        open_copies = dict(
+            Match.objects.filter(work__in=[w.pk for w in page], status=MatchStatus.OPEN)
+            .values("work")
+            .annotate(n=Count("id"))
+            .values_list("work", "n")
+        )
+    for work in page:
+        work.cover = next(
+            (f for f in work.files.all() if f.role == FileRole.IMAGE and f.thumbnail), None
+        )
+        work.open_copies = open_copies.get(work.pk, 0)
+    return render(
+        request,
+        "works/list.html",
+        {
+            "campaign": campaign,
+            "page": page,
+            "params": request.GET,
+            "categories": campaign.work_categories.select_related("parent").order_by(
+                "position", "id"
+            ),
+            "units": units,
+            "statuses": WorkStatus.choices,
+            "origins": Origin.choices,
+            "is_office": is_office,
+        },
+    )
+
+
+# --- entering and editing -------------------------------------------------------------
+
+
+def _leaf_categories(campaign):
+    return [
+        c
+        for c in campaign.work_categories.select_related("parent")
+        .annotate(n_children=Count("children"))
+        .order_by("position", "id")
+        if c.n_children == 0
+    ]
+
+
+def _form(request, campaign, category, person, instance=None, initial=None):
+    return WorkForm(
+        request.POST or None,
+        campaign=campaign,
+        category=category,
+        units=_units_for(request.user, person),
+        people=_people_for(request.user, person),
+        activities=activities_visible_to(request.user)
+        .filter(campaign=campaign)
+        .select_related("unit")
+        .order_by("-start_date", "-id"),
+        instance=instance,
+        initial=initial,
+    )
+
+
+def _uploads(request) -> list:
+    return request.FILES.getlist("files") + request.FILES.getlist("camera")
+
+
+def _prepare(category, uploads) -> tuple[list, list[str]]:
+    """Check every upload before anything is saved; all problems at once."""
+    prepared, problems = [], []
+    for upload in uploads:
+        try:
+            prepared.append(work_files.prepare_work_file(category, upload))
+        except ValidationError as exc:
+            problems.extend(exc.messages)
+    return prepared, problems
+
+
+def _new_authors(actor, form) -> list[Person]:
+    unit = form.cleaned_data["unit"]
+    return [
+        org_services.create_person(actor, name=name, unit=unit)
+        for name in form.cleaned_data["new_authors"]
+    ]
+
+
+def _form_context(campaign, category, form, work=None, *, can_submit_now=False) -> dict:
+    kinds = set(category.file_kinds or [])
+    accept = []
+    if FileKind.IMAGE in kinds:
+        accept.append("image/*")
+    if FileKind.AUDIO in kinds:
+        accept.append("audio/*")
+    if FileKind.VIDEO in kinds:
+        accept.append("video/*")
+    if FileKind.DOCUMENT in kinds:
+        accept += [".pdf", ".doc", ".docx", ".wps"]
+    return {
+        "campaign": campaign,
+        "category": category,
+        "form": form,
+        "work": work,
+        "accept": ",".join(accept),
+        "takes_images": FileKind.IMAGE in kinds,
+        "max_mb": work_files.max_file_mb(category),
+        "can_submit_now": can_submit_now,
+    }
+
+
+@login_required
+def work_add(request: HttpRequest, slug: str) -> HttpResponse:
+    campaign = _campaign(request, slug)
+    if not _may_enter_works(request.user):
+        raise PermissionDenied
+    person = _own_person(request.user)
+    categories = _leaf_categories(campaign)
+    category = next((c for c in categories if c.key == request.GET.get("form")), None)
+    if category is None:
+        return render(
+            request, "works/pick_form.html", {"campaign": campaign, "categories": categories}
+        )
+    units = _units_for(request.user, person)
+    if not units.exists():
+        raise PermissionDenied
+    initial = {}
+    if person is not None and Role.ARTIST in scope_for(request.user).roles:
+        initial = {"unit": person.unit, "authors": [person], "consent_name": person.name}
+    elif units.count() == 1:
+        initial["unit"] = units.first()
+    form = _form(request, campaign, category, person, initial=initial)
+    if request.method == "POST":
+        # the same form sent again (double click, retry after a timeout): show the work
+        # the first request saved
+        try:
+            sent = services.work_for_token(uuid.UUID(request.POST.get("token", "")))
+        except ValueError:
+            sent = None
+        if sent is not None and sent.created_by_id == request.user.pk:
+            return redirect("works:detail", pk=sent.pk)
+        if form.is_valid():
+            prepared, problems = _prepare(category, _uploads(request))
+            for problem in problems:
+                form.add_error(None, problem)
+            if not problems:
+                try:
+                    work = _create(request, form, campaign, category, prepared)
+                except ValidationError as exc:
+                    for message in exc.messages:
+                        form.add_error(None, message)
+                else:
+                    if work.status == WorkStatus.SUBMITTED:
+                        messages.success(request, _("Work saved and submitted."))
+                    elif request.user.has_perm("works.submit", work):
+                        messages.success(request, _("Work saved as a draft."))
+                    else:
+                        messages.success(
+                            request, _("Work saved and handed to your unit, which submits it.")
+                        )
+                    return redirect("works:detail", pk=work.pk)
+    can_submit_now = units_managed_by(request.user).exists()
+    return render(
+        request,
+        "works/form.html",
+        _form_context(campaign, category, form, can_submit_now=can_submit_now),
+    )
+
+
+def _create(request, form, campaign, category, prepared) -> Work:
+    """The work, its new authors and its files together: a failure leaves none of them."""
+    data = form.cleaned_data
+    with evidence.files_written(), transaction.atomic():
+        authors = list(data["authors"]) + _new_authors(request.user, form)
+        work = services.create_work(
+            request.user,
+            campaign=campaign,
+            category=category,
+            authors=authors,
+            token=data.get("token"),
+            **form.work_fields(),
+        )
+        for item in prepared:
+            work_files.store_work_file(request.user, work, item.file, prepared=item)
+        if data.get("consent_portal") or data.get("consent_anthology"):
+            services.record_consent(
+                request.user,
+                work,
+                portal=data["consent_portal"],
+                anthology=data["consent_anthology"],
+                name=data["consent_name"],
+            )
+        if "submit_now" in request.POST and request.user.has_perm("works.submit", work):
+            services.submit_work(request.user, work)
+            work.refresh_from_db()
+    return work
+
+
+def _work(request: HttpRequest, pk: int) -> Work:
+    return visible_or_404(
+        works_visible_to(request.user).select_related(
+            "campaign", "category", "unit", "activity", "created_by", "consent_by"
+        ),
+        pk=pk,
+    )
+
+
+@login_required
+def work_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    work = _work(request, pk)
+    require(request.user, "works.change", work)
+    person = _own_person(request.user)
+    initial = {
+        name: getattr(work, name)
+        for name in (
+            "title",
+            "text",
+            "video_url",
+            "unit",
+            "origin",
+            "activity",
+            "created_on",
+            "description",
+        )
+    }
+    initial["duration"] = format_duration(work.duration_seconds)
+    initial["authors"] = [link.person for link in work.author_links.select_related("person")]
+    form = _form(request, work.campaign, work.category, person, instance=work, initial=initial)
+    existing = list(work.files.all())
+    if request.method == "POST" and form.is_valid():
+        prepared, problems = _prepare(work.category, _uploads(request))
+        for problem in problems:
+            form.add_error(None, problem)
+        remove = {int(v) for v in request.POST.getlist("remove_file") if v.isdigit()}
+        if not problems:
+            try:
+                with evidence.files_written(), transaction.atomic():
+                    authors = list(form.cleaned_data["authors"]) + _new_authors(request.user, form)
+                    services.update_work(request.user, work, authors=authors, **form.work_fields())
+                    for item in existing:
+                        if item.pk in remove:
+                            work_files.remove_work_file(request.user, item)
+                    for item in prepared:
+                        work_files.store_work_file(request.user, work, item.file, prepared=item)
+            except ValidationError as exc:
+                for message in exc.messages:
+                    form.add_error(None, message)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("works:detail", pk=work.pk)
+    context = _form_context(work.campaign, work.category, form, work)
+    context["existing"] = existing
+    return render(request, "works/form.html", context)
+
+
+# --- a work ---------------------------------------------------------------------------
+
+
+@login_required
+def work_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    work = _work(request, pk)
+    require(request.user, "works.view", work)
+    user = request.user
+    files = list(work.files.all())
+    is_reviewer = user.has_perm("works.review_originality")
+    matches = []
+    if is_reviewer:
+        matches = list(
+            Match.objects.filter(Q(work=work) | Q(other=work))
+            .select_related("work", "other")
+            .order_by(
+                Case(
+                    When(status=MatchStatus.OPEN, then=Value(0)),
+                    default=Value(1),
+                    output_field=IntegerField(),
+                ),
+                "-found_at",
+            )
+        )
+    consent = ConsentForm(
+        initial={
+            "portal": work.consent_portal,
+            "anthology": work.consent_anthology,
+            "name": work.consent_name,
+        }
+    )
+    return render(
+        request,
+        "works/detail.html",
+        {
+            "work": work,
+            "authors": [link.person for link in work.author_links.select_related("person__unit")],
+            "images": [f for f in files if f.role == FileRole.IMAGE],
+            "audio": [f for f in files if f.role == FileRole.AUDIO],
+            "videos": [f for f in files if f.role == FileRole.VIDEO],
+            "documents": [f for f in files if f.role in (FileRole.DOCUMENT, FileRole.SCORE)],
+            "duration": format_duration(work.duration_seconds),
+            "can_see_originals": _is_office_for(user, work),
+            "can": {
+                name: user.has_perm(f"works.{name}", work)
+                for name in ("change", "submit", "withdraw")
+            },
+            "can_consent": _may_consent(user, work),
+            "consent_form": consent,
+            "matches": matches,
+            "history": audit.entries_for(work)[:30] if scope_for(user).managed_paths else [],
+            "status_labels": dict(WorkStatus.choices),
+        },
+    )
+
+
+def _may_consent(user, work: Work) -> bool:
+    """Consent is recorded by whoever may still change the work, or, once submitted,
+    by its unit's managers and its authors."""
+    return user.has_perm("works.change", work) or user.has_perm("works.withdraw", work)
+
+
+ACTIONS = ("submit", "withdraw", "consent")
+
+
+@login_required
+@require_POST
+def work_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    if action not in ACTIONS:
+        raise Http404
+    work = _work(request, pk)
+    require(request.user, "works.view", work)
+    allowed = (
+        _may_consent(request.user, work)
+        if action == "consent"
+        else request.user.has_perm(f"works.{action}", work)
+    )
+    if not allowed:
+        if action != "consent" and scope_for(request.user).manages(work.unit):
+            # a second click after the state moved on: say so instead of a bare 403
+            messages.error(
+                request,
+                _("This work is now %(status)s; nothing was done.")
+                % {"status": work.get_status_display()},
+            )
+            return redirect("works:detail", pk=work.pk)
+        raise PermissionDenied
+    try:
+        if action == "submit":
+            services.submit_work(request.user, work)
+            messages.success(request, _("Submitted. The originality check runs in the background."))
+        elif action == "withdraw":
+            services.withdraw_work(request.user, work)
+            messages.success(request, _("Withdrawn."))
+        else:
+            form = ConsentForm(request.POST)
+            form.is_valid()
+            data = form.cleaned_data
+            services.record_consent(
+                request.user,
+                work,
+                portal=data.get("portal", False),
+                anthology=data.get("anthology", False),
+                name=data.get("name", ""),
+            )
+            messages.success(request, _("Consent recorded."))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("works:detail", pk=work.pk)
+
+
+@login_required
+@require_safe
+def work_file(request: HttpRequest, pk: int, fid: int, variant: str) -> HttpResponse:
+    """original: as uploaded (a picture's only for the office); public: what everyone
+    sees (a picture's copy without location data, otherwise the file); thumb."""
+    if variant not in VARIANTS:
+        raise Http404
+    work = _work(request, pk)
+    require(request.user, "works.view", work)
+    item = get_object_or_404(WorkFile.objects.filter(work=work), pk=fid)
+    image = item.role == FileRole.IMAGE
+    if variant == "original":
+        if image and not _is_office_for(request.user, work):
+            raise PermissionDenied
+        field, content_type, filename = item.file, item.content_type, item.original_name
+    elif variant == "public":
+        field = item.public_file if image else item.file
+        content_type = work_files.content_type_for(field.name) if image else item.content_type
+        filename = _renamed(item.original_name, field.name)
+    else:
+        field, content_type = item.thumbnail, "image/jpeg"
+        filename = _renamed(item.original_name, "-thumb.jpg")
+    if not field:
+        raise Http404  # no thumbnail made (yet)
+    try:
+        size = field.storage.size(field.name)
+        handle = field.storage.open(field.name, "rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = _ranged(
+        request, handle, size, content_type, request.GET.get("download") == "1", filename
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    patch_cache_control(response, private=True, max_age=3600)
+    return response
+
+
+# --- possible copies (the office) -----------------------------------------------------
+
+
+def _percent(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:.0f}%"
+
+
+@login_required
+def originality_list(request: HttpRequest, slug: str) -> HttpResponse:
+    campaign = _campaign(request, slug)
+    require(request.user, "works.review_originality")
+    matches = (
+        Match.objects.filter(work__campaign=campaign, work__in=works_visible_to(request.user))
+        .select_related("work__unit", "work__category", "other__unit", "other__category")
+        .order_by(
+            Case(
+                When(status=MatchStatus.OPEN, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            ),
+            "-found_at",
+            "-id",
+        )
+    )
+    status = request.GET.get("status", "")
+    if status in MatchStatus.values:
+        matches = matches.filter(status=status)
+    page = Paginator(matches, 30).get_page(request.GET.get("page"))
+    for match in page:
+        match.figures = _figures(match)
+    return render(
+        request,
+        "works/originality.html",
+        {
+            "campaign": campaign,
+            "page": page,
+            "params": request.GET,
+            "statuses": MatchStatus.choices,
+            "open_count": Match.objects.filter(
+                work__campaign=campaign, status=MatchStatus.OPEN
+            ).count(),
+        },
+    )
+
+
+def _figures(match: Match) -> dict:
+    return {
+        "jaccard": _percent(match.jaccard),
+        "containment": _percent(match.containment),
+        "containment_other": _percent(match.containment_other),
+    }
+
+
+def segments(text: str, ranges) -> list[tuple[str, bool]]:
+    """The text cut into (chunk, marked) pieces, marked where a range covers it;
+    overlapping and out-of-bounds ranges are merged and clipped."""
+    spans = sorted((max(0, int(s)), min(len(text), int(e))) for s, e in ranges if int(e) > int(s))
+    merged: list[list[int]] = []
+    for start, end in spans:
+        if start >= end:
+            continue
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    pieces, at = [], 0
+    for start, end in merged:
+        if start > at:
+            pieces.append((text[at:start], False))
+        pieces.append((text[start:end], True))
+        at = end
+    if at < len(text):
+        pieces.append((text[at:], False))
+    return pieces
+
+
+@login_required
+def match_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    require(request.user, "works.review_originality")
+    visible = works_visible_to(request.user)
+    match = get_object_or_404(
+        Match.objects.filter(work__in=visible).select_related(
+            "work__unit",
+            "work__category",
+            "other__unit",
+            "other__category",
+            "file",
+            "other_file",
+            "decided_by",
+        ),
+        pk=pk,
+    )
+    form = DecisionForm(request.POST or None, initial={"reason": match.reason})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.decide_match(
+                request.user,
+                match,
+                status=form.cleaned_data["status"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, _("Decision recorded."))
+            return redirect("works:match", pk=match.pk)
+    passages = [p for p in (match.passages or []) if len(p) == 4]
+    authors = {
+        link.work_id: link.person.name
+        for link in WorkAuthor.objects.filter(work__in=[match.work_id, match.other_id])
+        .select_related("person")
+        .order_by("position")
+    }
+    return render(
+        request,
+        "works/match.html",
+        {
+            "match": match,
+            "figures": _figures(match),
+            "is_text": match.kind == MatchKind.TEXT,
+            "sides": [
+                (
+                    match.work,
+                    segments(match.work.text, [(p[0], p[1]) for p in passages]),
+                    match.file,
+                ),
+                (
+                    match.other,
+                    segments(match.other.text, [(p[2], p[3]) for p in passages]),
+                    match.other_file,
+                ),
+            ],
+            "authors": authors,
+            "form": form,
+            "history": audit.entries_for(match)[:10],
+            "n_passages": ngettext(
+                "%(n)d matching passage", "%(n)d matching passages", len(passages)
+            )
+            % {"n": len(passages)},
+        },
+    )
+
+
+urlpatterns = [
+    path("campaigns/<slug:slug>/works/", work_list, name="list"),
+    path("campaigns/<slug:slug>/works/new/", work_add, name="add"),
+    path("campaigns/<slug:slug>/works/originality/", originality_list, name="originality"),
+    path("originality/<int:pk>/", match_detail, name="match"),
+    path("works/<int:pk>/", work_detail, name="detail"),
+    path("works/<int:pk>/edit/", work_edit, name="edit"),
+    path("works/<int:pk>/files/<int:fid>/<slug:variant>/", work_file, name="file"),
+    path("works/<int:pk>/<slug:action>/", work_action, name="action"),
+]
