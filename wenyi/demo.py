@@ -203,12 +203,14 @@ def build(stdout=None) -> list[DemoLogin]:
             _leading_groups(campaign, counties, rng)
     from wenyi.activities import demo as activities_demo
     from wenyi.reporting import demo as reporting_demo
+    from wenyi.works import demo as works_demo
 
     for campaign in Campaign.objects.all():
         count = activities_demo.build(campaign)
         reports = reporting_demo.build(campaign, DEMO_TODAY)
+        works = works_demo.build(campaign)
         if stdout:
-            stdout.write(f"演示活动（{campaign.slug}）: {count}; 报表: {reports}")
+            stdout.write(f"演示活动（{campaign.slug}）: {count}; 报表: {reports}; 作品: {works}")
     if stdout:
         stdout.write(f"演示人员: {Person.objects.count()}")
     return logins
