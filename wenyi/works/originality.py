@@ -317,6 +317,10 @@ def _run_index_ddl(method: str) -> None:
     editor = connection.schema_editor()
     editor.deferred_sql = []
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql" and method == "create_sql":
+            # PostgreSQL checks foreign keys at commit (deferred); it will not build an
+            # index on a table with such checks pending, so run them now
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         for model in (LshBand, Fingerprint):
             for index in model._meta.indexes:
                 cursor.execute(str(getattr(index, method)(model, editor)))
