@@ -25,6 +25,7 @@ from wenyi.activities.models import Activity, MetricValue, Tally
 from wenyi.campaigns.models import ActivityType, Campaign
 from wenyi.core import audit
 from wenyi.core.enums import AuditAction
+from wenyi.core.transitions import move_status
 from wenyi.orgs.models import OrgUnit, Person
 
 EDITABLE_FIELDS = (
@@ -232,20 +233,15 @@ def update_activity(
 def _transition(
     actor, activity: Activity, allowed: Iterable[str], to: str, *, note: str = "", **extra: Any
 ) -> Activity:
-    """Move the state with one conditional UPDATE: a second click finds nothing to move."""
-    old = activity.status
-    moved = Activity.objects.filter(pk=activity.pk, status__in=list(allowed)).update(
-        status=to, updated_at=timezone.now(), **extra
+    return move_status(
+        actor,
+        activity,
+        allowed,
+        to,
+        note=note,
+        refused=_("This activity is now %(status)s; the action was not carried out."),
+        **extra,
     )
-    if not moved:
-        activity.refresh_from_db(fields=["status"])
-        raise ValidationError(
-            _("This activity is now %(status)s; the action was not carried out.")
-            % {"status": activity.get_status_display()}
-        )
-    activity.refresh_from_db()
-    audit.record(actor, AuditAction.TRANSITION, activity, changes={"status": [old, to]}, note=note)
-    return activity
 
 
 @transaction.atomic

@@ -20,6 +20,7 @@ from wenyi.activities.models import Activity
 from wenyi.campaigns.models import ActivityType, Campaign
 from wenyi.core import audit, clock
 from wenyi.core.enums import AuditAction
+from wenyi.core.transitions import move_status
 from wenyi.orgs.models import OrgUnit
 from wenyi.reporting import deadlines
 from wenyi.reporting.enums import PLANS, ItemOutcome, ReportKind, ReportStatus
@@ -218,24 +219,19 @@ def _replace_lines(report: Report, lines: list[dict[str, Any]]) -> dict[str, lis
 def _transition(
     actor, report: Report, allowed: list[str], to: str, *, note: str = "", **extra: Any
 ) -> Report:
-    """One conditional UPDATE: a second click, or a lock in between, moves nothing."""
-    old = report.status
-    moved = Report.objects.filter(pk=report.pk, status__in=allowed).update(
-        status=to,
-        updated_at=timezone.now(),
+    # every move also moves the version: an editor who opened the report before it
+    # was submitted or returned must not save over the new state
+    return move_status(
+        actor,
+        report,
+        allowed,
+        to,
+        note=note,
+        refused=_("This report is now %(status)s; the action was not carried out."),
         version=F("version") + 1,
         updated_by=actor if getattr(actor, "pk", None) else None,
         **extra,
     )
-    if not moved:
-        report.refresh_from_db()
-        raise ValidationError(
-            _("This report is now %(status)s; the action was not carried out.")
-            % {"status": report.get_status_display()}
-        )
-    report.refresh_from_db()
-    audit.record(actor, AuditAction.TRANSITION, report, changes={"status": [old, to]}, note=note)
-    return report
 
 
 @transaction.atomic

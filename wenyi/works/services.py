@@ -18,6 +18,7 @@ from wenyi.campaigns.enums import FileKind
 from wenyi.campaigns.models import Campaign, WorkCategory
 from wenyi.core import audit, clock
 from wenyi.core.enums import AuditAction
+from wenyi.core.transitions import move_status
 from wenyi.orgs.models import OrgUnit, Person
 from wenyi.works.enums import MatchStatus, WorkStatus
 from wenyi.works.models import Match, Work, WorkAuthor
@@ -180,19 +181,14 @@ def record_consent(actor, work: Work, *, portal: bool, anthology: bool, name: st
 
 
 def _transition(actor, work: Work, allowed: list[str], to: str, **extra: Any) -> Work:
-    old = work.status
-    moved = Work.objects.filter(pk=work.pk, status__in=allowed).update(
-        status=to, updated_at=timezone.now(), **extra
+    return move_status(
+        actor,
+        work,
+        allowed,
+        to,
+        refused=_("This work is now %(status)s; the action was not carried out."),
+        **extra,
     )
-    if not moved:
-        work.refresh_from_db()
-        raise ValidationError(
-            _("This work is now %(status)s; the action was not carried out.")
-            % {"status": work.get_status_display()}
-        )
-    work.refresh_from_db()
-    audit.record(actor, AuditAction.TRANSITION, work, changes={"status": [old, to]})
-    return work
 
 
 def submit_work(actor, work: Work) -> Work:

@@ -1,0 +1,40 @@
+"""The one way a record's status moves: a conditional UPDATE and an audit entry.
+
+`UPDATE … WHERE status IN (allowed)` moves the row only if it is still in a state the
+action starts from, so a second click, a retry or a colleague's action in between
+moves nothing and the caller gets a message saying what the state is now.
+"""
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+
+from wenyi.core import audit
+from wenyi.core.enums import AuditAction
+
+
+def move_status(
+    actor,
+    instance: models.Model,
+    allowed: Iterable[str],
+    to: str,
+    *,
+    refused: str,
+    note: str = "",
+    **extra: Any,
+) -> models.Model:
+    """Set `status` to `to` if it is one of `allowed`; else ValidationError(`refused`),
+    which is formatted with the current status label as %(status)s."""
+    model = type(instance)
+    old = instance.status
+    moved = model._default_manager.filter(pk=instance.pk, status__in=list(allowed)).update(
+        status=to, updated_at=timezone.now(), **extra
+    )
+    instance.refresh_from_db()
+    if not moved:
+        raise ValidationError(refused % {"status": instance.get_status_display()})
+    audit.record(actor, AuditAction.TRANSITION, instance, changes={"status": [old, to]}, note=note)
+    return instance
