@@ -344,3 +344,31 @@ def test_index_works_command_rebuilds_the_index(place):
     assert TextSketch.objects.filter(work__in=works).count() == 3
     assert LshBand.objects.count() == 3 * originality.BANDS
     assert "3 works indexed" in out.getvalue()
+
+
+def test_a_pair_checked_both_ways_is_one_match(db):
+    from tests.factories import CampaignFactory, OrgUnitFactory
+    from wenyi.campaigns.models import WorkCategory
+    from wenyi.works.models import Match, Work
+
+    campaign = CampaignFactory()
+    unit = OrgUnitFactory()
+    category = WorkCategory.objects.create(
+        campaign=campaign, key="poem", name="诗", file_kinds=["text"]
+    )
+    text = (
+        "机器醒来的时候我们也醒来钢花在炉口开放像春天提前到达师傅的手掌粗糙却能听见齿轮的心跳" * 3
+    )
+    first = Work.objects.create(
+        campaign=campaign, category=category, unit=unit, title="一", text=text
+    )
+    second = Work.objects.create(
+        campaign=campaign,
+        category=category,
+        unit=unit,
+        title="二",
+        text=text.replace("钢花", "焊花"),
+    )
+    originality.check_text(first)
+    originality.check_text(second)
+    assert Match.objects.count() == 1

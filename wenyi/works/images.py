@@ -187,6 +187,16 @@ def check_images(work: Work) -> list[Match]:
                 # fewest differing bits over the query windows, for every stored image
                 best = np.bitwise_count(stored[None, :] ^ wanted[:, None]).min(axis=0)
                 for index in np.flatnonzero(best <= limit):
+                    other_file_id = int(table[index, 1])
+                    # recorded the other way round already: one pair, decided once
+                    if Match.objects.filter(
+                        work_id=int(table[index, 0]),
+                        other=work,
+                        kind=MatchKind.IMAGE,
+                        file_id=other_file_id,
+                        other_file=work_file,
+                    ).exists():
+                        continue
                     match, _ = Match.objects.update_or_create(
                         work=work,
                         other_id=int(table[index, 0]),

@@ -503,7 +503,16 @@ def check_text(work: Work) -> list[Match]:
                 work=work, kind=MatchKind.TEXT, file__isnull=True, other_file__isnull=True
             )
         }
+        # a pair already recorded the other way round (the other work was checked
+        # against this one) is one possible copy, decided once
+        reverse = set(
+            Match.objects.filter(
+                other=work, kind=MatchKind.TEXT, work_id__in=list(found)
+            ).values_list("work_id", flat=True)
+        )
         for other_id, sim in found.items():
+            if other_id in reverse and other_id not in existing:
+                continue
             values = {
                 "jaccard": round(sim.jaccard, 4),
                 "containment": round(sim.containment, 4),
