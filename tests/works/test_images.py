@@ -65,6 +65,19 @@ def border_crop(picture: Image.Image, share: float) -> Image.Image:
     return picture.crop((dx, dy, w - dx, h - dy))
 
 
+def side_crop(picture: Image.Image, share: float, side: str) -> Image.Image:
+    """Cut `share` of the picture off one side only."""
+    w, h = picture.size
+    dx, dy = round(w * share), round(h * share)
+    box = {
+        "left": (dx, 0, w, h),
+        "right": (0, 0, w - dx, h),
+        "top": (0, dy, w, h),
+        "bottom": (0, 0, w, h - dy),
+    }[side]
+    return picture.crop(box)
+
+
 def resized(picture: Image.Image, share: float) -> Image.Image:
     w, h = picture.size
     return picture.resize((round(w * share), round(h * share)), Image.Resampling.LANCZOS)
@@ -83,6 +96,10 @@ COPIES = {
     "recompressed_q40": lambda: jpeg(scene(0), quality=40),
     "cropped_5_percent": lambda: jpeg(border_crop(scene(0), 0.05)),
     "cropped_10_percent": lambda: jpeg(border_crop(scene(0), 0.10)),
+    "cut_5_percent_left": lambda: jpeg(side_crop(scene(0), 0.05, "left")),
+    "cut_10_percent_right": lambda: jpeg(side_crop(scene(0), 0.10, "right")),
+    "cut_5_percent_top": lambda: jpeg(side_crop(scene(0), 0.05, "top")),
+    "cut_10_percent_bottom_q60": lambda: jpeg(side_crop(scene(0), 0.10, "bottom"), 60),
     "cropped_5_resized_50_q40": lambda: jpeg(resized(border_crop(scene(0), 0.05), 0.5), 40),
     # stored on its side with "rotate 90° clockwise to view" in EXIF
     "exif_orientation_6": lambda: jpeg(

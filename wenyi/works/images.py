@@ -9,9 +9,9 @@ the scale and moves 8–20 bits, as far as unrelated photos go. So one hash is s
 file (`ImageHash`: the central 80 %), and a checked file is compared through five query
 hashes of its central 64, 72, 80, 89 and 100 %: whichever of the two pictures is the
 cropped one, one query lines up with the other's stored window. This finds border crops
-of up to 10 % a side in either order of submission. The windows are centred, so a crop
-of 5 % or more from one side only is not reliably found (10–20 bits), nor are mirrored or
-rotated pixels.
+of up to 10 % a side in either order of submission. Sixteen more, off-centre query windows
+line the stored window up with a copy cut by 5 % or 10 % on one side only (left, right,
+top or bottom), again in either order. Mirrored or rotated pixels are not found.
 
 Orientation does not change the hash: the EXIF orientation is applied first, so a photo
 saved sideways with an orientation tag hashes like the same photo saved upright.
@@ -47,6 +47,35 @@ STORED_WINDOW = 0.8  # share of width and height kept for the stored hash
 # query windows: the stored one and the stored one as seen in a copy cropped or padded
 # by 5 % or 10 % a side (0.8 × 0.8, 0.8 × 0.9, 0.8, 0.8 / 0.9, 0.8 / 0.8)
 QUERY_WINDOWS = (0.64, 0.72, 0.8, 0.8 / 0.9, 1.0)
+ONE_SIDE_CROPS = (0.05, 0.10)  # a copy cut on one side only, by this share
+
+
+def _box(share: float) -> tuple[float, float, float, float]:
+    """A centred window as (left, top, right, bottom) fractions of the picture."""
+    margin = (1 - share) / 2
+    return (margin, margin, 1 - margin, 1 - margin)
+
+
+def _one_side_boxes() -> list[tuple[float, float, float, float]]:
+    """Windows that line a picture up with a copy cut on one side (either picture may be
+    the cut one): the stored window is the central 80 %, [0.1, 0.9] on each axis."""
+    lo, _, hi, _ = _box(STORED_WINDOW)
+    spans = []
+    for cut in ONE_SIDE_CROPS:
+        # this picture is the cut copy: the original's stored window, in its coordinates
+        spans.append(((lo - cut) / (1 - cut), (hi - cut) / (1 - cut)))
+        # this picture is the original: the cut copy's stored window, in its coordinates
+        spans.append((cut + lo * (1 - cut), cut + hi * (1 - cut)))
+    # rounding may leave a bound a hair outside the picture
+    spans = [(max(0.0, a), min(1.0, b)) for a, b in spans]
+    boxes = []
+    for a, b in spans:
+        # cut at the left or top (as computed), or mirrored for the right or bottom
+        boxes += [(a, lo, b, hi), (lo, a, hi, b), (1 - b, lo, 1 - a, hi), (lo, 1 - b, hi, 1 - a)]
+    return boxes
+
+
+QUERY_BOXES = [_box(share) for share in QUERY_WINDOWS] + _one_side_boxes()
 DECODE_AT_LEAST = 128  # pixels on the short side the JPEG decoder may scale down to
 DEFAULT_DISTANCE = 10
 
@@ -79,14 +108,15 @@ def _open_grey(source: str | Path | IO[bytes]) -> Image.Image:
         return im.convert("L")
 
 
-def _window_hash(grey: Image.Image, share: float, dct: np.ndarray) -> int:
+def _window_hash(grey: Image.Image, box: tuple[float, float, float, float], dct: np.ndarray) -> int:
     import numpy as np
     from PIL import Image
 
     w, h = grey.size
-    cw, ch = w * share, h * share
-    x0, y0 = (w - cw) / 2, (h - ch) / 2
-    sample = grey.resize((SAMPLE, SAMPLE), Image.Resampling.LANCZOS, box=(x0, y0, x0 + cw, y0 + ch))
+    left, top, right, bottom = box
+    sample = grey.resize(
+        (SAMPLE, SAMPLE), Image.Resampling.LANCZOS, box=(w * left, h * top, w * right, h * bottom)
+    )
     low = dct @ np.asarray(sample, dtype=np.float64) @ dct.T
     bits = (low > np.median(low)).ravel()  # row-major, first bit most significant
     value = 0
@@ -100,8 +130,8 @@ def _hashes(source: str | Path | IO[bytes]) -> tuple[int, list[int]]:
     grey = _open_grey(source)
     dct = _dct_matrix()
     return (
-        _window_hash(grey, STORED_WINDOW, dct),
-        [_window_hash(grey, share, dct) for share in QUERY_WINDOWS],
+        _window_hash(grey, _box(STORED_WINDOW), dct),
+        [_window_hash(grey, box, dct) for box in QUERY_BOXES],
     )
 
 
