@@ -528,6 +528,35 @@ def _save_file(field, filename: str, content: File, written: Written) -> None:
     field._committed = True
 
 
+@contextlib.contextmanager
+def writing() -> Iterator[Written]:
+    """Collect the files written inside the block: they are deleted if the block fails,
+    and otherwise handed to the enclosing `files_written()`, if any. Put the database
+    transaction inside it, so a failed commit removes the files too."""
+    written: Written = []
+    try:
+        yield written
+    except BaseException:
+        _delete_files(written)
+        raise
+    _register(written)
+
+
+def save_original_and_public(
+    record,
+    upload: File,
+    extension: str,
+    public: tuple[ContentFile, str] | None,
+    written: Written,
+) -> None:
+    """Write an upload to `record.file` under the extension of what it is (not what it was
+    called), and a photo's location-free copy to `record.public_file`."""
+    _save_file(record.file, f"original.{extension}", upload, written)
+    if public is not None:
+        content, public_extension = public
+        _save_file(record.public_file, f"public.{public_extension}", content, written)
+
+
 @dataclass(frozen=True)
 class PreparedUpload:
     """An upload checked, hashed and (for a photo) with its public copy made: the slow
@@ -573,40 +602,30 @@ def store_evidence(
     if prepared is None or prepared.file is not f:
         prepared = prepare_upload(f)
     checked = prepared.checked
-    written: Written = []
-    try:
-        with transaction.atomic():
-            activity = _lock_editable(activity)
-            same = activity.evidence.filter(sha256=prepared.sha256).first()
-            if same is not None:
-                raise ValidationError(
-                    _(
-                        'File "%(name)s": the same file is already attached to this activity '
-                        '(as "%(existing)s").'
-                    )
-                    % {"name": label, "existing": same.original_name}
+    with writing() as written, transaction.atomic():
+        activity = _lock_editable(activity)
+        same = activity.evidence.filter(sha256=prepared.sha256).first()
+        if same is not None:
+            raise ValidationError(
+                _(
+                    'File "%(name)s": the same file is already attached to this activity '
+                    '(as "%(existing)s").'
                 )
-            evidence = Evidence(
-                activity=activity,
-                kind=checked.kind,
-                original_name=Path(f.name or "").name[:255],
-                content_type=checked.content_type,
-                size=prepared.size,
-                sha256=prepared.sha256,
-                caption=caption,
-                uploaded_by=actor if getattr(actor, "pk", None) else None,
+                % {"name": label, "existing": same.original_name}
             )
-            # the stored name takes the extension of what the file is, not what it was called
-            _save_file(evidence.file, f"original.{checked.extension}", f, written)
-            if prepared.public is not None:
-                content, extension = prepared.public
-                _save_file(evidence.public_file, f"public.{extension}", content, written)
-            evidence.save()
-            _record(actor, AuditAction.CREATE, evidence)
-    except BaseException:
-        _delete_files(written)
-        raise
-    _register(written)
+        evidence = Evidence(
+            activity=activity,
+            kind=checked.kind,
+            original_name=Path(f.name or "").name[:255],
+            content_type=checked.content_type,
+            size=prepared.size,
+            sha256=prepared.sha256,
+            caption=caption,
+            uploaded_by=actor if getattr(actor, "pk", None) else None,
+        )
+        save_original_and_public(evidence, f, checked.extension, prepared.public, written)
+        evidence.save()
+        _record(actor, AuditAction.CREATE, evidence)
     if checked.kind == EvidenceKind.PHOTO or (
         checked.kind == EvidenceKind.DOCUMENT and pdf_thumbnails_available()
     ):

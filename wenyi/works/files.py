@@ -250,38 +250,30 @@ def store_work_file(
     label = evidence._label(upload)
     if prepared is None or prepared.file is not upload:
         prepared = prepare_work_file(work.category, upload)
-    written: evidence.Written = []
-    try:
-        with transaction.atomic():
-            work = _lock_draft(work)
-            same = work.files.filter(sha256=prepared.sha256).first()
-            if same is not None:
-                raise ValidationError(
-                    _(
-                        'File "%(name)s": the same file is already part of this work '
-                        '(as "%(existing)s").'
-                    )
-                    % {"name": label, "existing": same.original_name}
+    with evidence.writing() as written, transaction.atomic():
+        work = _lock_draft(work)
+        same = work.files.filter(sha256=prepared.sha256).first()
+        if same is not None:
+            raise ValidationError(
+                _(
+                    'File "%(name)s": the same file is already part of this work '
+                    '(as "%(existing)s").'
                 )
-            work_file = WorkFile(
-                work=work,
-                role=prepared.role,
-                original_name=Path(upload.name or "").name[:255],
-                content_type=prepared.content_type,
-                size=prepared.size,
-                sha256=prepared.sha256,
+                % {"name": label, "existing": same.original_name}
             )
-            # stored under the extension of what the file is, not what it was called
-            evidence._save_file(work_file.file, f"original.{prepared.extension}", upload, written)
-            if prepared.public is not None:
-                content, extension = prepared.public
-                evidence._save_file(work_file.public_file, f"public.{extension}", content, written)
-            work_file.save()
-            _record(actor, AuditAction.CREATE, work_file)
-    except BaseException:
-        evidence._delete_files(written)
-        raise
-    evidence._register(written)
+        work_file = WorkFile(
+            work=work,
+            role=prepared.role,
+            original_name=Path(upload.name or "").name[:255],
+            content_type=prepared.content_type,
+            size=prepared.size,
+            sha256=prepared.sha256,
+        )
+        evidence.save_original_and_public(
+            work_file, upload, prepared.extension, prepared.public, written
+        )
+        work_file.save()
+        _record(actor, AuditAction.CREATE, work_file)
     if prepared.role == FileRole.IMAGE or (
         prepared.extension == "pdf" and evidence.pdf_thumbnails_available()
     ):
