@@ -485,3 +485,27 @@ def test_inbox_query_count_does_not_grow(
     with django_assert_max_num_queries(len(one.captured_queries)):
         response = client.get(url)
     assert len(response.context["waiting"]) == 4
+
+
+def test_progress_page_query_count_does_not_grow_with_planned_items(
+    login, coordinator_a, county_a, linyi, monthly_plan, django_assert_max_num_queries
+):
+    from wenyi.reporting import services as report_services
+    from wenyi.reporting.enums import ReportKind
+
+    client = login(coordinator_a)
+
+    def progress_url(titles, month):
+        monthly_plan(coordinator_a, county_a, month, titles=titles)
+        report = report_services.open_report(
+            coordinator_a, linyi, county_a, ReportKind.MONTHLY_PROGRESS, month
+        )
+        return reverse("reporting:detail", args=[report.pk])
+
+    one = progress_url(("甲",), datetime.date(2014, 8, 1))
+    three = progress_url(("甲", "乙", "丙"), datetime.date(2014, 9, 1))
+    client.get(one)
+    with django_assert_max_num_queries(60) as first:
+        client.get(one)
+    with django_assert_max_num_queries(len(first.captured_queries)):
+        client.get(three)

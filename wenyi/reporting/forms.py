@@ -175,6 +175,8 @@ def progress_line_forms(
     if plan is None:
         return []
     lines = {line.item_id: line for line in report.lines.prefetch_related("activities")}
+    # the same records are offered on every line: read them once, not once per line
+    choices = None
     forms_ = []
     for item in plan.items.select_related("type"):
         line = lines.get(item.pk)
@@ -186,11 +188,13 @@ def progress_line_forms(
                 "new_date": line.new_date,
                 "activities": list(line.activities.all()),
             }
-        forms_.append(
-            ProgressLineForm(
-                data, item=item, activities=activities, initial=initial, prefix=f"line-{item.pk}"
-            )
+        form = ProgressLineForm(
+            data, item=item, activities=activities, initial=initial, prefix=f"line-{item.pk}"
         )
+        if choices is None:
+            choices = list(form.fields["activities"].choices)
+        form.fields["activities"].choices = choices
+        forms_.append(form)
     return forms_
 
 
