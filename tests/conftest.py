@@ -30,6 +30,9 @@ def _isolated_settings(settings, tmp_path):
     settings.LANGUAGE_CODE = "zh-hans"
     # fast hashing: tests create many logins (production keeps Django's default)
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Client.login() authenticates without a request, which the login throttle needs;
+    # tests/orgs/test_throttle.py turns it on and signs in through the login page
+    settings.AXES_ENABLED = False
 
 
 @pytest.fixture

@@ -228,6 +228,7 @@ def _leading_groups(campaign: Campaign, counties: dict[str, OrgUnit], rng: rando
             None,
             campaign,
             county,
+            version=None,
             name=f"{county.name}文艺工作者深入职工创作实践活动领导小组",
             office_location=f"{county.name}总工会宣传教育部",
             members=[

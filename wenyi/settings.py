@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "treebeard",
     "bootstrap",
+    "axes",
+    "csp",
     "wenyi.core",
     "wenyi.campaigns",
     "wenyi.orgs",
@@ -55,7 +57,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # first: a body over WENYI_REQUEST_MAX_MB is refused before anything reads it
+    "wenyi.core.middleware.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "wenyi.core.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "wenyi.core.middleware.ChineseFirstLocaleMiddleware",
@@ -63,8 +69,12 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # before the CSRF check reads the form: an unreadable upload gets a page saying why
+    "wenyi.core.middleware.FormDataErrorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # last: turns a login refused for too many wrong passwords into the lockout page
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "wenyi.urls"
@@ -116,6 +126,8 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
+    # first: refuses a login or address locked out for too many wrong passwords
+    "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
     "wenyi.orgs.auth.UsernameOrMobileBackend",
 ]
@@ -125,6 +137,23 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Wrong passwords (wenyi.orgs.throttle): per login, and per address (higher: an office
+# often shares one address); the lock ends COOLOFF minutes after the last failure.
+WENYI_LOGIN_FAILURES = env_int("WENYI_LOGIN_FAILURES", 5, minimum=1)
+WENYI_LOGIN_FAILURES_PER_ADDRESS = env_int("WENYI_LOGIN_FAILURES_PER_ADDRESS", 30, minimum=1)
+WENYI_TRUSTED_PROXIES = env_int("WENYI_TRUSTED_PROXIES", 0, minimum=0)
+AXES_FAILURE_LIMIT = WENYI_LOGIN_FAILURES
+AXES_COOLOFF_TIME = datetime.timedelta(
+    minutes=env_int("WENYI_LOGIN_COOLOFF_MINUTES", 15, minimum=1)
+)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_HANDLER = "wenyi.orgs.throttle.LoginThrottle"
+AXES_USERNAME_CALLABLE = "wenyi.orgs.throttle.canonical_login"
+AXES_CLIENT_IP_CALLABLE = "wenyi.orgs.throttle.client_address"
+AXES_LOCKOUT_CALLABLE = "wenyi.orgs.throttle.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_VERBOSE = False
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -168,9 +197,48 @@ else:
     EMAIL_FILE_PATH = DATA_DIR / "outbox"
 
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("WENYI_SECURE_COOKIES", False)
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# HTTPS: cookies only over TLS, plain HTTP redirected, and browsers told to come back
+# by HTTPS only (HSTS). Behind a reverse proxy that ends TLS, WENYI_TRUSTED_PROXIES
+# says how many proxies to trust for X-Forwarded-Proto and the client's address.
+WENYI_HTTPS = env_bool("WENYI_HTTPS", env_bool("WENYI_SECURE_COOKIES", False))
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = WENYI_HTTPS
+if WENYI_HTTPS:
+    SECURE_SSL_REDIRECT = True
+    SECURE_HSTS_SECONDS = env_int("WENYI_HSTS_SECONDS", 31536000, minimum=0)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("WENYI_HSTS_INCLUDE_SUBDOMAINS", False)
+    SECURE_HSTS_PRELOAD = env_bool("WENYI_HSTS_PRELOAD", False)
+    if WENYI_TRUSTED_PROXIES:
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # including sub-domains and preloading bind every host of the domain to HTTPS for
+    # years: the domain's owner decides that, so leaving them off is no warning here
+    SILENCED_SYSTEM_CHECKS = [
+        *(["security.W005"] if not SECURE_HSTS_INCLUDE_SUBDOMAINS else []),
+        *(["security.W021"] if not SECURE_HSTS_PRELOAD else []),
+    ]
+
+# Content-Security-Policy (django-csp): scripts, styles, fonts and pictures from this
+# site only, no inline script or style, no plug-ins, no framing. Files people uploaded
+# get a stricter sandboxing policy of their own (core.uploads.served_file_policy).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "media-src": ["'self'", "blob:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 _today = env_str("WENYI_TODAY", "")
 try:
@@ -191,6 +259,9 @@ WENYI_SIMILARITY_LONG_PASSAGE = env_int("WENYI_SIMILARITY_LONG_PASSAGE", 200, mi
 WENYI_PAGE_SIZE = env_int("WENYI_PAGE_SIZE", 50, minimum=5)
 WENYI_UPLOAD_MAX_MB = env_int("WENYI_UPLOAD_MAX_MB", 20, minimum=1)
 DATA_UPLOAD_MAX_MEMORY_SIZE = WENYI_UPLOAD_MAX_MB * 1024 * 1024
+# a whole request (a form with several files); larger bodies are refused unread
+WENYI_REQUEST_MAX_MB = env_int("WENYI_REQUEST_MAX_MB", 200, minimum=1)
+DATA_UPLOAD_MAX_NUMBER_FILES = 50
 
 LOGGING = {
     "version": 1,

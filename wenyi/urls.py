@@ -29,3 +29,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
+
+handler400 = "wenyi.core.errors.bad_request"
+handler403 = "wenyi.core.errors.permission_denied"
+handler404 = "wenyi.core.errors.page_not_found"
+handler500 = "wenyi.core.errors.server_error"

@@ -16,6 +16,7 @@ from django.utils import translation
 from PIL import Image
 
 from tests.activities.factories import make_activity
+from tests.media import video_bytes
 from wenyi.activities import evidence as evidence_files
 from wenyi.activities import services
 from wenyi.activities.enums import EvidenceKind
@@ -58,11 +59,7 @@ def pdf_bytes() -> bytes:
     return out.getvalue()
 
 
-MP4 = (
-    b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom"
-    + b"\x00\x00\x00\x08free"
-    + bytes(range(256)) * 40
-)
+MP4 = video_bytes("mp4")
 ELF = b"\x7fELF\x02\x01\x01\x00" + bytes(1024)
 PE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + bytes(1024) + b"PE\x00\x00"
 HEIC = b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + bytes(2048)
@@ -471,18 +468,18 @@ def test_pdf_is_accepted_and_served_inline(
     assert bool(evidence.thumbnail) == (shutil.which("pdftoppm") is not None)
 
 
-def test_video_is_stored_as_uploaded_and_served_in_ranges(activity, coordinator_a, login):
+def test_video_is_stored_as_uploaded_and_served_in_ranges(activity, coordinator_a, office, login):
     evidence = evidence_files.store_evidence(
         coordinator_a, activity, upload("clip.mp4", MP4, "video/mp4")
     )
     assert (evidence.kind, evidence.content_type) == (EvidenceKind.VIDEO, "video/mp4")
-    client = login(coordinator_a)
+    client = login(office)
     full = client.get(file_url(evidence, "original"))
     assert (full.status_code, full["Accept-Ranges"], body(full)) == (200, "bytes", MP4)
-    part = client.get(file_url(evidence, "public"), HTTP_RANGE="bytes=4-11")
+    part = client.get(file_url(evidence, "original"), HTTP_RANGE="bytes=4-11")
     assert part.status_code == 206
     assert part["Content-Range"] == f"bytes 4-11/{len(MP4)}"
-    assert body(part) == b"ftypmp42"
+    assert body(part) == MP4[4:12]
     tail = client.get(file_url(evidence, "original"), HTTP_RANGE="bytes=-4")
     assert body(tail) == MP4[-4:]
     beyond = client.get(file_url(evidence, "original"), HTTP_RANGE=f"bytes={len(MP4)}-")

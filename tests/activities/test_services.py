@@ -64,7 +64,8 @@ def test_workflow_submit_return_resubmit_verify(office, coordinator_a, county_a,
     activity.refresh_from_db()
     assert activity.status == "returned"
     assert activity.return_reason == "照片不清楚"
-    services.update_activity(coordinator_a, activity, title="改过的标题")
+    activity.refresh_from_db()
+    services.update_activity(coordinator_a, activity, version=activity.version, title="改过的标题")
     services.submit_activity(coordinator_a, activity)
     services.verify_activity(office, activity)
     activity.refresh_from_db()
@@ -87,7 +88,7 @@ def test_return_needs_a_reason(office, coordinator_a, county_a, record):
 def test_verified_activity_is_locked(office, coordinator_a, county_a, record):
     activity = record(coordinator_a, county_a, status="verified")
     with pytest.raises(ValidationError):
-        services.update_activity(coordinator_a, activity, title="偷偷改")
+        services.update_activity(coordinator_a, activity, version=activity.version, title="偷偷改")
 
 
 def test_verify_twice_counts_once(office, coordinator_a, county_a, record):

@@ -9,16 +9,16 @@ from wenyi.orgs import services
 
 def test_update_records_only_changed_fields(office, county_a):
     person = PersonFactory(unit=county_a, name="甲", mobile="13900000009")
-    services.update_person(office, person, name="乙", mobile="13900000009")
+    services.update_person(office, person, version=person.version, name="乙", mobile="13900000009")
     entry = AuditEntry.objects.get(action=AuditAction.UPDATE)
-    assert entry.changes == {"name": ["甲", "乙"]}
+    assert entry.changes == {"name": ["甲", "乙"], "version": [1, 2]}
     assert entry.actor == office
 
 
 def test_update_without_change_records_nothing(office, county_a):
     person = PersonFactory(unit=county_a, name="甲")
     before = AuditEntry.objects.count()
-    services.update_person(office, person, name="甲")
+    services.update_person(office, person, version=person.version, name="甲")
     assert AuditEntry.objects.count() == before
 
 
@@ -30,10 +30,10 @@ def test_delete_records_old_values(office, county_a, coordinator_a):
 
 
 def test_office_browses_history_of_one_object(login, office, county_a):
-    services.update_unit(office, county_a, name="兰山区（新）")
+    services.update_unit(office, county_a, version=county_a.version, name="兰山区（新）")
     client = login(office)
     url = audit.entries_for(county_a).first()
-    response = client.get(reverse("core:audit_object", args=[url.content_type_id, county_a.pk]))
+    response = client.get(reverse("orgs:audit_object", args=[url.content_type_id, county_a.pk]))
     assert response.status_code == 200
     body = response.content.decode()
     assert "兰山区（新）" in body
@@ -41,12 +41,12 @@ def test_office_browses_history_of_one_object(login, office, county_a):
 
 
 def test_audit_log_is_403_for_coordinator(login, coordinator_a):
-    assert login(coordinator_a).get(reverse("core:audit")).status_code == 403
+    assert login(coordinator_a).get(reverse("orgs:audit")).status_code == 403
 
 
 def test_audit_log_lists_and_filters(login, office, county_a):
-    services.update_unit(office, county_a, name="兰山区（改）")
-    response = login(office).get(reverse("core:audit"), {"model": "orgunit"})
+    services.update_unit(office, county_a, version=county_a.version, name="兰山区（改）")
+    response = login(office).get(reverse("orgs:audit"), {"model": "orgunit"})
     assert response.status_code == 200
     assert "兰山区（改）" in response.content.decode()
 
@@ -55,11 +55,11 @@ def test_audit_log_query_count_does_not_grow(
     login, office, county_a, django_assert_max_num_queries
 ):
     client = login(office)
-    services.update_unit(office, county_a, name="一")
-    client.get(reverse("core:audit"))
+    services.update_unit(office, county_a, version=county_a.version, name="一")
+    client.get(reverse("orgs:audit"))
     with django_assert_max_num_queries(10) as one:
-        client.get(reverse("core:audit"))
+        client.get(reverse("orgs:audit"))
     for name in ["二", "三", "四"]:
-        services.update_unit(office, county_a, name=name)
+        services.update_unit(office, county_a, version=county_a.version, name=name)
     with django_assert_max_num_queries(len(one.captured_queries)):
-        client.get(reverse("core:audit"))
+        client.get(reverse("orgs:audit"))

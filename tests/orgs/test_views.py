@@ -51,6 +51,7 @@ def test_unit_edit_saves_and_audits(login, coordinator_a, county_a):
     response = login(coordinator_a).post(
         reverse("orgs:unit_edit", args=[county_a.code]),
         {
+            "version": county_a.version,
             "code": county_a.code,
             "name": "兰山区总工会",
             "kind": "district",
@@ -69,6 +70,7 @@ def test_unit_code_must_be_unique(login, office, county_a, county_b):
     response = login(office).post(
         reverse("orgs:unit_edit", args=[county_a.code]),
         {
+            "version": county_a.version,
             "code": county_b.code,
             "name": "兰山区",
             "kind": "district",
@@ -165,11 +167,29 @@ def test_person_of_another_county_is_404(login, coordinator_a, county_b):
     assert client.get(reverse("orgs:person_edit", args=[person.pk])).status_code == 404
 
 
-def test_artist_sees_own_profile_but_may_not_edit(login, artist):
+def test_artist_edits_own_profile_but_not_unit_or_notes(login, artist, county_b):
     client = login(artist)
     person = artist.person
     assert client.get(reverse("orgs:person", args=[person.pk])).status_code == 200
-    assert client.get(reverse("orgs:person_edit", args=[person.pk])).status_code == 403
+    response = client.get(reverse("orgs:person_edit", args=[person.pk]))
+    assert response.status_code == 200
+    assert "unit" not in response.context["form"].fields
+    assert "notes" not in response.context["form"].fields
+    response = client.post(
+        reverse("orgs:person_edit", args=[person.pk]),
+        {
+            "version": person.version,
+            "name": person.name,
+            "mobile": "13812345678",
+            "unit": county_b.pk,
+            "notes": "自己写的备注",
+        },
+    )
+    assert response.status_code == 302
+    person.refresh_from_db()
+    assert person.mobile == "13812345678"
+    assert person.unit.code == "371302"
+    assert person.notes == ""
 
 
 def test_artist_cannot_see_other_people(login, artist, county_a):
@@ -233,7 +253,7 @@ def test_person_edit_records_old_and_new_values(login, office, county_a):
     person = PersonFactory(unit=county_a, name="旧名", mobile="13900000001")
     response = login(office).post(
         reverse("orgs:person_edit", args=[person.pk]),
-        {"name": "新名", "unit": county_a.pk, "mobile": "13900000001"},
+        {"version": person.version, "name": "新名", "unit": county_a.pk, "mobile": "13900000001"},
     )
     assert response.status_code == 302
     entry = AuditEntry.objects.get(

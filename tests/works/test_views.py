@@ -274,7 +274,7 @@ def test_work_edit_only_drafts(login, coordinator_a, linyi, county_a, artist):
 
 def test_work_edit_saves(login, artist, artist_work, county_a):
     client = login(artist)
-    data = poem_post(county_a, artist.person, title="车间之歌（修改）")
+    data = poem_post(county_a, artist.person, title="车间之歌（修改）", version=artist_work.version)
     response = client.post(reverse("works:edit", args=[artist_work.pk]), data)
     assert response.status_code == 302
     artist_work.refresh_from_db()

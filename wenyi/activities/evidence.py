@@ -35,7 +35,7 @@ from django.utils.translation import gettext as _
 
 from wenyi.activities.enums import EvidenceKind
 from wenyi.activities.models import Activity, Evidence
-from wenyi.core import audit
+from wenyi.core import audit, uploads
 from wenyi.core.enums import AuditAction
 
 logger = logging.getLogger(__name__)
@@ -135,10 +135,7 @@ def max_upload_mb() -> int:
     return settings.WENYI_UPLOAD_MAX_MB
 
 
-def _label(f: File) -> str:
-    """The uploader's file name, for messages (browsers send no directories)."""
-    name = Path(getattr(f, "name", "") or "").name or _("(no name)")
-    return name if len(name) <= 80 else name[:77] + "…"
+_label = uploads.label
 
 
 def _read_head(f: File) -> bytes:
@@ -356,6 +353,10 @@ def check_upload(f: File) -> CheckedUpload:
         )
     if ACCEPTED[key][0] == EvidenceKind.PHOTO:
         key = _check_image(f, key, label)
+    elif ACCEPTED[key][0] == EvidenceKind.DOCUMENT:
+        uploads.check_pdf(f)
+    elif ACCEPTED[key][0] == EvidenceKind.VIDEO:
+        uploads.check_video(f)
     kind, content_type, extension = ACCEPTED[key]
     return CheckedUpload(kind=kind, content_type=content_type, extension=extension)
 
@@ -616,7 +617,7 @@ def store_evidence(
         evidence = Evidence(
             activity=activity,
             kind=checked.kind,
-            original_name=Path(f.name or "").name[:255],
+            original_name=uploads.short_name(f.name or ""),
             content_type=checked.content_type,
             size=prepared.size,
             sha256=prepared.sha256,
@@ -626,7 +627,7 @@ def store_evidence(
         save_original_and_public(evidence, f, checked.extension, prepared.public, written)
         evidence.save()
         _record(actor, AuditAction.CREATE, evidence)
-    if checked.kind == EvidenceKind.PHOTO or (
+    if checked.kind in (EvidenceKind.PHOTO, EvidenceKind.VIDEO) or (
         checked.kind == EvidenceKind.DOCUMENT and pdf_thumbnails_available()
     ):
         _enqueue_thumbnail(evidence)
@@ -690,10 +691,54 @@ def remove_evidence(actor, evidence: Evidence) -> None:
 # --- thumbnails (run by tasks.make_thumbnail) ----------------------------------------
 
 
+def make_public_video(record) -> bool:
+    """Write a video's copy for everyone outside the office (`public_file`): the same
+    pictures and sound without metadata (see core.uploads). True if one was written;
+    idempotent like the thumbnails (a second worker or a deleted row writes nothing)."""
+    if record.public_file or not record.file:
+        return False
+    model = type(record)
+    extension = record.file.name.rsplit(".", 1)[-1].lower()
+    with tempfile.TemporaryDirectory(prefix="wenyi-video-") as tmp:
+        source, target = Path(tmp) / f"in.{extension}", Path(tmp) / f"out.{extension}"
+        with record.file.open("rb") as fh, source.open("wb") as out:
+            shutil.copyfileobj(fh, out)
+        try:
+            uploads.strip_video_metadata(source, target, extension)
+        except Exception as exc:  # FFmpeg could not copy it: the video stays office-only
+            logger.warning("no public copy of video %s %s: %s", model.__name__, record.pk, exc)
+            return False
+        field = record.public_file
+        with target.open("rb") as fh:
+            field.save(f"public.{extension}", File(fh), save=False)
+    claimed = model._default_manager.filter(pk=record.pk, public_file="").update(
+        public_file=field.name
+    )
+    if not claimed:
+        _delete_files([(field.storage, field.name)])
+        return False
+    return True
+
+
+def _video_still(record):
+    """The first picture of a video's public copy, as a Pillow image (None if none)."""
+    if not record.public_file:
+        return None
+    with tempfile.TemporaryDirectory(prefix="wenyi-video-") as tmp:
+        source = Path(tmp) / ("in." + record.public_file.name.rsplit(".", 1)[-1])
+        with record.public_file.open("rb") as fh, source.open("wb") as out:
+            shutil.copyfileobj(fh, out)
+        return uploads.video_frame(source)
+
+
 def _thumbnail_source(evidence: Evidence):
     """An open Pillow image to shrink, or None if this evidence has no thumbnail."""
     from PIL import Image
 
+    if evidence.kind == EvidenceKind.VIDEO:
+        make_public_video(evidence)
+        evidence.refresh_from_db()
+        return _video_still(evidence)
     if evidence.kind == EvidenceKind.PHOTO and evidence.public_file:
         with evidence.public_file.open("rb") as fh:
             data = fh.read()

@@ -26,7 +26,6 @@ after the rows, in chunks of 500; the rows are written with `bulk_create` in bat
 
 import datetime
 import decimal
-import io
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -42,13 +41,9 @@ from wenyi.activities.models import Activity, ActivityImport
 from wenyi.activities.queries import Row as QuotaRow
 from wenyi.campaigns.enums import MetricType
 from wenyi.campaigns.models import ActivityType, Campaign, Metric
-from wenyi.core import clock
+from wenyi.core import clock, xlsx
 from wenyi.orgs.models import OrgUnit
-from wenyi.orgs.people_import import (
-    HELP_SHEET,
-    XLSX_CONTENT_TYPE,
-    _save,
-)
+from wenyi.orgs.people_import import HELP_SHEET, XLSX_CONTENT_TYPE
 from wenyi.orgs.queries import owner_unit, scope_for, units_managed_by
 
 __all__ = [
@@ -389,7 +384,7 @@ def build_template(campaign: Campaign, units: Iterable[OrgUnit]) -> bytes:
                 validation.errorTitle = column.header
                 ws.add_data_validation(validation)
                 validation.add(cells)
-    return _save(wb)
+    return xlsx.save(wb)
 
 
 def _participant_text(person) -> str:
@@ -450,13 +445,7 @@ def export_activities(queryset: QuerySet[Activity], campaign: Campaign | None = 
     if not sheets:
         wb.create_sheet(HELP_SHEET)
 
-    def cell(ws, value: Any, number_format: str | None = None):
-        c = WriteOnlyCell(ws, value=value)
-        if isinstance(value, str) and value.startswith("="):
-            c.data_type = "s"  # data typed in, never a formula
-        if number_format:
-            c.number_format = number_format
-        return c
+    cell = xlsx.cell
 
     statuses = dict(ActivityStatus.choices)
     rows = (
@@ -492,9 +481,7 @@ def export_activities(queryset: QuerySet[Activity], campaign: Campaign | None = 
                 str(statuses.get(activity.status, activity.status)),
             ]
         )
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return xlsx.save(wb)
 
 
 # -- the statistics table (统计表) -----------------------------------------------------
@@ -602,4 +589,4 @@ def statistics_workbook(
     for index in range(3, width + 1):
         ws.column_dimensions[get_column_letter(index)].width = 11
     ws.freeze_panes = "C5"
-    return _save(wb)
+    return xlsx.save(wb)

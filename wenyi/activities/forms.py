@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from wenyi.activities.metrics import check_required, parse_metric
 from wenyi.campaigns.enums import MetricType
 from wenyi.campaigns.models import ActivityType, Campaign
+from wenyi.core.forms import VersionField
 from wenyi.orgs.models import OrgUnit, Person
 
 
@@ -13,6 +14,7 @@ class ActivityForm(forms.Form):
     """One activity of one type; the type's metrics from the campaign file become fields."""
 
     token = forms.UUIDField(widget=forms.HiddenInput, required=False)
+    version = VersionField()
     unit = forms.ModelChoiceField(label=_("Organising unit"), queryset=OrgUnit.objects.none())
     title = forms.CharField(label=_("Activity title"), max_length=200)
     start_date = forms.DateField(
@@ -82,6 +84,7 @@ class ActivityForm(forms.Form):
         self.order_fields(
             [
                 "token",
+                "version",
                 "unit",
                 "title",
                 "start_date",

@@ -13,9 +13,10 @@ from django.utils.translation import gettext_lazy as _
 
 from wenyi.activities.enums import ActivityStatus, EvidenceKind, ImportStatus
 from wenyi.core.models import TimeStampedModel
+from wenyi.core.versioning import Versioned
 
 
-class Activity(TimeStampedModel):
+class Activity(Versioned, TimeStampedModel):
     campaign = models.ForeignKey(
         "campaigns.Campaign",
         on_delete=models.PROTECT,
@@ -85,6 +86,9 @@ class Activity(TimeStampedModel):
     def __str__(self) -> str:
         return self.title
 
+    def audit_unit(self):
+        return self.unit
+
     @property
     def is_locked(self) -> bool:
         return self.status == ActivityStatus.VERIFIED
@@ -114,6 +118,9 @@ class MetricValue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.metric}: {self.display}"
+
+    def audit_unit(self):
+        return self.activity.unit
 
     @property
     def display(self) -> str:
@@ -153,6 +160,9 @@ class Evidence(models.Model):
 
     def __str__(self) -> str:
         return self.original_name or self.url
+
+    def audit_unit(self):
+        return self.activity.unit
 
 
 class Tally(models.Model):

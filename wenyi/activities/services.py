@@ -23,7 +23,7 @@ from wenyi.activities.enums import ActivityStatus
 from wenyi.activities.metrics import check_required, is_numeric, parse_metric
 from wenyi.activities.models import Activity, MetricValue, Tally
 from wenyi.campaigns.models import ActivityType, Campaign
-from wenyi.core import audit
+from wenyi.core import audit, versioning
 from wenyi.core.enums import AuditAction
 from wenyi.core.transitions import move_status
 from wenyi.orgs.models import OrgUnit, Person
@@ -114,11 +114,42 @@ def _save_values(activity: Activity, cleaned: dict[int, tuple]) -> dict[str, lis
     return changes
 
 
-def activity_for_token(token: uuid.UUID | None) -> Activity | None:
-    """The activity a form with this one-time token already created, if any."""
+class DuplicateActivity(ValidationError):
+    """The same activity (unit, type, date, place) is recorded already."""
+
+    def __init__(self, duplicates: list[Activity]):
+        self.duplicates = duplicates
+        super().__init__(
+            _(
+                "An activity of this type by this unit on this date at this place is "
+                "already recorded. Check it below; if this is a different activity, tick "
+                "the box to save it anyway."
+            ),
+            code="duplicate",
+        )
+
+
+def _refuse_duplicates(
+    unit: OrgUnit, type_: ActivityType, start_date, place: str, exclude: Activity | None = None
+) -> None:
+    """Inside the writing transaction: lock the unit's row, so two people entering the
+    same activity at the same moment queue here and the second one sees the first
+    (SQLite's BEGIN IMMEDIATE queues every writer already; this is for PostgreSQL)."""
+    list(OrgUnit.objects.select_for_update().filter(pk=unit.pk).values_list("pk"))
+    found = list(find_duplicates(unit, type_, start_date, place, exclude=exclude)[:5])
+    if found:
+        raise DuplicateActivity(found)
+
+
+def activity_for_token(token: uuid.UUID | None, actor=None) -> Activity | None:
+    """The activity a form with this one-time token already created, if any (only the
+    login that sent the form finds it)."""
     if token is None:
         return None
-    return Activity.objects.filter(token=token).first()
+    found = Activity.objects.filter(token=token)
+    if actor is not None:
+        found = found.filter(created_by=actor if getattr(actor, "pk", None) else None)
+    return found.first()
 
 
 def create_activity(
@@ -137,9 +168,12 @@ def create_activity(
     values: dict[str, Any] | None = None,
     token: uuid.UUID | None = None,
     submit: bool = False,
+    allow_duplicate: bool = False,
 ) -> Activity:
-    """Record an activity. A repeated call with the same token returns the first record."""
-    existing = activity_for_token(token)
+    """Record an activity. A repeated call with the same token returns the first record;
+    the same activity (unit, type, date, place) recorded already is refused with
+    `DuplicateActivity` unless `allow_duplicate` (the user said it is another one)."""
+    existing = activity_for_token(token, actor)
     if existing is not None:
         return existing
     if type.campaign_id != campaign.pk:
@@ -148,6 +182,8 @@ def create_activity(
     cleaned = clean_values(type, values or {})
     try:
         with transaction.atomic():
+            if not allow_duplicate:
+                _refuse_duplicates(unit, type, start_date, place)
             activity = Activity.objects.create(
                 campaign=campaign,
                 unit=unit,
@@ -184,7 +220,7 @@ def create_activity(
                 submit_activity(actor, activity)
     except IntegrityError:
         # two requests with the same token raced; the other one won
-        if token is not None and (won := Activity.objects.filter(token=token).first()):
+        if token is not None and (won := activity_for_token(token, actor)):
             return won
         raise
     return activity
@@ -195,10 +231,14 @@ def update_activity(
     actor,
     activity: Activity,
     *,
+    version: int | None,
     values: dict[str, Any] | None = None,
     participants: Iterable[Person] | None = None,
+    allow_duplicate: bool = False,
     **fields: Any,
 ) -> Activity:
+    """Change a draft or returned activity; `version` is the one the editor's form was
+    opened at (a save over someone else's is refused with EditConflict)."""
     activity = Activity.objects.select_for_update().get(pk=activity.pk)
     if not activity.is_editable:
         raise ValidationError(
@@ -211,9 +251,12 @@ def update_activity(
             setattr(activity, name, fields[name])
     _check_dates(activity.campaign, activity.start_date, activity.end_date)
     cleaned = clean_values(activity.type, values or {}) if values is not None else None
-    activity.duplicate_key = duplicate_key(
-        activity.unit_id, activity.type_id, activity.start_date, activity.place
-    )
+    key = duplicate_key(activity.unit_id, activity.type_id, activity.start_date, activity.place)
+    if key != activity.duplicate_key and not allow_duplicate:
+        _refuse_duplicates(
+            activity.unit, activity.type, activity.start_date, activity.place, exclude=activity
+        )
+    activity.duplicate_key = key
     activity.save()
     changes = audit.diff(before, audit.snapshot(activity))
     if cleaned is not None:
@@ -226,6 +269,9 @@ def update_activity(
             changes["participants"] = [old, new]
     changes.pop("updated_at", None)
     if changes:
+        # last, so a refusal rolls back everything written above
+        versioning.claim(activity, version)
+        changes["version"] = [version, activity.version]
         audit.record(actor, AuditAction.UPDATE, activity, changes=changes)
     return activity
 

@@ -1,7 +1,5 @@
 """Recording, checking and counting activities. Outsiders 404, read-only insiders 403."""
 
-import uuid
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -21,8 +19,9 @@ from wenyi.activities.forms import ActivityForm, ReasonForm
 from wenyi.activities.models import Activity
 from wenyi.activities.queries import activities_visible_to, metric_columns, quota_matrix
 from wenyi.campaigns.queries import campaigns_visible_to
-from wenyi.core import audit, clock
+from wenyi.core import audit, clock, tokens
 from wenyi.core.permissions import require, visible_or_404
+from wenyi.core.versioning import EditConflict, refresh_form_version
 from wenyi.orgs.enums import Role
 from wenyi.orgs.models import Person
 from wenyi.orgs.queries import participating_units, scope_for, units_managed_by
@@ -95,10 +94,8 @@ def activity_add(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST":
         # the same form sent again (double click, retry after a timeout): show what the
         # first request saved instead of checking it against itself as a duplicate
-        try:
-            sent = services.activity_for_token(uuid.UUID(request.POST.get("token", "")))
-        except ValueError:
-            sent = None
+        token = tokens.bind(request, request.POST.get("token"))
+        sent = services.activity_for_token(token, request.user)
         if sent is not None:
             return redirect("activities:detail", pk=sent.pk)
         uploads = request.FILES.getlist("files") + request.FILES.getlist("camera")
@@ -112,7 +109,13 @@ def activity_add(request: HttpRequest, slug: str) -> HttpResponse:
                     form.add_error(None, problem)
             else:
                 try:
-                    activity = _create_with_files(request, form, campaign, type_, prepared, links)
+                    activity = _create_with_files(
+                        request, form, campaign, type_, prepared, links, token
+                    )
+                except services.DuplicateActivity as exc:
+                    # someone saved the same activity while this form was being filled in
+                    form.duplicates = exc.duplicates
+                    form.add_error(None, exc)
                 except ValidationError as exc:
                     for message in exc.messages:
                         form.add_error(None, message)
@@ -146,10 +149,9 @@ def _prepare_uploads(uploads) -> tuple[list, list[str]]:
     return prepared, problems
 
 
-def _create_with_files(request, form, campaign, type_, prepared, links) -> Activity:
+def _create_with_files(request, form, campaign, type_, prepared, links, token) -> Activity:
     """The activity and its files together: a failure anywhere leaves neither."""
     submit_now = "submit_now" in request.POST
-    token = form.cleaned_data.get("token")
     with evidence_files.files_written(), transaction.atomic():
         activity = services.create_activity(
             request.user,
@@ -159,6 +161,7 @@ def _create_with_files(request, form, campaign, type_, prepared, links) -> Activ
             participants=form.cleaned_data["participants"],
             values=form.metric_values(),
             token=token,
+            allow_duplicate=bool(form.cleaned_data.get("confirm_duplicate")),
         )
         for item in prepared:
             evidence_files.store_evidence(request.user, activity, item.file, prepared=item)
@@ -219,6 +222,7 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
         for name in ("unit", "title", "start_date", "end_date", "place", "address", "description")
     }
     initial["participants"] = list(activity.participants.all())
+    initial["version"] = activity.version
     form = ActivityForm(
         request.POST or None,
         campaign=campaign,
@@ -233,10 +237,18 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
             services.update_activity(
                 request.user,
                 activity,
+                version=form.cleaned_data["version"],
                 **form.activity_fields(),
                 participants=form.cleaned_data["participants"],
                 values=form.metric_values(),
+                allow_duplicate=bool(form.cleaned_data.get("confirm_duplicate")),
             )
+        except EditConflict as exc:
+            form.add_error(None, exc)
+            refresh_form_version(form, exc.current_version)
+        except services.DuplicateActivity as exc:
+            form.duplicates = exc.duplicates
+            form.add_error(None, exc)
         except ValidationError as exc:
             for message in exc.messages:
                 form.add_error(None, message)

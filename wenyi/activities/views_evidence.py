@@ -31,6 +31,7 @@ from wenyi.activities import evidence as evidence_files
 from wenyi.activities.enums import EvidenceKind
 from wenyi.activities.models import Activity, Evidence
 from wenyi.activities.queries import activities_visible_to
+from wenyi.core import uploads
 from wenyi.core.permissions import require, visible_or_404
 
 VARIANTS = ("original", "public", "thumb")
@@ -142,16 +143,18 @@ def evidence_file(request: HttpRequest, pk: int, eid: int, variant: str) -> Http
     activity = _activity(request, pk)
     require(request.user, "activities.view", activity)
     evidence = get_object_or_404(Evidence.objects.filter(activity=activity), pk=eid)
-    photo = evidence.kind == EvidenceKind.PHOTO
+    # a photo's or video's original may hold the place it was made: the office only;
+    # everyone else gets the public copy (a video's once the background task made it)
+    stripped = evidence.kind in (EvidenceKind.PHOTO, EvidenceKind.VIDEO)
     if variant == "original":
-        if photo:
+        if stripped:
             require(request.user, "activities.view_original_files", activity)
         field, content_type = evidence.file, evidence.content_type
         filename = evidence.original_name
     elif variant == "public":
-        field = evidence.public_file if photo else evidence.file
+        field = evidence.public_file if stripped else evidence.file
         content_type = (
-            evidence_files.content_type_for(field.name) if photo else evidence.content_type
+            evidence_files.content_type_for(field.name) if stripped else evidence.content_type
         )
         filename = _renamed(evidence.original_name, field.name)
     else:
@@ -166,7 +169,6 @@ def evidence_file(request: HttpRequest, pk: int, eid: int, variant: str) -> Http
         raise Http404 from None
     attachment = request.GET.get("download") == "1"
     response = _ranged(request, handle, size, content_type, attachment, filename)
-    response["X-Content-Type-Options"] = "nosniff"
     patch_cache_control(response, private=True, max_age=3600)
     return response
 
@@ -185,7 +187,17 @@ def _ranged(
     request: HttpRequest, handle, size: int, content_type: str, attachment: bool, filename: str
 ) -> HttpResponse:
     """The file, or the one byte range asked for: phones (iOS Safari in particular)
-    play video only from servers that answer range requests."""
+    play video only from servers that answer range requests. Served in a sandbox
+    (core.uploads.served_file_policy) and never sniffed as another type."""
+    response = _ranged_response(request, handle, size, content_type, attachment, filename)
+    response["Content-Security-Policy"] = uploads.served_file_policy(content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _ranged_response(
+    request: HttpRequest, handle, size: int, content_type: str, attachment: bool, filename: str
+) -> HttpResponse:
     match = RANGE.match(request.headers.get("Range", "").replace(" ", ""))
     if match is None or not any(match.groups()):
         response = FileResponse(

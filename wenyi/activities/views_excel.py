@@ -37,7 +37,7 @@ from wenyi.activities.models import ActivityImport
 from wenyi.activities.queries import activities_visible_to, quota_matrix
 from wenyi.campaigns.models import Campaign
 from wenyi.campaigns.queries import campaigns_visible_to
-from wenyi.core import clock
+from wenyi.core import clock, tokens
 from wenyi.core.permissions import require, visible_or_404
 from wenyi.orgs.queries import participating_units, units_managed_by
 
@@ -101,11 +101,8 @@ def template(request: HttpRequest, slug: str) -> HttpResponse:
 def import_upload(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = _campaign(request, slug)
     if request.method == "POST":
-        token = request.POST.get("token", "")
-        try:
-            earlier = imports_visible_to(request.user).filter(token=uuid.UUID(token)).first()
-        except ValueError:
-            earlier = None
+        token = tokens.bind(request, request.POST.get("token"))
+        earlier = imports_visible_to(request.user).filter(token=token).first() if token else None
         if earlier is not None:  # the same form sent again
             return redirect("activities:import_detail", pk=earlier.pk)
         form = ActivityImportForm(request.POST, request.FILES)
@@ -116,7 +113,7 @@ def import_upload(request: HttpRequest, slug: str) -> HttpResponse:
                 created_by=request.user,
                 original_name=upload.name[:255],
                 submit=form.cleaned_data["submit"],
-                token=form.cleaned_data["token"] or uuid.uuid4(),
+                token=token or uuid.uuid4(),
             )
             # a random stored name: the path never shows the uploader's file name
             job.file.save(f"{uuid.uuid4().hex}.xlsx", upload, save=False)

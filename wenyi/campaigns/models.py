@@ -57,6 +57,22 @@ class Campaign(TimeStampedModel):
     def __str__(self) -> str:
         return self.title
 
+    def owner_unit(self):
+        """The unit that owns the campaign (its office runs it), or None before the
+        unit with the file's `owner_unit_code` exists."""
+        from wenyi.orgs.models import OrgUnit
+
+        if not self.owner_unit_code:
+            return None
+        cached = getattr(self, "_owner_unit", None)
+        if cached is None or cached.code != self.owner_unit_code:
+            cached = OrgUnit.objects.filter(code=self.owner_unit_code).first()
+            self._owner_unit = cached
+        return cached
+
+    def audit_unit(self):
+        return self.owner_unit()
+
     def current_stage(self, today: datetime.date | None = None):
         today = today or clock.today()
         for stage in self.stages.all():
@@ -88,6 +104,9 @@ class CampaignPart(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def audit_unit(self):
+        return self.campaign.owner_unit()
+
 
 class Organiser(models.Model):
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="organisers")
@@ -102,6 +121,9 @@ class Organiser(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def audit_unit(self):
+        return self.campaign.owner_unit()
 
 
 class Contact(models.Model):
@@ -118,6 +140,9 @@ class Contact(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def audit_unit(self):
+        return self.campaign.owner_unit()
 
 
 class Stage(CampaignPart):
@@ -169,6 +194,9 @@ class Metric(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def audit_unit(self):
+        return self.activity_type.campaign.owner_unit()
+
 
 class WorkCategory(CampaignPart):
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="work_categories")
@@ -217,3 +245,6 @@ class AwardTier(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def audit_unit(self):
+        return self.kind.campaign.owner_unit()

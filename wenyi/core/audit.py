@@ -18,6 +18,9 @@ from wenyi.core.models import AuditEntry
 
 Snapshot = dict[str, Any]
 
+# bookkeeping that moves with every save: recorded (versioning reads it), never shown
+HIDDEN_KEYS = frozenset({"version"})
+
 
 def _plain(value: Any) -> Any:
     """A JSON-safe form of a field value."""
@@ -64,8 +67,14 @@ def record(
     after: Snapshot | None = None,
     changes: dict[str, Any] | None = None,
     note: str = "",
+    unit=None,
 ) -> AuditEntry | None:
-    """Write one audit entry. For updates with nothing changed, write nothing."""
+    """Write one audit entry. For updates with nothing changed, write nothing.
+
+    The entry is filed under the unit the record belongs to (`instance.audit_unit()`,
+    or `unit` for records that cannot say, such as logins), so that an office sees the
+    entries of its own subtree only.
+    """
     if changes is None:
         if action == AuditAction.DELETE:
             changes = diff(before or snapshot(instance), {})
@@ -84,7 +93,62 @@ def record(
         object_repr=str(instance)[:200],
         changes=changes,
         note=note,
+        unit_path=unit_path_of(instance, unit),
     )
+
+
+def unit_path_of(instance: models.Model, unit=None) -> str:
+    """The tree path of the unit a record belongs to, "" when it belongs to none."""
+    if unit is None:
+        method = getattr(instance, "audit_unit", None)
+        unit = method() if callable(method) else None
+    return getattr(unit, "path", "") or ""
+
+
+def backfill_unit_paths() -> int:
+    """File entries written before entries carried their unit (run by `wenyi setup`)."""
+    filed = 0
+    pending = AuditEntry.objects.filter(unit_path="").select_related("content_type")
+    for entry in pending.iterator(chunk_size=500):
+        model = entry.content_type.model_class()
+        if model is None or not hasattr(model, "audit_unit"):
+            continue
+        instance = model._default_manager.filter(pk=entry.object_id).first()
+        path = unit_path_of(instance) if instance is not None else ""
+        if path:
+            filed += AuditEntry.objects.filter(pk=entry.pk).update(unit_path=path)
+    return filed
+
+
+def field_labels(model: type[models.Model]) -> dict[str, str]:
+    """{attribute name or field name: verbose name} of a model's fields."""
+    labels = {}
+    for field in model._meta.get_fields():
+        label = getattr(field, "verbose_name", None)
+        if label is None:
+            continue
+        labels[field.name] = str(label)
+        attname = getattr(field, "attname", None)
+        if attname:
+            labels[attname] = str(label)
+    return labels
+
+
+def change_rows(entry: AuditEntry) -> list[tuple[str, Any, Any]]:
+    """(field label, before, after) of an entry, for display; bookkeeping keys left out."""
+    changes = entry.changes if isinstance(entry.changes, dict) else {}
+    model = entry.content_type.model_class() if entry.content_type_id else None
+    labels = field_labels(model) if model is not None else {}
+    rows = []
+    for key, values in changes.items():
+        if key in HIDDEN_KEYS:
+            continue
+        if isinstance(values, list | tuple) and len(values) == 2:
+            before, after = values
+        else:
+            before, after = None, values
+        rows.append((labels.get(key, key), before, after))
+    return rows
 
 
 def entries_for(instance: models.Model):

@@ -33,3 +33,11 @@ class ResetForm(PasswordResetForm):
             for user in User._default_manager.filter(email__iexact=email, is_active=True)
             if user.email
         )
+
+
+class VersionField(forms.IntegerField):
+    """The version of the record an edit form was opened at (see core.versioning);
+    empty on a form that creates."""
+
+    def __init__(self, **kwargs):
+        super().__init__(widget=forms.HiddenInput, min_value=1, required=False, **kwargs)

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import F
 from django.utils import timezone
 
 from wenyi.core import audit
@@ -30,11 +31,18 @@ def move_status(
     which is formatted with the current status label as %(status)s."""
     model = type(instance)
     old = instance.status
+    versioned = any(f.name == "version" for f in model._meta.concrete_fields)
+    if versioned:
+        # an editor who opened the record before the move must see it first
+        extra["version"] = F("version") + 1
     moved = model._default_manager.filter(pk=instance.pk, status__in=list(allowed)).update(
         status=to, updated_at=timezone.now(), **extra
     )
     instance.refresh_from_db()
     if not moved:
         raise ValidationError(refused % {"status": instance.get_status_display()})
-    audit.record(actor, AuditAction.TRANSITION, instance, changes={"status": [old, to]}, note=note)
+    changes: dict[str, list] = {"status": [old, to]}
+    if versioned:
+        changes["version"] = [instance.version - 1, instance.version]
+    audit.record(actor, AuditAction.TRANSITION, instance, changes=changes, note=note)
     return instance

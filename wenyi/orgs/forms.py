@@ -1,9 +1,9 @@
 import re
 
 from django import forms
-from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from wenyi.core.forms import VersionField
 from wenyi.orgs.enums import GroupRole, Role, UnitBody, UnitKind
 from wenyi.orgs.models import OrgUnit, Person
 
@@ -16,6 +16,7 @@ def split_list(text: str) -> list[str]:
 
 
 class UnitForm(forms.Form):
+    version = VersionField()
     code = forms.CharField(label=_("Code"), max_length=40)
     name = forms.CharField(label=_("Unit name"), max_length=100)
     short_name = forms.CharField(label=_("Short name"), max_length=40, required=False)
@@ -46,6 +47,7 @@ class UnitForm(forms.Form):
 
 
 class PersonForm(forms.ModelForm):
+    version = VersionField()
     art_forms_text = forms.CharField(
         label=_("Art forms"),
         required=False,
@@ -71,11 +73,24 @@ class PersonForm(forms.ModelForm):
             "email": forms.EmailInput(attrs={"inputmode": "email"}),
         }
 
-    def __init__(self, *args, units=None, **kwargs):
+    def __init__(self, *args, units=None, own_profile=False, identity=True, **kwargs):
+        """own_profile: a person editing themselves without managing their unit (no unit,
+        no office notes); identity: whether mobile and e-mail may change (the rule
+        orgs.change_identity), else they are shown but cannot be changed."""
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = units if units is not None else OrgUnit.objects.none()
         self.fields["unit"].label_from_instance = lambda u: f"{'　' * (u.depth - 1)}{u.name}"
+        if own_profile:
+            del self.fields["unit"]
+            del self.fields["notes"]
+        if not identity:
+            for name in ("mobile", "email"):
+                self.fields[name].disabled = True
+                self.fields[name].help_text = _(
+                    "Only the person, or someone who may manage every role they hold, changes this."
+                )
         if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
             self.fields["art_forms_text"].initial = "、".join(self.instance.art_forms)
         field_order = [
             "name",
@@ -92,19 +107,17 @@ class PersonForm(forms.ModelForm):
         self.order_fields(field_order)
 
     def clean_mobile(self) -> str:
+        from wenyi.orgs.services import check_mobile
+
         mobile = re.sub(r"[\s-]", "", self.cleaned_data.get("mobile") or "")
         if mobile and not MOBILE_RE.match(mobile):
             raise forms.ValidationError(_("A mobile number has 11 digits and starts with 1."))
-        if mobile:
-            others = Person.objects.filter(mobile=mobile).exclude(pk=self.instance.pk)
-            if others.exists():
-                raise forms.ValidationError(
-                    _("This mobile number already belongs to someone else.")
-                )
+        if mobile != (self.initial.get("mobile") or ""):
+            check_mobile(mobile, self.instance if self.instance.pk else None)
         return mobile
 
     def person_values(self) -> dict:
-        values = {name: self.cleaned_data[name] for name in self.Meta.fields}
+        values = {name: self.cleaned_data[name] for name in self.Meta.fields if name in self.fields}
         values["art_forms"] = split_list(self.cleaned_data.get("art_forms_text", ""))
         return values
 
@@ -124,12 +137,16 @@ class NewLoginForm(forms.Form):
         help_text=_("Leave empty to let the person set one through 'Forgot your password?'."),
     )
 
+    def __init__(self, *args, person=None, **kwargs):
+        self.person = person  # the person the login is for, None for one being added
+        super().__init__(*args, **kwargs)
+
     def clean_username(self) -> str:
+        from wenyi.orgs.services import check_login_name
+
         username = self.cleaned_data["username"].strip()
-        if username and get_user_model().objects.filter(username=username).exists():
-            raise forms.ValidationError(
-                _("The login name %(username)s is taken."), params={"username": username}
-            )
+        if username:
+            check_login_name(username, self.person)
         return username
 
     def clean(self):
@@ -156,6 +173,8 @@ class RoleForm(forms.Form):
 
 
 class LeadingGroupForm(forms.Form):
+    # empty while the unit has no group: if one appears meanwhile, that is a conflict too
+    version = VersionField()
     name = forms.CharField(label=_("Name of the leading group"), max_length=200)
     office_location = forms.CharField(
         label=_("The office is at"), max_length=200, help_text=_("For example 市总工会宣传教育部")

@@ -6,10 +6,11 @@ from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node
 
 from wenyi.core.models import TimeStampedModel
+from wenyi.core.versioning import Versioned
 from wenyi.orgs.enums import Gender, GroupRole, Role, UnitKind
 
 
-class OrgUnit(MP_Node):
+class OrgUnit(Versioned, MP_Node):
     """A unit in the tree: province → city → county/district/zone → enterprise.
 
     `path` (from treebeard's materialised path) makes "this unit and everything
@@ -40,6 +41,9 @@ class OrgUnit(MP_Node):
     def level(self) -> int:
         return self.depth
 
+    def audit_unit(self) -> "OrgUnit":
+        return self
+
     def subtree(self):
         return OrgUnit.objects.filter(path__startswith=self.path)
 
@@ -58,7 +62,7 @@ class OrgUnit(MP_Node):
         return [str(labels.get(b, b)) for b in self.bodies]
 
 
-class Person(TimeStampedModel):
+class Person(Versioned, TimeStampedModel):
     """Anyone the campaign knows: art workers, workers (who may have no login), staff."""
 
     user = models.OneToOneField(
@@ -96,6 +100,9 @@ class Person(TimeStampedModel):
     def __str__(self) -> str:
         return self.name
 
+    def audit_unit(self) -> OrgUnit:
+        return self.unit
+
 
 class Membership(TimeStampedModel):
     """A role a login holds at a unit; it reaches the unit's whole subtree."""
@@ -118,8 +125,11 @@ class Membership(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.user} · {self.unit} · {self.get_role_display()}"
 
+    def audit_unit(self) -> OrgUnit:
+        return self.unit
 
-class LeadingGroup(TimeStampedModel):
+
+class LeadingGroup(Versioned, TimeStampedModel):
     """The leading body a unit sets up for a campaign (R2), with its office."""
 
     campaign = models.ForeignKey(
@@ -140,6 +150,9 @@ class LeadingGroup(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def audit_unit(self) -> OrgUnit:
+        return self.unit
 
 
 class LeadingGroupMember(models.Model):

@@ -18,7 +18,6 @@ Rules (also written on the template's 说明 sheet):
 """
 
 import datetime
-import io
 import os
 import re
 import unicodedata
@@ -36,6 +35,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
+from wenyi.core import xlsx
 from wenyi.core.audit import record, snapshot
 from wenyi.core.enums import AuditAction
 from wenyi.orgs.enums import Gender, Role
@@ -229,9 +229,6 @@ def _data_sheet(wb, rows: Iterable[Sequence[str]], *, dropdown_rows: int) -> Non
     for values in rows:
         ws.append(list(values))
         for cell in ws[ws.max_row]:
-            # openpyxl turns a string starting with "=" into a formula: keep data as data
-            if cell.data_type == "f":
-                cell.data_type = "s"
             if isinstance(cell.value, str):
                 cell.number_format = "@"
 
@@ -251,9 +248,7 @@ def _data_sheet(wb, rows: Iterable[Sequence[str]], *, dropdown_rows: int) -> Non
 
 
 def _save(wb) -> bytes:
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return xlsx.save(wb)
 
 
 def build_template(units: Iterable[OrgUnit]) -> bytes:

@@ -167,3 +167,17 @@ def filter_people(user, params) -> QuerySet[Person]:
     if role:
         people = people.filter(user__memberships__role=role).distinct()
     return people
+
+
+def audit_entries_visible_to(user) -> QuerySet:
+    """Audit entries filed under the units where the login holds an office role; a
+    superuser sees every entry, those filed under no unit included."""
+    from wenyi.core.models import AuditEntry
+
+    scope = scope_for(user)
+    if scope.superuser:
+        return AuditEntry.objects.all()
+    if not scope.office_paths:
+        return AuditEntry.objects.none()
+    # AuditEntry.unit_path: the prefix "unit_" before "path"
+    return AuditEntry.objects.filter(under_paths(outermost_paths(scope.office_paths), "unit_"))

@@ -8,11 +8,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from wenyi.core import audit
+from wenyi.core import audit, notify, versioning
 from wenyi.core.enums import AuditAction
-from wenyi.orgs.enums import Role
 from wenyi.orgs.models import LeadingGroup, LeadingGroupMember, Membership, OrgUnit, Person
-from wenyi.orgs.queries import scope_for
 
 UNIT_FIELDS = ("code", "name", "short_name", "kind", "bodies", "address", "phone")
 PERSON_FIELDS = (
@@ -27,6 +25,9 @@ PERSON_FIELDS = (
     "titles",
     "notes",
 )
+# what identifies a login: only someone who may manage every role of the person changes
+# them (rule orgs.change_identity), and the old address hears of the change
+IDENTITY_FIELDS = ("mobile", "email")
 
 
 def _apply(instance, fields: Iterable[str], values: dict[str, Any]) -> list[str]:
@@ -52,13 +53,60 @@ def create_unit(actor, parent: OrgUnit | None, **values: Any) -> OrgUnit:
 
 
 @transaction.atomic
-def update_unit(actor, unit: OrgUnit, **values: Any) -> OrgUnit:
+def update_unit(actor, unit: OrgUnit, *, version: int | None, **values: Any) -> OrgUnit:
+    """Change a unit; `version` is the one the editor's form was opened at."""
     before = audit.snapshot(unit)
     changed = _apply(unit, UNIT_FIELDS, values)
     if changed:
+        versioning.claim(unit, version)
         unit.save(update_fields=[*changed, "updated_at"])
         audit.record(actor, AuditAction.UPDATE, unit, before=before)
     return unit
+
+
+def check_login_name(username: str, person: Person | None = None) -> None:
+    """Login names and mobile numbers share one namespace (either signs in): a login
+    name may be nobody's login name yet and nobody else's mobile number."""
+    User = get_user_model()
+    if User.objects.filter(username=username).exists():
+        raise ValidationError(
+            _("Login name: %(username)s is taken.") % {"username": username}, code="taken"
+        )
+    others = Person.objects.filter(mobile=username)
+    if person is not None and person.pk:
+        others = others.exclude(pk=person.pk)
+    if others.exists():
+        raise ValidationError(
+            _(
+                "Login name: %(username)s is someone else's mobile number, which signs in "
+                "as them; choose another."
+            )
+            % {"username": username},
+            code="mobile",
+        )
+
+
+def check_mobile(mobile: str, person: Person | None = None) -> None:
+    """A mobile number belongs to one person and is nobody else's login name."""
+    if not mobile:
+        return
+    User = get_user_model()
+    others = Person.objects.filter(mobile=mobile)
+    logins = User.objects.filter(username=mobile)
+    if person is not None and person.pk:
+        others = others.exclude(pk=person.pk)
+        if person.user_id:
+            logins = logins.exclude(pk=person.user_id)
+    if others.exists():
+        raise ValidationError(
+            _("Mobile: %(mobile)s already belongs to someone else.") % {"mobile": mobile},
+            code="taken",
+        )
+    if logins.exists():
+        raise ValidationError(
+            _("Mobile: %(mobile)s is another person's login name.") % {"mobile": mobile},
+            code="login",
+        )
 
 
 @transaction.atomic
@@ -66,6 +114,7 @@ def create_person(
     actor, *, username: str = "", role: str = "", password: str = "", **values: Any
 ) -> Person:
     person = Person(**{k: v for k, v in values.items() if k in PERSON_FIELDS})
+    check_mobile(person.mobile)
     person.full_clean()
     person.save()
     audit.record(actor, AuditAction.CREATE, person)
@@ -75,17 +124,61 @@ def create_person(
 
 
 @transaction.atomic
-def update_person(actor, person: Person, **values: Any) -> Person:
+def update_person(actor, person: Person, *, version: int | None, **values: Any) -> Person:
+    """Change a person's profile; `version` is the one the editor's form was opened at.
+
+    Mobile and e-mail identify the login (sign-in, password-reset mail): they change only
+    by the person themselves or by someone who may manage every role the person holds,
+    and the address on file before the change is told of it.
+    """
     before = audit.snapshot(person)
+    old_email = person.email
     changed = _apply(person, PERSON_FIELDS, values)
-    if changed:
-        person.full_clean()
-        person.save(update_fields=[*changed, "updated_at"])
-        audit.record(actor, AuditAction.UPDATE, person, before=before)
-        if person.user_id and "email" in changed:
-            person.user.email = person.email
-            person.user.save(update_fields=["email"])
+    if not changed:
+        return person
+    identity = [f for f in IDENTITY_FIELDS if f in changed]
+    if identity and not actor.has_perm("orgs.change_identity", person):
+        raise PermissionDenied
+    if "mobile" in changed:
+        check_mobile(person.mobile, person)
+    person.full_clean()
+    versioning.claim(person, version)
+    person.save(update_fields=[*changed, "updated_at"])
+    audit.record(actor, AuditAction.UPDATE, person, before=before)
+    if person.user_id and "email" in changed:
+        person.user.email = person.email
+        person.user.save(update_fields=["email"])
+    if identity and person.user_id:
+        _tell_identity_changed(actor, person, identity, old_email, before)
     return person
+
+
+def _tell_identity_changed(actor, person: Person, fields, old_email: str, before) -> None:
+    """The old address hears of a changed e-mail or mobile (so a takeover does not go
+    unnoticed), and the person gets a notice in the app."""
+    labels = {"mobile": _("mobile number"), "email": _("e-mail address")}
+    who = getattr(getattr(actor, "person", None), "name", "") or actor.get_username()
+    what = "、".join(str(labels[f]) for f in fields)
+    subject = _("Your %(what)s on Wenyi was changed") % {"what": what}
+    lines = [
+        _("%(who)s changed the %(what)s of your login %(login)s.")
+        % {"who": who, "what": what, "login": person.user.get_username()}
+    ]
+    if "email" in fields:
+        lines.append(
+            _("E-mail: %(old)s → %(new)s") % {"old": old_email or "—", "new": person.email or "—"}
+        )
+    if "mobile" in fields:
+        lines.append(
+            _("Mobile: %(old)s → %(new)s")
+            % {"old": before.get("mobile") or "—", "new": person.mobile or "—"}
+        )
+    lines.append(
+        _("If you did not expect this, tell your campaign office at once and change your password.")
+    )
+    body = "\n".join(lines)
+    notify.notify([person.user], subject, email=False)
+    notify.mail([old_email], subject, body)
 
 
 @transaction.atomic
@@ -94,8 +187,7 @@ def create_login(actor, person: Person, *, username: str, role: str, password: s
     User = get_user_model()
     if person.user_id:
         raise ValidationError(_("%(name)s already has a login.") % {"name": person.name})
-    if User.objects.filter(username=username).exists():
-        raise ValidationError(_("The login name %(username)s is taken.") % {"username": username})
+    check_login_name(username, person)
     user = User(username=username, email=person.email)
     if password:
         user.set_password(password)
@@ -117,11 +209,8 @@ def create_login(actor, person: Person, *, username: str, role: str, password: s
 
 
 def can_grant(actor, unit: OrgUnit, role: str) -> bool:
-    """The office grants any role below it; a coordinator makes art workers in their units."""
-    scope = scope_for(actor)
-    if scope.is_office_for(unit):
-        return True
-    return role == Role.ARTIST and scope.manages(unit)
+    """The rule orgs.grant_role for a role not held yet."""
+    return actor.has_perm("orgs.grant_role", Membership(unit=unit, role=role))
 
 
 @transaction.atomic
@@ -148,13 +237,18 @@ def save_leading_group(
     campaign,
     unit: OrgUnit,
     *,
+    version: int | None,
     name: str,
     office_location: str,
     office_phone: str = "",
     office_email: str = "",
     members: list[dict[str, Any]],
 ) -> LeadingGroup:
-    """Register or change a unit's leading group (R2) and replace its member list."""
+    """Register or change a unit's leading group (R2) and replace its member list.
+
+    `version` is the one the editor's form was opened at, None when it showed no group
+    yet: if someone registered it meanwhile, that is an edit conflict too.
+    """
     group = LeadingGroup.objects.select_for_update().filter(campaign=campaign, unit=unit).first()
     values = {
         "name": name,
@@ -162,17 +256,6 @@ def save_leading_group(
         "office_phone": office_phone,
         "office_email": office_email,
     }
-    if group is None:
-        group = LeadingGroup.objects.create(campaign=campaign, unit=unit, **values)
-        audit.record(actor, AuditAction.CREATE, group)
-        before_members: list[dict[str, Any]] = []
-    else:
-        before = audit.snapshot(group)
-        changed = _apply(group, values.keys(), values)
-        if changed:
-            group.save(update_fields=[*changed, "updated_at"])
-            audit.record(actor, AuditAction.UPDATE, group, before=before)
-        before_members = _member_rows(group)
     wanted = [
         {
             "name": m["name"].strip(),
@@ -183,6 +266,21 @@ def save_leading_group(
         for m in members
         if m.get("name", "").strip()
     ]
+    if group is None:
+        group = LeadingGroup.objects.create(campaign=campaign, unit=unit, **values)
+        audit.record(actor, AuditAction.CREATE, group)
+        before_members: list[dict[str, Any]] = []
+    else:
+        if version is None:
+            raise versioning.EditConflict(group, 0)
+        before = audit.snapshot(group)
+        changed = _apply(group, values.keys(), values)
+        before_members = _member_rows(group)
+        if not changed and wanted == before_members:
+            return group
+        versioning.claim(group, version)
+        group.save(update_fields=[*changed, "updated_at"])
+        audit.record(actor, AuditAction.UPDATE, group, before=before)
     if wanted != before_members:
         group.members.all().delete()
         LeadingGroupMember.objects.bulk_create(

@@ -1,9 +1,13 @@
 from django.urls import path
 
-from wenyi.orgs import views, views_import
+from wenyi.orgs import views, views_audit, views_import, views_security
 
 app_name = "orgs"
 urlpatterns = [
+    path("audit/", views_audit.audit_log, name="audit"),
+    path("audit/<int:ct>/<str:object_id>/", views_audit.audit_object, name="audit_object"),
+    path("security/logins/", views_security.logins, name="sign_in_security"),
+    path("security/logins/unlock/", views_security.unlock, name="unlock_login"),
     path("units/", views.unit_list, name="units"),
     path("units/<str:code>/", views.unit_detail, name="unit"),
     path("units/<str:code>/edit/", views.unit_edit, name="unit_edit"),

@@ -4,7 +4,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -13,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from wenyi.campaigns.queries import campaigns_visible_to
 from wenyi.core.permissions import require, visible_or_404
+from wenyi.core.versioning import EditConflict, refresh_form_version
 from wenyi.orgs import services
 from wenyi.orgs.forms import (
     GroupMemberFormSet,
@@ -84,11 +84,21 @@ def unit_edit(request: HttpRequest, code: str) -> HttpResponse:
     unit = visible_or_404(units_visible_to(request.user), code=code)
     require(request.user, "orgs.change_unit", unit)
     initial = {f: getattr(unit, f) for f in services.UNIT_FIELDS}
+    initial["version"] = unit.version
     form = UnitForm(request.POST or None, unit=unit, initial=initial)
     if request.method == "POST" and form.is_valid():
-        services.update_unit(request.user, unit, **form.cleaned_data)
-        messages.success(request, _("Saved."))
-        return redirect("orgs:unit", code=unit.code)
+        values = dict(form.cleaned_data)
+        version = values.pop("version")
+        try:
+            services.update_unit(request.user, unit, version=version, **values)
+        except EditConflict as exc:
+            form.add_error(None, exc)
+            refresh_form_version(form, exc.current_version)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("orgs:unit", code=unit.code)
     return render(request, "orgs/unit_form.html", {"form": form, "unit": unit, "parent": None})
 
 
@@ -98,7 +108,8 @@ def unit_add(request: HttpRequest, code: str) -> HttpResponse:
     require(request.user, "orgs.add_unit", parent)
     form = UnitForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        unit = services.create_unit(request.user, parent, **form.cleaned_data)
+        values = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+        unit = services.create_unit(request.user, parent, **values)
         messages.success(request, _("Unit %(name)s added.") % {"name": unit.name})
         return redirect("orgs:unit", code=unit.code)
     return render(request, "orgs/unit_form.html", {"form": form, "unit": None, "parent": parent})
@@ -133,6 +144,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     person = visible_or_404(people_visible_to(request.user).select_related("unit", "user"), pk=pk)
     require(request.user, "orgs.view_person", person)
     can_manage = request.user.has_perm("orgs.change_person", person)
+    can_edit = request.user.has_perm("orgs.edit_profile", person)
     memberships = []
     if person.user_id:
         memberships = [
@@ -147,7 +159,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
         role_form = RoleForm(
             units=units_managed_by(request.user).order_by("path"), initial={"unit": person.unit_id}
         )
-    login_form = NewLoginForm() if can_manage and not person.user_id else None
+    login_form = NewLoginForm(person=person) if can_manage and not person.user_id else None
     return render(
         request,
         "orgs/person_detail.html",
@@ -155,6 +167,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "person": person,
             "memberships": memberships,
             "can_manage": can_manage,
+            "can_edit": can_edit,
             "role_form": role_form,
             "login_form": login_form,
         },
@@ -164,14 +177,29 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     person = visible_or_404(people_visible_to(request.user).select_related("unit"), pk=pk)
-    require(request.user, "orgs.change_person", person)
+    require(request.user, "orgs.edit_profile", person)
     units = units_managed_by(request.user).order_by("path")
-    form = PersonForm(request.POST or None, instance=person, units=units)
+    form = PersonForm(
+        request.POST or None,
+        instance=person,
+        units=units,
+        own_profile=not request.user.has_perm("orgs.change_person", person),
+        identity=request.user.has_perm("orgs.change_identity", person),
+    )
     if request.method == "POST" and form.is_valid():
         person.refresh_from_db()  # the form wrote into the instance; compare against the stored row
-        services.update_person(request.user, person, **form.person_values())
-        messages.success(request, _("Saved."))
-        return redirect("orgs:person", pk=person.pk)
+        try:
+            services.update_person(
+                request.user, person, version=form.cleaned_data["version"], **form.person_values()
+            )
+        except EditConflict as exc:
+            form.add_error(None, exc)
+            refresh_form_version(form, exc.current_version)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("orgs:person", pk=person.pk)
     return render(request, "orgs/person_form.html", {"form": form, "person": person})
 
 
@@ -211,7 +239,7 @@ def person_add(request: HttpRequest) -> HttpResponse:
 def person_login(request: HttpRequest, pk: int) -> HttpResponse:
     person = visible_or_404(people_visible_to(request.user).select_related("unit"), pk=pk)
     require(request.user, "orgs.change_person", person)
-    form = NewLoginForm(request.POST)
+    form = NewLoginForm(request.POST, person=person)
     if form.is_valid():
         data = form.cleaned_data
         if not data["username"]:
@@ -306,6 +334,7 @@ def leading_group_edit(request: HttpRequest, slug: str, code: str) -> HttpRespon
     member_initial = []
     if group:
         initial = {
+            "version": group.version,
             "name": group.name,
             "office_location": group.office_location,
             "office_phone": group.office_phone,
@@ -327,12 +356,20 @@ def leading_group_edit(request: HttpRequest, slug: str, code: str) -> HttpRespon
         if not any(m["role"] == "leader" for m in members):
             form.add_error(None, _("Name at least the group leader."))
         else:
-            with transaction.atomic():
+            values = dict(form.cleaned_data)
+            version = values.pop("version")
+            try:
                 services.save_leading_group(
-                    request.user, campaign, unit, members=members, **form.cleaned_data
+                    request.user, campaign, unit, version=version, members=members, **values
                 )
-            messages.success(request, _("Leading group saved."))
-            return redirect("orgs:unit", code=unit.code)
+            except EditConflict as exc:
+                form.add_error(None, exc)
+                refresh_form_version(form, exc.current_version)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, _("Leading group saved."))
+                return redirect("orgs:unit", code=unit.code)
     return render(
         request,
         "orgs/leading_group_form.html",

@@ -39,7 +39,6 @@ up the tree is done in Python by slicing each unit's path, as
 """
 
 import datetime
-import io
 import operator
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
@@ -48,6 +47,7 @@ from django.db.models import BigIntegerField, Case, Q, QuerySet, Sum, Value, Whe
 from django.utils.translation import gettext as _
 
 from wenyi.campaigns.models import Campaign
+from wenyi.core import xlsx
 from wenyi.orgs.models import OrgUnit
 from wenyi.orgs.queries import outermost_paths, owner_unit, under_paths
 from wenyi.reporting import deadlines
@@ -433,6 +433,4 @@ def workbook(table: Table) -> bytes:
     for index in range(3, width - 1):
         ws.column_dimensions[get_column_letter(index)].width = 7
     ws.freeze_panes = "D5"
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return xlsx.save(wb)

@@ -77,6 +77,9 @@ class Report(TimeStampedModel):
     def is_editable(self) -> bool:
         return self.status in (ReportStatus.DRAFT, ReportStatus.RETURNED)
 
+    def audit_unit(self):
+        return self.unit
+
 
 class PlanItem(models.Model):
     """One planned activity of a campaign plan or monthly work plan."""

@@ -219,8 +219,8 @@ def _replace_lines(report: Report, lines: list[dict[str, Any]]) -> dict[str, lis
 def _transition(
     actor, report: Report, allowed: list[str], to: str, *, note: str = "", **extra: Any
 ) -> Report:
-    # every move also moves the version: an editor who opened the report before it
-    # was submitted or returned must not save over the new state
+    # every move also moves the version (move_status does it): an editor who opened the
+    # report before it was submitted or returned must not save over the new state
     return move_status(
         actor,
         report,
@@ -228,7 +228,6 @@ def _transition(
         to,
         note=note,
         refused=_("This report is now %(status)s; the action was not carried out."),
-        version=F("version") + 1,
         updated_by=actor if getattr(actor, "pk", None) else None,
         **extra,
     )

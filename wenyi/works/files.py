@@ -17,7 +17,6 @@ import io
 import logging
 import zipfile
 from dataclasses import dataclass
-from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -30,7 +29,7 @@ from wenyi.activities import evidence
 from wenyi.activities.enums import EvidenceKind
 from wenyi.campaigns.enums import FileKind
 from wenyi.campaigns.models import WorkCategory
-from wenyi.core import audit
+from wenyi.core import audit, uploads
 from wenyi.core.enums import AuditAction
 from wenyi.works.enums import FileRole, WorkStatus
 from wenyi.works.models import Work, WorkFile
@@ -193,6 +192,14 @@ def check_work_file(category: WorkCategory, upload: File) -> tuple[str, str, str
     if kind == FileKind.IMAGE:
         checked_key = evidence._check_image(upload, evidence._KEY_BY_EXTENSION[extension], label)
         _kind, content_type, extension = evidence.ACCEPTED[checked_key]
+    elif kind == FileKind.VIDEO:
+        uploads.check_video(upload)
+    elif extension == "pdf":
+        uploads.check_pdf(upload)
+    elif extension == DOCX[1] and uploads.docx_has_macros(upload):
+        raise uploads.refuse_macros(upload)
+    elif extension == DOC[1] and uploads.ole_has_macros(upload):
+        raise uploads.refuse_macros(upload)
     if kind == FileKind.DOCUMENT and FileKind.AUDIO in kinds:
         role = FileRole.SCORE  # music: the document is the score (or the lyrics)
     return role, content_type, extension
@@ -264,7 +271,7 @@ def store_work_file(
         work_file = WorkFile(
             work=work,
             role=prepared.role,
-            original_name=Path(upload.name or "").name[:255],
+            original_name=uploads.short_name(upload.name or ""),
             content_type=prepared.content_type,
             size=prepared.size,
             sha256=prepared.sha256,
@@ -274,7 +281,7 @@ def store_work_file(
         )
         work_file.save()
         _record(actor, AuditAction.CREATE, work_file)
-    if prepared.role == FileRole.IMAGE or (
+    if prepared.role in (FileRole.IMAGE, FileRole.VIDEO) or (
         prepared.extension == "pdf" and evidence.pdf_thumbnails_available()
     ):
         from wenyi.works.file_tasks import make_work_thumbnail
@@ -308,7 +315,11 @@ def write_thumbnail(file_id: int) -> bool:
     work_file = WorkFile.objects.filter(pk=file_id).first()
     if work_file is None or work_file.thumbnail:
         return False
-    if work_file.role == FileRole.IMAGE and work_file.public_file:
+    if work_file.role == FileRole.VIDEO:
+        evidence.make_public_video(work_file)
+        work_file.refresh_from_db()
+        source = evidence._video_still(work_file)
+    elif work_file.role == FileRole.IMAGE and work_file.public_file:
         with work_file.public_file.open("rb") as fh:
             source = Image.open(io.BytesIO(fh.read()))
     elif work_file.file.name.endswith(".pdf") and evidence.pdf_thumbnails_available():

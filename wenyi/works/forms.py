@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from wenyi.activities.models import Activity
 from wenyi.campaigns.enums import FileKind
 from wenyi.campaigns.models import Campaign, WorkCategory
+from wenyi.core.forms import VersionField
 from wenyi.orgs.models import OrgUnit, Person
 from wenyi.works import services
 from wenyi.works.enums import MatchStatus, Origin
@@ -37,6 +38,7 @@ class WorkForm(forms.Form):
     """One work of one art form: only the fields that art form takes (campaign file)."""
 
     token = forms.UUIDField(widget=forms.HiddenInput, required=False)
+    version = VersionField()
     title = forms.CharField(label=_("Title of the work"), max_length=200)
     text = forms.CharField(
         label=_("Text of the work"),

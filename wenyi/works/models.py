@@ -9,10 +9,11 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from wenyi.core.models import TimeStampedModel
+from wenyi.core.versioning import Versioned
 from wenyi.works.enums import FileRole, MatchKind, MatchStatus, Origin, WorkStatus
 
 
-class Work(TimeStampedModel):
+class Work(Versioned, TimeStampedModel):
     campaign = models.ForeignKey(
         "campaigns.Campaign",
         on_delete=models.PROTECT,
@@ -84,6 +85,9 @@ class Work(TimeStampedModel):
     def __str__(self) -> str:
         return self.title
 
+    def audit_unit(self):
+        return self.unit
+
 
 class WorkAuthor(models.Model):
     work = models.ForeignKey(Work, on_delete=models.CASCADE, related_name="author_links")
@@ -126,6 +130,9 @@ class WorkFile(models.Model):
 
     def __str__(self) -> str:
         return self.original_name or self.file.name
+
+    def audit_unit(self):
+        return self.work.unit
 
 
 class TextSketch(models.Model):
@@ -223,3 +230,7 @@ class Match(models.Model):
 
     def __str__(self) -> str:
         return f"{self.work_id} ~ {self.other_id} ({self.kind})"
+
+    def audit_unit(self):
+        # the office that decides a possible copy sits above both works' units
+        return self.work.unit

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from wenyi.campaigns.enums import FileKind
 from wenyi.campaigns.models import Campaign, WorkCategory
-from wenyi.core import audit, clock
+from wenyi.core import audit, clock, versioning
 from wenyi.core.enums import AuditAction
 from wenyi.core.transitions import move_status
 from wenyi.orgs.models import OrgUnit, Person
@@ -75,8 +75,15 @@ def _set_authors(work: Work, authors: Iterable[Person]) -> list[int]:
     return ids
 
 
-def work_for_token(token: uuid.UUID | None) -> Work | None:
-    return Work.objects.filter(token=token).first() if token else None
+def work_for_token(token: uuid.UUID | None, actor=None) -> Work | None:
+    """The work a form with this one-time token already created (only the login that
+    sent the form finds it)."""
+    if not token:
+        return None
+    found = Work.objects.filter(token=token)
+    if actor is not None:
+        found = found.filter(created_by=actor if getattr(actor, "pk", None) else None)
+    return found.first()
 
 
 def create_work(
@@ -91,7 +98,7 @@ def create_work(
     **values: Any,
 ) -> Work:
     """Enter a work as a draft. The same one-time token twice returns the first work."""
-    existing = work_for_token(token)
+    existing = work_for_token(token, actor)
     if existing is not None:
         return existing
     if category.campaign_id != campaign.pk:
@@ -120,7 +127,7 @@ def create_work(
                 changes={**audit.diff({}, audit.snapshot(work)), "authors": [None, ids]},
             )
     except IntegrityError:
-        if (won := work_for_token(token)) is not None:
+        if (won := work_for_token(token, actor)) is not None:
             return won
         raise
     return work
@@ -128,8 +135,17 @@ def create_work(
 
 @transaction.atomic
 def update_work(
-    actor, work: Work, *, authors: Iterable[Person] | None = None, **values: Any
+    actor,
+    work: Work,
+    *,
+    version: int | None,
+    authors: Iterable[Person] | None = None,
+    files_changed: bool = False,
+    **values: Any,
 ) -> Work:
+    """Change a draft; `version` is the one the editor's form was opened at (a save over
+    someone else's is refused with EditConflict). `files_changed`: the same edit adds or
+    removes files, which a stale form must not do either."""
     work = Work.objects.select_for_update().get(pk=work.pk)
     if work.status != WorkStatus.DRAFT:
         raise ValidationError(
@@ -150,7 +166,10 @@ def update_work(
         if old != new:
             _set_authors(work, authors)
             changes["authors"] = [old, new]
-    if changes:
+    if changes or files_changed:
+        # last, so a refusal rolls back everything written above
+        versioning.claim(work, version)
+        changes["version"] = [version, work.version]
         audit.record(actor, AuditAction.UPDATE, work, changes=changes)
     return work
 
@@ -176,6 +195,9 @@ def record_consent(actor, work: Work, *, portal: bool, anthology: bool, name: st
             "updated_at",
         ]
     )
+    # an editor who opened the work before must see the consent first
+    versioning.bump(Work, work.pk)
+    work.refresh_from_db(fields=["version"])
     audit.record(actor, AuditAction.UPDATE, work, before=before)
     return work
 

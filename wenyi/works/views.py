@@ -7,8 +7,6 @@ the place it was taken, is served to the office only; everyone else sees the cop
 without location data.
 """
 
-import uuid
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -28,8 +26,9 @@ from wenyi.activities.queries import activities_visible_to
 from wenyi.activities.views_evidence import _ranged, _renamed
 from wenyi.campaigns.enums import FileKind
 from wenyi.campaigns.queries import campaigns_visible_to
-from wenyi.core import audit
+from wenyi.core import audit, tokens
 from wenyi.core.permissions import require, visible_or_404
+from wenyi.core.versioning import EditConflict, refresh_form_version
 from wenyi.orgs import services as org_services
 from wenyi.orgs.enums import Role
 from wenyi.orgs.models import OrgUnit, Person
@@ -251,11 +250,9 @@ def work_add(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST":
         # the same form sent again (double click, retry after a timeout): show the work
         # the first request saved
-        try:
-            sent = services.work_for_token(uuid.UUID(request.POST.get("token", "")))
-        except ValueError:
-            sent = None
-        if sent is not None and sent.created_by_id == request.user.pk:
+        token = tokens.bind(request, request.POST.get("token"))
+        sent = services.work_for_token(token, request.user)
+        if sent is not None:
             return redirect("works:detail", pk=sent.pk)
         if form.is_valid():
             prepared, problems = _prepare(category, _uploads(request))
@@ -263,7 +260,7 @@ def work_add(request: HttpRequest, slug: str) -> HttpResponse:
                 form.add_error(None, problem)
             if not problems:
                 try:
-                    work = _create(request, form, campaign, category, prepared)
+                    work = _create(request, form, campaign, category, prepared, token)
                 except ValidationError as exc:
                     for message in exc.messages:
                         form.add_error(None, message)
@@ -285,7 +282,7 @@ def work_add(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-def _create(request, form, campaign, category, prepared) -> Work:
+def _create(request, form, campaign, category, prepared, token) -> Work:
     """The work, its new authors and its files together: a failure leaves none of them."""
     data = form.cleaned_data
     with evidence.files_written(), transaction.atomic():
@@ -295,7 +292,7 @@ def _create(request, form, campaign, category, prepared) -> Work:
             campaign=campaign,
             category=category,
             authors=authors,
-            token=data.get("token"),
+            token=token,
             **form.work_fields(),
         )
         for item in prepared:
@@ -342,6 +339,7 @@ def work_edit(request: HttpRequest, pk: int) -> HttpResponse:
         )
     }
     initial["duration"] = format_duration(work.duration_seconds)
+    initial["version"] = work.version
     initial["authors"] = [link.person for link in work.author_links.select_related("person")]
     form = _form(request, work.campaign, work.category, person, instance=work, initial=initial)
     existing = list(work.files.all())
@@ -354,12 +352,22 @@ def work_edit(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 with evidence.files_written(), transaction.atomic():
                     authors = list(form.cleaned_data["authors"]) + _new_authors(request.user, form)
-                    services.update_work(request.user, work, authors=authors, **form.work_fields())
+                    services.update_work(
+                        request.user,
+                        work,
+                        version=form.cleaned_data["version"],
+                        authors=authors,
+                        files_changed=bool(prepared or remove & {f.pk for f in existing}),
+                        **form.work_fields(),
+                    )
                     for item in existing:
                         if item.pk in remove:
                             work_files.remove_work_file(request.user, item)
                     for item in prepared:
                         work_files.store_work_file(request.user, work, item.file, prepared=item)
+            except EditConflict as exc:
+                form.add_error(None, exc)
+                refresh_form_version(form, exc.current_version)
             except ValidationError as exc:
                 for message in exc.messages:
                     form.add_error(None, message)
@@ -492,14 +500,15 @@ def work_file(request: HttpRequest, pk: int, fid: int, variant: str) -> HttpResp
     work = _work(request, pk)
     require(request.user, "works.view", work)
     item = get_object_or_404(WorkFile.objects.filter(work=work), pk=fid)
-    image = item.role == FileRole.IMAGE
+    # a picture's or video's original may hold the place it was made: the office only
+    stripped = item.role in (FileRole.IMAGE, FileRole.VIDEO)
     if variant == "original":
-        if image and not _is_office_for(request.user, work):
+        if stripped and not _is_office_for(request.user, work):
             raise PermissionDenied
         field, content_type, filename = item.file, item.content_type, item.original_name
     elif variant == "public":
-        field = item.public_file if image else item.file
-        content_type = work_files.content_type_for(field.name) if image else item.content_type
+        field = item.public_file if stripped else item.file
+        content_type = work_files.content_type_for(field.name) if stripped else item.content_type
         filename = _renamed(item.original_name, field.name)
     else:
         field, content_type = item.thumbnail, "image/jpeg"
@@ -514,7 +523,6 @@ def work_file(request: HttpRequest, pk: int, fid: int, variant: str) -> HttpResp
     response = _ranged(
         request, handle, size, content_type, request.GET.get("download") == "1", filename
     )
-    response["X-Content-Type-Options"] = "nosniff"
     patch_cache_control(response, private=True, max_age=3600)
     return response
 

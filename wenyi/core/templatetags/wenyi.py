@@ -34,4 +34,13 @@ def history_url(obj) -> str:
     from django.urls import reverse
 
     ct = ContentType.objects.get_for_model(obj, for_concrete_model=True)
-    return reverse("core:audit_object", args=[ct.pk, str(obj.pk)])
+    return reverse("orgs:audit_object", args=[ct.pk, str(obj.pk)])
+
+
+@register.simple_tag
+def audit_rows(entry) -> list:
+    """(field label, before, after) rows of an audit entry (keys named like dict methods,
+    such as "items", are data here, never looked up as methods)."""
+    from wenyi.core.audit import change_rows
+
+    return change_rows(entry)

@@ -29,4 +29,11 @@
     target.insertAdjacentHTML("beforeend", html);
     total.value = parseInt(total.value, 10) + 1;
   });
+  // "Back" links on error pages: the previous page when there is one, else the link's own.
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest("[data-wy-back]");
+    if (!link || window.history.length < 2) return;
+    event.preventDefault();
+    window.history.back();
+  });
 })();
