@@ -125,8 +125,8 @@ bench: $(STAMP_TEST)
 messages: $(STAMP_RUN)
 	@scripts/ensure-debian-packages $(DEBS_MESSAGES)
 	@mkdir -p wenyi/locale
-	$(BIN)/wenyi makemessages -l zh_Hans --ignore=.venv --ignore=tests --ignore=bench \
-		--ignore=var --ignore=scripts --ignore=docs --ignore=build
+	@# from inside the package, so the catalogue's references read "activities/…"
+	cd wenyi && $(CURDIR)/$(BIN)/wenyi makemessages -l zh_Hans --ignore=locale
 	$(BIN)/wenyi compilemessages -l zh_Hans --ignore=.venv --ignore=var --ignore=build
 
 clean:

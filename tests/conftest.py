@@ -15,11 +15,24 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from tests.factories import PASSWORD, OrgUnitFactory, PersonFactory, UserFactory, membership
+from tests.factories import OrgUnitFactory, PersonFactory, UserFactory, membership
 from wenyi.orgs.enums import Role, UnitKind
+
+# record(...): an activity of the 2014 campaign, for tests of every app
+pytest_plugins = ["tests.activities.recording"]
 
 # Playwright's sync API runs an event loop in the test thread; the ORM must still work.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """SQLite tests use a database file, as the app does: an in-memory database shared
+    between the live server's threads answers two writers with "table is locked"
+    instead of making the second wait, so concurrency could not be tested for real."""
+    database = settings.DATABASES["default"]
+    if database["ENGINE"].endswith("sqlite3"):
+        database.setdefault("TEST", {})["NAME"] = str(Path(settings.DATA_DIR) / "test.sqlite3")
 
 
 @pytest.fixture(autouse=True)
@@ -115,7 +128,7 @@ def login():
 
     def _login(user) -> Client:
         client = Client()
-        assert client.login(username=user.username, password=PASSWORD)
+        client.force_login(user)
         return client
 
     return _login

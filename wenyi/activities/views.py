@@ -20,6 +20,7 @@ from wenyi.activities.models import Activity
 from wenyi.activities.queries import activities_visible_to, metric_columns, quota_matrix
 from wenyi.campaigns.queries import campaigns_visible_to
 from wenyi.core import audit, clock, tokens
+from wenyi.core import uploads as core_uploads
 from wenyi.core.permissions import require, visible_or_404
 from wenyi.core.versioning import EditConflict, refresh_form_version
 from wenyi.orgs.enums import Role
@@ -120,6 +121,8 @@ def activity_add(request: HttpRequest, slug: str) -> HttpResponse:
                     for message in exc.messages:
                         form.add_error(None, message)
                 else:
+                    for note in core_uploads.shortened(uploads):
+                        messages.info(request, note)
                     if activity.status == ActivityStatus.SUBMITTED:
                         messages.success(request, _("Activity saved and submitted for checking."))
                     else:

@@ -31,7 +31,7 @@ from wenyi.activities import evidence as evidence_files
 from wenyi.activities.enums import EvidenceKind
 from wenyi.activities.models import Activity, Evidence
 from wenyi.activities.queries import activities_visible_to
-from wenyi.core import uploads
+from wenyi.core import uploads as core_uploads
 from wenyi.core.permissions import require, visible_or_404
 
 VARIANTS = ("original", "public", "thumb")
@@ -108,6 +108,8 @@ def evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Nothing was added; correct the above and try again."))
         return _back(activity)
     count = len(prepared) + len(links)
+    for note in core_uploads.shortened(uploads):
+        messages.info(request, note)
     messages.success(
         request,
         ngettext("%(count)d item of evidence added.", "%(count)d items of evidence added.", count)
@@ -190,7 +192,7 @@ def _ranged(
     play video only from servers that answer range requests. Served in a sandbox
     (core.uploads.served_file_policy) and never sniffed as another type."""
     response = _ranged_response(request, handle, size, content_type, attachment, filename)
-    response["Content-Security-Policy"] = uploads.served_file_policy(content_type)
+    response["Content-Security-Policy"] = core_uploads.served_file_policy(content_type)
     response["X-Content-Type-Options"] = "nosniff"
     return response
 

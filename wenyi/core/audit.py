@@ -93,30 +93,30 @@ def record(
         object_repr=str(instance)[:200],
         changes=changes,
         note=note,
-        unit_path=unit_path_of(instance, unit),
+        unit_pk=unit_of(instance, unit),
     )
 
 
-def unit_path_of(instance: models.Model, unit=None) -> str:
-    """The tree path of the unit a record belongs to, "" when it belongs to none."""
+def unit_of(instance: models.Model, unit=None) -> int | None:
+    """The id of the unit a record belongs to, None when it belongs to none."""
     if unit is None:
         method = getattr(instance, "audit_unit", None)
         unit = method() if callable(method) else None
-    return getattr(unit, "path", "") or ""
+    return getattr(unit, "pk", None)
 
 
-def backfill_unit_paths() -> int:
+def backfill_units() -> int:
     """File entries written before entries carried their unit (run by `wenyi setup`)."""
     filed = 0
-    pending = AuditEntry.objects.filter(unit_path="").select_related("content_type")
+    pending = AuditEntry.objects.filter(unit_pk=None).select_related("content_type")
     for entry in pending.iterator(chunk_size=500):
         model = entry.content_type.model_class()
         if model is None or not hasattr(model, "audit_unit"):
             continue
         instance = model._default_manager.filter(pk=entry.object_id).first()
-        path = unit_path_of(instance) if instance is not None else ""
-        if path:
-            filed += AuditEntry.objects.filter(pk=entry.pk).update(unit_path=path)
+        unit = unit_of(instance) if instance is not None else None
+        if unit is not None:
+            filed += AuditEntry.objects.filter(pk=entry.pk).update(unit_pk=unit)
     return filed
 
 

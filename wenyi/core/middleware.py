@@ -46,6 +46,8 @@ class RequestSizeLimitMiddleware:
             from django.utils.translation import gettext as _
 
             translation.activate(settings.LANGUAGE_CODE)
+            # (the unread body ends the connection: gunicorn's workers close it after
+            # every response, and a proxy in front sees the 413 and stops sending)
             response = _error_page(
                 request,
                 413,
@@ -56,8 +58,6 @@ class RequestSizeLimitMiddleware:
                 )
                 % {"size": f"{length / 1024 / 1024:.0f}", "limit": settings.WENYI_REQUEST_MAX_MB},
             )
-            # the unread body makes the connection unusable for another request
-            response["Connection"] = "close"
             return response
         return self.get_response(request)
 

@@ -18,8 +18,9 @@ class AuditEntry(models.Model):
     """Who did what to which object, when, with the old and new values.
 
     Written only by `wenyi.core.audit.record`, which every service function calls.
-    `unit_path` is the tree path of the unit the record belongs to: an office sees the
-    entries filed under its own subtree, never another county's.
+    `unit_pk` is the unit the record belongs to (an id, not a path: paths shift when
+    units are added or moved): an office sees the entries filed under its own subtree,
+    never another county's.
     """
 
     at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
@@ -37,7 +38,8 @@ class AuditEntry(models.Model):
     object_repr = models.CharField(_("object"), max_length=200)
     changes = models.JSONField(_("changes"), default=dict, blank=True)
     note = models.TextField(_("note"), blank=True)
-    unit_path = models.CharField(max_length=255, blank=True, db_index=True)
+    # orgs.OrgUnit's id; no foreign key, core sits below orgs (see DESIGN.md)
+    unit_pk = models.BigIntegerField(null=True, blank=True, db_index=True)
 
     class Meta:
         verbose_name = _("audit entry")

@@ -285,3 +285,16 @@ SERVED_PDF_POLICY = "sandbox allow-scripts; default-src 'none'; frame-ancestors 
 def served_file_policy(content_type: str) -> str:
     """The Content-Security-Policy for a user's file of this content type."""
     return SERVED_PDF_POLICY if content_type == "application/pdf" else SERVED_FILE_POLICY
+
+
+def shortened(uploads) -> list[str]:
+    """A Chinese note for each upload whose name was shortened to store it."""
+    notes = []
+    for upload in uploads:
+        name = Path(getattr(upload, "name", "") or "").name
+        if len(name) > NAME_MAX:
+            notes.append(
+                _('File name shortened to "%(short)s" (at most %(max)d characters are kept).')
+                % {"short": short_name(name), "max": NAME_MAX}
+            )
+    return notes

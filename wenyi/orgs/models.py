@@ -173,3 +173,6 @@ class LeadingGroupMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}（{self.get_role_display()}）"
+
+    def audit_unit(self) -> OrgUnit:
+        return self.group.unit

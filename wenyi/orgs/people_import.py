@@ -862,7 +862,7 @@ def _save_rows(rows: list[_Row], existing: set[tuple[int, int, str]], *, actor) 
             # nobody learns a password from a spreadsheet: the person sets one
             user.set_unusable_password()
             user.save()
-            record(actor, AuditAction.CREATE, user, after=snapshot(user), note=note)
+            record(actor, AuditAction.CREATE, user, after=snapshot(user), note=note, unit=row.unit)
             result.logins_created += 1
             row.user = user
             person.user = user

@@ -179,5 +179,5 @@ def audit_entries_visible_to(user) -> QuerySet:
         return AuditEntry.objects.all()
     if not scope.office_paths:
         return AuditEntry.objects.none()
-    # AuditEntry.unit_path: the prefix "unit_" before "path"
-    return AuditEntry.objects.filter(under_paths(outermost_paths(scope.office_paths), "unit_"))
+    units = OrgUnit.objects.filter(under_paths(outermost_paths(scope.office_paths)))
+    return AuditEntry.objects.filter(unit_pk__in=units.values("pk"))

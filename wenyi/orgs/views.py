@@ -350,7 +350,13 @@ def leading_group_edit(request: HttpRequest, slug: str, code: str) -> HttpRespon
             % {"unit": unit.name, "campaign": campaign.title}
         }
     form = LeadingGroupForm(request.POST or None, initial=initial)
-    formset = GroupMemberFormSet(request.POST or None, prefix="members", initial=member_initial)
+    # a posted formset is compared with nothing: the rows stored now may not be the ones
+    # the page showed (someone saved meanwhile), and rows equal to them would be dropped
+    formset = GroupMemberFormSet(
+        request.POST or None,
+        prefix="members",
+        initial=None if request.method == "POST" else member_initial,
+    )
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         members = [f.cleaned_data for f in formset.forms if f.cleaned_data.get("name")]
         if not any(m["role"] == "leader" for m in members):

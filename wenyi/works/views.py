@@ -27,6 +27,7 @@ from wenyi.activities.views_evidence import _ranged, _renamed
 from wenyi.campaigns.enums import FileKind
 from wenyi.campaigns.queries import campaigns_visible_to
 from wenyi.core import audit, tokens
+from wenyi.core import uploads as core_uploads
 from wenyi.core.permissions import require, visible_or_404
 from wenyi.core.versioning import EditConflict, refresh_form_version
 from wenyi.orgs import services as org_services
@@ -265,6 +266,8 @@ def work_add(request: HttpRequest, slug: str) -> HttpResponse:
                     for message in exc.messages:
                         form.add_error(None, message)
                 else:
+                    for note in core_uploads.shortened(_uploads(request)):
+                        messages.info(request, note)
                     if work.status == WorkStatus.SUBMITTED:
                         messages.success(request, _("Work saved and submitted."))
                     elif request.user.has_perm("works.submit", work):
@@ -372,6 +375,8 @@ def work_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 for message in exc.messages:
                     form.add_error(None, message)
             else:
+                for note in core_uploads.shortened(_uploads(request)):
+                    messages.info(request, note)
                 messages.success(request, _("Saved."))
                 return redirect("works:detail", pk=work.pk)
     context = _form_context(work.campaign, work.category, form, work)

@@ -19,8 +19,11 @@ class Command(BaseCommand):
     def handle(self, *args, demo: bool, **options):
         from wenyi import demo as demo_data
         from wenyi.campaigns.loader import CampaignFileError, load_all
+        from wenyi.core.audit import backfill_units
 
         call_command("migrate", interactive=False, verbosity=0)
+        # audit entries from before entries were filed under their unit (once)
+        backfill_units()
         self.stdout.write("数据库已就绪 (database ready)")
         # the daily reminder run lives in the task queue; queue it if it is not there
         call_command("schedule_reminders", stdout=self.stdout)

@@ -1,4 +1,5 @@
-"""Fixtures for activity tests: record(...) makes an activity of the 2014 campaign."""
+"""The record(...) fixture: an activity of the 2014 campaign, made through the service
+(registered for every test module by tests/conftest.py)."""
 
 import datetime
 
