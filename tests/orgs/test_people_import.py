@@ -604,3 +604,40 @@ def test_existing_membership_is_not_granted_twice(office, coordinator_a, county_
 
     assert (result.unchanged, result.errors) == (1, [])
     assert Membership.objects.filter(user=user).count() == 1
+
+
+# -- identity fields (issue 8) ------------------------------------------------------------
+
+
+def test_import_cannot_change_the_e_mail_of_a_higher_login(coordinator_a, county_a, city):
+    held = UserFactory(username="held", email="held@example.org")
+    PersonFactory(user=held, unit=county_a, name="王某", mobile="13800000099", email=held.email)
+    membership(held, city, Role.OFFICE)
+    rows = [{"姓名": "王某", "单位编码": "371302", "手机号": "13800000099", "电子邮箱": "me@x.org"}]
+
+    result = run(xlsx(rows), coordinator_a)
+
+    assert cells(result) == {(2, "电子邮箱")}
+    held.refresh_from_db()
+    assert held.email == "held@example.org"
+
+
+def test_import_by_the_office_changes_the_e_mail_and_tells_the_old_address(
+    office, county_a, city, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    held = UserFactory(username="held", email="held@example.org")
+    PersonFactory(user=held, unit=county_a, name="王某", mobile="13800000099", email=held.email)
+    membership(held, city, Role.OFFICE)
+    rows = [
+        {"姓名": "王某", "单位编码": "371302", "手机号": "13800000099", "电子邮箱": "new@x.org"}
+    ]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        result = run(xlsx(rows), office)
+
+    assert result.updated == 1
+    held.refresh_from_db()
+    assert held.email == "new@x.org"
+    assert [m.to for m in mail.outbox] == [["held@example.org"]]

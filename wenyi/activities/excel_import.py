@@ -43,6 +43,7 @@ from wenyi.activities.services import duplicate_key
 from wenyi.campaigns.models import ActivityType, Campaign
 from wenyi.core import audit
 from wenyi.core.enums import AuditAction
+from wenyi.orgs.models import OrgUnit
 from wenyi.orgs.people_import import (
     HEADER_SEARCH_ROWS,
     HELP_SHEET,
@@ -724,6 +725,15 @@ def import_activities(
         # already serialises every writer), then look again for what a concurrent
         # import of the same file may have committed since the check
         list(Campaign.objects.select_for_update().filter(pk=job.campaign_id).values_list("pk"))
+        # and the rows' units, in id order, as recording one activity does: an activity
+        # entered on the page meanwhile is seen below, or waits for this import
+        unit_ids = sorted({r.unit_id for r in rows})
+        list(
+            OrgUnit.objects.select_for_update()
+            .filter(pk__in=unit_ids)
+            .order_by("pk")
+            .values_list("pk")
+        )
         clashes = dict(existing_duplicates({r.key for r in rows}))
         if not clashes:
             created = _write(job, rows)

@@ -22,7 +22,7 @@ from wenyi.campaigns.queries import campaigns_visible_to
 from wenyi.core import audit, clock, tokens
 from wenyi.core import uploads as core_uploads
 from wenyi.core.permissions import require, visible_or_404
-from wenyi.core.versioning import EditConflict, refresh_form_version
+from wenyi.core.versioning import show_refusal
 from wenyi.orgs.enums import Role
 from wenyi.orgs.models import Person
 from wenyi.orgs.queries import participating_units, scope_for, units_managed_by
@@ -246,15 +246,11 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 values=form.metric_values(),
                 allow_duplicate=bool(form.cleaned_data.get("confirm_duplicate")),
             )
-        except EditConflict as exc:
-            form.add_error(None, exc)
-            refresh_form_version(form, exc.current_version)
         except services.DuplicateActivity as exc:
             form.duplicates = exc.duplicates
             form.add_error(None, exc)
-        except ValidationError as exc:
-            for message in exc.messages:
-                form.add_error(None, message)
+        except ValidationError as exc:  # an edit conflict too
+            show_refusal(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect("activities:detail", pk=activity.pk)

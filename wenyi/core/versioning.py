@@ -100,9 +100,12 @@ def bump(model: type[models.Model], pk: Any) -> None:
     model._default_manager.filter(pk=pk).update(version=F("version") + 1)
 
 
-def refresh_form_version(form, current_version: int) -> None:
-    """Show a refused form again with the loser's input and the current version, so a
-    second save is a deliberate overwrite, not a lost update."""
-    data = form.data.copy()
-    data[form.add_prefix("version")] = str(current_version)
-    form.data = data
+def show_refusal(form, exc: ValidationError) -> None:
+    """A service's refusal on the form that was sent: its messages at the top, the input
+    kept; after an edit conflict, with the current version, so that saving again is a
+    deliberate overwrite, not a lost update."""
+    form.add_error(None, exc)
+    if isinstance(exc, EditConflict):
+        data = form.data.copy()
+        data[form.add_prefix("version")] = str(exc.current_version)
+        form.data = data

@@ -40,7 +40,7 @@ from wenyi.core.audit import record, snapshot
 from wenyi.core.enums import AuditAction
 from wenyi.orgs.enums import Gender, Role
 from wenyi.orgs.models import Membership, OrgUnit, Person
-from wenyi.orgs.services import can_grant
+from wenyi.orgs.services import IDENTITY_FIELDS, can_grant, tell_identity_changed
 
 ROW_LIMIT = 5000
 # A 20 MB upload can inflate to gigabytes of XML (a "zip bomb"); real people lists
@@ -764,6 +764,28 @@ def _check_against_database(
                     % {"rows": _rows_text(numbers)},
                 )
 
+    # the fields that identify a login change only under the rule the edit page keeps
+    for row in rows:
+        person = row.person
+        if person is None or person.user_id is None:
+            continue
+        for key in IDENTITY_FIELDS:
+            value = row.values.get(key)
+            if (
+                value
+                and value != getattr(person, key)
+                and not actor.has_perm("orgs.change_identity", person)
+            ):
+                errors.add(
+                    row.number,
+                    key,
+                    _(
+                        "%(name)s holds a role you may not manage, so an import by you "
+                        "cannot change their mobile number or e-mail; ask the campaign office."
+                    )
+                    % {"name": person.name},
+                )
+
     user_ids = {u.pk for u in users.values()}
     user_ids |= {r.person.user_id for r in rows if r.person and r.person.user_id}
     existing: set[tuple[int, int, str]] = set()
@@ -875,13 +897,19 @@ def _save_rows(rows: list[_Row], existing: set[tuple[int, int, str]], *, actor) 
         else:
             after = snapshot(person)
             if after != before:
+                # an edit page opened before the import must not save over it
+                person.version += 1
+                after["version"] = person.version
                 person.save()
                 record(actor, AuditAction.UPDATE, person, before=before, after=after, note=note)
                 changed = True
+                identity = [k for k in IDENTITY_FIELDS if before.get(k) != after.get(k)]
                 if person.user_id and person.user.email != person.email:
                     # the login's address is where password-reset mail goes
                     person.user.email = person.email
                     person.user.save(update_fields=["email"])
+                if identity and person.user_id:
+                    tell_identity_changed(actor, person, identity, before.get("email", ""), before)
 
         if row.role and (row.user.pk, row.unit.pk, row.role) not in existing:
             membership, created = Membership.objects.get_or_create(

@@ -149,11 +149,11 @@ def update_person(actor, person: Person, *, version: int | None, **values: Any) 
         person.user.email = person.email
         person.user.save(update_fields=["email"])
     if identity and person.user_id:
-        _tell_identity_changed(actor, person, identity, old_email, before)
+        tell_identity_changed(actor, person, identity, old_email, before)
     return person
 
 
-def _tell_identity_changed(actor, person: Person, fields, old_email: str, before) -> None:
+def tell_identity_changed(actor, person: Person, fields, old_email: str, before) -> None:
     """The old address hears of a changed e-mail or mobile (so a takeover does not go
     unnoticed), and the person gets a notice in the app."""
     labels = {"mobile": _("mobile number"), "email": _("e-mail address")}

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from wenyi.campaigns.queries import campaigns_visible_to
 from wenyi.core.permissions import require, visible_or_404
-from wenyi.core.versioning import EditConflict, refresh_form_version
+from wenyi.core.versioning import show_refusal
 from wenyi.orgs import services
 from wenyi.orgs.forms import (
     GroupMemberFormSet,
@@ -91,11 +91,8 @@ def unit_edit(request: HttpRequest, code: str) -> HttpResponse:
         version = values.pop("version")
         try:
             services.update_unit(request.user, unit, version=version, **values)
-        except EditConflict as exc:
-            form.add_error(None, exc)
-            refresh_form_version(form, exc.current_version)
-        except ValidationError as exc:
-            form.add_error(None, exc)
+        except ValidationError as exc:  # an edit conflict too
+            show_refusal(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect("orgs:unit", code=unit.code)
@@ -192,11 +189,8 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
             services.update_person(
                 request.user, person, version=form.cleaned_data["version"], **form.person_values()
             )
-        except EditConflict as exc:
-            form.add_error(None, exc)
-            refresh_form_version(form, exc.current_version)
-        except ValidationError as exc:
-            form.add_error(None, exc)
+        except ValidationError as exc:  # an edit conflict too
+            show_refusal(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect("orgs:person", pk=person.pk)
@@ -368,11 +362,8 @@ def leading_group_edit(request: HttpRequest, slug: str, code: str) -> HttpRespon
                 services.save_leading_group(
                     request.user, campaign, unit, version=version, members=members, **values
                 )
-            except EditConflict as exc:
-                form.add_error(None, exc)
-                refresh_form_version(form, exc.current_version)
-            except ValidationError as exc:
-                form.add_error(None, exc)
+            except ValidationError as exc:  # an edit conflict too
+                show_refusal(form, exc)
             else:
                 messages.success(request, _("Leading group saved."))
                 return redirect("orgs:unit", code=unit.code)

@@ -29,7 +29,7 @@ from wenyi.campaigns.queries import campaigns_visible_to
 from wenyi.core import audit, tokens
 from wenyi.core import uploads as core_uploads
 from wenyi.core.permissions import require, visible_or_404
-from wenyi.core.versioning import EditConflict, refresh_form_version
+from wenyi.core.versioning import show_refusal
 from wenyi.orgs import services as org_services
 from wenyi.orgs.enums import Role
 from wenyi.orgs.models import OrgUnit, Person
@@ -368,12 +368,8 @@ def work_edit(request: HttpRequest, pk: int) -> HttpResponse:
                             work_files.remove_work_file(request.user, item)
                     for item in prepared:
                         work_files.store_work_file(request.user, work, item.file, prepared=item)
-            except EditConflict as exc:
-                form.add_error(None, exc)
-                refresh_form_version(form, exc.current_version)
-            except ValidationError as exc:
-                for message in exc.messages:
-                    form.add_error(None, message)
+            except ValidationError as exc:  # an edit conflict too
+                show_refusal(form, exc)
             else:
                 for note in core_uploads.shortened(_uploads(request)):
                     messages.info(request, note)
