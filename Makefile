@@ -46,7 +46,7 @@ help:
 	@echo "make run        install, migrate, load demo data, serve on http://$(RUN_HOST):$(RUN_PORT)"
 	@echo "make test       install test dependencies (chromium too) and run every test"
 	@echo "make test-only  run pytest without installing anything (PYTEST_ARGS='-k name -x')"
-	@echo "make lint       ruff check and ruff format --check"
+	@echo "make lint       ruff check, ruff format --check and the layers (lint-imports)"
 	@echo "make bench      run every bench/*.py"
 	@echo "make messages   update and compile the zh_Hans translations (needs gettext)"
 	@echo "make clean      remove .venv and caches (keeps ./var, the local database)"
@@ -112,10 +112,19 @@ test-only: translations
 lint: $(STAMP_TEST)
 	$(BIN)/ruff check wenyi tests bench
 	$(BIN)/ruff format --check wenyi tests bench
+	@# the layers of DESIGN.md, from [tool.importlinter] in pyproject.toml
+	$(BIN)/lint-imports --no-cache
 
-# Each bench script prints lines `BENCH <name> <value> <unit>`.
-bench: $(STAMP_TEST)
-	@shopt -s nullglob; scripts=(bench/*.py); \
+# Each bench script prints lines `BENCH <name> <value> <unit>`, each beside its anchor
+# (the plain alternative measured in the same run). BENCH=name runs the scripts whose
+# file name contains it. The bench extra holds what only the anchors need (datasketch).
+STAMP_BENCH := $(VENV)/.installed-bench-$(HASH)
+$(STAMP_BENCH): $(STAMP_TEST)
+	@$(BIN)/python -m pip install -q -e '.[test,postgres,bench]' 2>&1 | { $(PIP_FILTER) || true; }
+	@touch $@
+
+bench: $(STAMP_BENCH)
+	@shopt -s nullglob; scripts=(bench/*$(BENCH)*.py); \
 	if [ $${#scripts[@]} -eq 0 ]; then echo "No benchmarks in bench/ yet."; exit 0; fi; \
 	for script in "$${scripts[@]}"; do \
 		echo "== $$script"; \

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "wenyi.activities",
     "wenyi.reporting",
     "wenyi.works",
+    "wenyi.site",
 ]
 
 MIDDLEWARE = [
@@ -77,7 +78,7 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-ROOT_URLCONF = "wenyi.urls"
+ROOT_URLCONF = "wenyi.site.urls"
 WSGI_APPLICATION = "wenyi.wsgi.application"
 
 TEMPLATES = [
@@ -91,7 +92,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "wenyi.site.navigation",
+                "wenyi.site.views.navigation",
             ],
         },
     },

@@ -19,6 +19,8 @@ from wenyi.campaigns.models import (
     AwardTier,
     Campaign,
     Contact,
+    LeadingGroup,
+    LeadingGroupMember,
     Metric,
     Organiser,
     Stage,
@@ -27,7 +29,6 @@ from wenyi.campaigns.models import (
 from wenyi.core.enums import AuditAction
 from wenyi.core.models import AuditEntry
 from wenyi.orgs.enums import UnitKind
-from wenyi.orgs.models import LeadingGroup, LeadingGroupMember
 
 pytestmark = pytest.mark.django_db
 

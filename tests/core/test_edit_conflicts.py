@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from tests.works.test_views import make_work
-from wenyi.orgs.models import LeadingGroup
+from wenyi.campaigns.models import LeadingGroup
 
 
 def form_data(response, form_key: str = "form") -> dict:
@@ -118,7 +118,7 @@ def test_unit_second_save_is_refused(login, office, coordinator_a, county_a):
 def test_leading_group_second_save_is_refused(
     login, office, coordinator_a, county_a, linyi, existing
 ):
-    from wenyi.orgs import services
+    from wenyi.campaigns import services
 
     if existing:
         services.save_leading_group(
@@ -130,7 +130,7 @@ def test_leading_group_second_save_is_refused(
             office_location="兰山区总工会",
             members=[{"name": "张组长", "role": "leader"}],
         )
-    url = reverse("orgs:leading_group", args=[linyi.slug, county_a.code])
+    url = reverse("campaigns:leading_group", args=[linyi.slug, county_a.code])
     members = {
         "members-TOTAL_FORMS": "1",
         "members-INITIAL_FORMS": "1" if existing else "0",

@@ -2,9 +2,9 @@ from io import StringIO
 
 from django.core.management import call_command
 
-from wenyi.campaigns.models import Campaign
-from wenyi.demo import DEMO_PASSWORD
-from wenyi.orgs.models import LeadingGroup, OrgUnit, Person
+from wenyi.campaigns.models import Campaign, LeadingGroup
+from wenyi.orgs.models import OrgUnit, Person
+from wenyi.site.demo import DEMO_PASSWORD
 
 
 def test_setup_demo_loads_campaign_units_people_and_prints_logins(db, client):

@@ -2,9 +2,10 @@ import pytest
 from django.urls import reverse
 
 from tests.factories import CampaignFactory, OrgUnitFactory, PersonFactory
+from wenyi.campaigns.models import LeadingGroup
 from wenyi.core.models import AuditEntry
 from wenyi.orgs.enums import Role
-from wenyi.orgs.models import LeadingGroup, Membership, OrgUnit, Person
+from wenyi.orgs.models import Membership, OrgUnit, Person
 
 
 @pytest.fixture
@@ -279,7 +280,7 @@ def test_office_grants_and_removes_role(login, office, coordinator_a, county_a):
 
 
 def test_leading_group_registered_by_coordinator(login, coordinator_a, county_a, campaign):
-    url = reverse("orgs:leading_group", args=[campaign.slug, county_a.code])
+    url = reverse("campaigns:leading_group", args=[campaign.slug, county_a.code])
     response = login(coordinator_a).post(
         url,
         {
@@ -300,7 +301,7 @@ def test_leading_group_registered_by_coordinator(login, coordinator_a, county_a,
 
 
 def test_leading_group_needs_a_leader(login, coordinator_a, county_a, campaign):
-    url = reverse("orgs:leading_group", args=[campaign.slug, county_a.code])
+    url = reverse("campaigns:leading_group", args=[campaign.slug, county_a.code])
     response = login(coordinator_a).post(
         url,
         {
@@ -317,7 +318,7 @@ def test_leading_group_needs_a_leader(login, coordinator_a, county_a, campaign):
 
 
 def test_leading_group_of_other_county_is_404(login, coordinator_a, county_b, campaign):
-    url = reverse("orgs:leading_group", args=[campaign.slug, county_b.code])
+    url = reverse("campaigns:leading_group", args=[campaign.slug, county_b.code])
     assert login(coordinator_a).get(url).status_code == 404
 
 
@@ -325,7 +326,7 @@ def test_office_sees_units_without_leading_group(
     login, office, coordinator_a, county_a, county_b, enterprise_a, campaign
 ):
     login(coordinator_a).post(
-        reverse("orgs:leading_group", args=[campaign.slug, county_a.code]),
+        reverse("campaigns:leading_group", args=[campaign.slug, county_a.code]),
         {
             "name": "兰山区领导小组",
             "office_location": "兰山区总工会",
@@ -335,7 +336,7 @@ def test_office_sees_units_without_leading_group(
             "members-0-role": "leader",
         },
     )
-    response = login(office).get(reverse("orgs:leading_groups", args=[campaign.slug]))
+    response = login(office).get(reverse("campaigns:leading_groups", args=[campaign.slug]))
     rows = {r["unit"].code: r["group"] for r in response.context["rows"]}
     # the city and its counties take part (depth 1); the enterprise does not
     assert set(rows) == {"371300", "371302", "371311"}
@@ -344,5 +345,5 @@ def test_office_sees_units_without_leading_group(
 
 
 def test_leading_group_overview_is_403_for_coordinator(login, coordinator_a, campaign):
-    url = reverse("orgs:leading_groups", args=[campaign.slug])
+    url = reverse("campaigns:leading_groups", args=[campaign.slug])
     assert login(coordinator_a).get(url).status_code == 403

@@ -6,3 +6,6 @@ class ActivitiesConfig(AppConfig):
     name = "wenyi.activities"
     label = "activities"
     verbose_name = _("Activities")
+
+    def ready(self) -> None:
+        from wenyi.activities import panels  # noqa: F401 - registers this app's panels

@@ -47,7 +47,7 @@ def build(campaign: Campaign) -> int:
     """Record the demo activities once; returns how many exist."""
     if Activity.objects.filter(campaign=campaign).exists():
         return Activity.objects.filter(campaign=campaign).count()
-    owner = OrgUnit.objects.filter(code=campaign.owner_unit_code).first()
+    owner = campaign.owner_unit()
     office = Membership.objects.filter(role=Role.OFFICE, unit=owner).select_related("user")
     if owner is None or not office.exists():
         return 0

@@ -44,7 +44,7 @@ from wenyi.campaigns.models import ActivityType, Campaign, Metric
 from wenyi.core import clock, xlsx
 from wenyi.orgs.models import OrgUnit
 from wenyi.orgs.people_import import HELP_SHEET, XLSX_CONTENT_TYPE
-from wenyi.orgs.queries import owner_unit, scope_for, units_managed_by
+from wenyi.orgs.queries import scope_for, units_managed_by
 
 __all__ = [
     "XLSX_CONTENT_TYPE",
@@ -148,7 +148,7 @@ def importable_units(user, campaign: Campaign) -> QuerySet[OrgUnit]:
     """Units the user may record activities for in this campaign: the units they
     manage, within the campaign's owner unit when that unit exists."""
     units = units_managed_by(user)
-    owner = owner_unit(campaign)
+    owner = campaign.owner_unit()
     if owner is not None:
         units = units.filter(path__startswith=owner.path)
     return units

@@ -18,14 +18,14 @@ from wenyi.activities.filters import filter_activities
 from wenyi.activities.forms import ActivityForm, ReasonForm
 from wenyi.activities.models import Activity
 from wenyi.activities.queries import activities_visible_to, metric_columns, quota_matrix
-from wenyi.campaigns.queries import campaigns_visible_to
+from wenyi.campaigns.queries import campaigns_visible_to, participating_units
 from wenyi.core import audit, clock, tokens
 from wenyi.core import uploads as core_uploads
 from wenyi.core.permissions import require, visible_or_404
 from wenyi.core.versioning import show_refusal
 from wenyi.orgs.enums import Role
 from wenyi.orgs.models import Person
-from wenyi.orgs.queries import participating_units, scope_for, units_managed_by
+from wenyi.orgs.queries import scope_for, units_managed_by
 
 
 def _campaign(request: HttpRequest, slug: str):

@@ -36,10 +36,10 @@ from wenyi.activities.import_tasks import run_activity_import
 from wenyi.activities.models import ActivityImport
 from wenyi.activities.queries import activities_visible_to, quota_matrix
 from wenyi.campaigns.models import Campaign
-from wenyi.campaigns.queries import campaigns_visible_to
+from wenyi.campaigns.queries import campaigns_visible_to, participating_units
 from wenyi.core import clock, tokens
 from wenyi.core.permissions import require, visible_or_404
-from wenyi.orgs.queries import participating_units, units_managed_by
+from wenyi.orgs.queries import units_managed_by
 
 
 def _campaign(request: HttpRequest, slug: str) -> Campaign:

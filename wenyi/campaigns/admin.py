@@ -25,3 +25,14 @@ class CampaignAdmin(admin.ModelAdmin):
 admin.site.register(models.Metric)
 admin.site.register(models.WorkCategory)
 admin.site.register(models.AwardKind)
+
+
+class LeadingGroupMemberInline(admin.TabularInline):
+    model = models.LeadingGroupMember
+    extra = 0
+
+
+@admin.register(models.LeadingGroup)
+class LeadingGroupAdmin(admin.ModelAdmin):
+    list_display = ["name", "unit", "campaign"]
+    inlines = [LeadingGroupMemberInline]

@@ -6,3 +6,6 @@ class CampaignsConfig(AppConfig):
     name = "wenyi.campaigns"
     label = "campaigns"
     verbose_name = _("Campaigns")
+
+    def ready(self) -> None:
+        from wenyi.campaigns import panels  # noqa: F401 - registers this app's panels

@@ -28,3 +28,10 @@ class FileKind(models.TextChoices):
     AUDIO = "audio", _("audio")
     VIDEO = "video", _("video file")
     LINK = "link", _("video link")
+
+
+class GroupRole(models.TextChoices):
+    LEADER = "leader", _("group leader")
+    DEPUTY = "deputy", _("deputy leader")
+    MEMBER = "member", _("member")
+    LIAISON = "liaison", _("liaison")

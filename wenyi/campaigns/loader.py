@@ -48,6 +48,8 @@ from wenyi.campaigns.models import (
     AwardTier,
     Campaign,
     Contact,
+    LeadingGroup,
+    LeadingGroupMember,
     Metric,
     Organiser,
     Stage,
@@ -411,10 +413,7 @@ def _sync_leading_group(w: _Writer, campaign: Campaign, group: Item) -> str:
     Members are matched by name, so a member's link to a Person made in the
     application survives a reload. Returns a note when the unit does not exist yet.
     """
-    # orgs sits to the right of campaigns: imported here, only for this step
-    from wenyi.orgs.models import LeadingGroup, LeadingGroupMember, OrgUnit
-
-    unit = OrgUnit.objects.filter(code=campaign.owner_unit_code).first()
+    unit = campaign.owner_unit()
     if unit is None:
         code = campaign.owner_unit_code
         return f"领导小组：单位 {code} 尚未建立，暂未保存（建好单位后再载入一次）"

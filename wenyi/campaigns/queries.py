@@ -1,6 +1,7 @@
 from django.db.models import Prefetch, QuerySet
 
 from wenyi.campaigns.models import ActivityType, AwardKind, Campaign, WorkCategory
+from wenyi.orgs.models import OrgUnit
 
 
 def campaigns_visible_to(user) -> QuerySet[Campaign]:
@@ -17,4 +18,14 @@ def campaign_with_rules(queryset: QuerySet[Campaign]) -> QuerySet[Campaign]:
         Prefetch("activity_types", ActivityType.objects.prefetch_related("metrics")),
         Prefetch("work_categories", WorkCategory.objects.select_related("parent")),
         Prefetch("award_kinds", AwardKind.objects.prefetch_related("tiers")),
+    )
+
+
+def participating_units(campaign: Campaign) -> QuerySet[OrgUnit]:
+    """The owner unit and the units down to `participant_depth` levels below it."""
+    owner = campaign.owner_unit()
+    if owner is None:
+        return OrgUnit.objects.none()
+    return OrgUnit.objects.filter(
+        path__startswith=owner.path, depth__lte=owner.depth + campaign.participant_depth
     )

@@ -1,10 +1,25 @@
-from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+"""The campaign's pages: its rules as the file defines them, and the leading groups (R2)."""
 
-from wenyi.campaigns.queries import campaign_with_rules, campaigns_visible_to
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from wenyi.campaigns import services
+from wenyi.campaigns.forms import GroupMemberFormSet, LeadingGroupForm
+from wenyi.campaigns.models import LeadingGroup
+from wenyi.campaigns.queries import (
+    campaign_with_rules,
+    campaigns_visible_to,
+    participating_units,
+)
 from wenyi.core import clock
-from wenyi.core.permissions import visible_or_404
+from wenyi.core.permissions import require, visible_or_404
+from wenyi.core.versioning import show_refusal
+from wenyi.orgs.queries import scope_for, units_managed_by, units_visible_to
 
 
 @login_required
@@ -37,5 +52,95 @@ def campaign_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "not_started": today < campaign.start,
             "top_categories": top_categories,
             "today": today,
+        },
+    )
+
+
+@login_required
+def leading_groups(request: HttpRequest, slug: str) -> HttpResponse:
+    """The office's view of R2: which units have registered their leading group."""
+    campaign = visible_or_404(campaigns_visible_to(request.user), slug=slug)
+    require(request.user, "campaigns.view_leading_groups_overview")
+    owner = campaign.owner_unit()
+    units = participating_units(campaign) & units_managed_by(request.user)
+    groups = {
+        g.unit_id: g
+        for g in LeadingGroup.objects.filter(campaign=campaign).annotate(
+            member_count=Count("members")
+        )
+    }
+    rows = [{"unit": u, "group": groups.get(u.pk)} for u in units.order_by("path")]
+    missing = [r for r in rows if r["group"] is None]
+    return render(
+        request,
+        "campaigns/leading_groups.html",
+        {
+            "campaign": campaign,
+            "rows": rows,
+            "missing": missing,
+            "owner": owner,
+        },
+    )
+
+
+@login_required
+def leading_group_edit(request: HttpRequest, slug: str, code: str) -> HttpResponse:
+    campaign = visible_or_404(campaigns_visible_to(request.user), slug=slug)
+    unit = visible_or_404(units_visible_to(request.user), code=code)
+    require(request.user, "campaigns.manage_leading_group", unit)
+    group = LeadingGroup.objects.filter(campaign=campaign, unit=unit).first()
+    initial = {}
+    member_initial = []
+    if group:
+        initial = {
+            "version": group.version,
+            "name": group.name,
+            "office_location": group.office_location,
+            "office_phone": group.office_phone,
+            "office_email": group.office_email,
+        }
+        member_initial = [
+            {"name": m.name, "position": m.position, "role": m.role, "phone": m.phone}
+            for m in group.members.all()
+        ]
+    else:
+        initial = {
+            "name": _("%(unit)s leading group for %(campaign)s")
+            % {"unit": unit.name, "campaign": campaign.title}
+        }
+    form = LeadingGroupForm(request.POST or None, initial=initial)
+    # a posted formset is compared with nothing: the rows stored now may not be the ones
+    # the page showed (someone saved meanwhile), and rows equal to them would be dropped
+    formset = GroupMemberFormSet(
+        request.POST or None,
+        prefix="members",
+        initial=None if request.method == "POST" else member_initial,
+    )
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        members = [f.cleaned_data for f in formset.forms if f.cleaned_data.get("name")]
+        if not any(m["role"] == "leader" for m in members):
+            form.add_error(None, _("Name at least the group leader."))
+        else:
+            values = dict(form.cleaned_data)
+            version = values.pop("version")
+            try:
+                services.save_leading_group(
+                    request.user, campaign, unit, version=version, members=members, **values
+                )
+            except ValidationError as exc:  # an edit conflict too
+                show_refusal(form, exc)
+            else:
+                messages.success(request, _("Leading group saved."))
+                return redirect("orgs:unit", code=unit.code)
+    return render(
+        request,
+        "campaigns/leading_group_form.html",
+        {
+            "campaign": campaign,
+            "unit": unit,
+            "form": form,
+            "formset": formset,
+            "group": group,
+            "is_office": scope_for(request.user).is_office_for(unit),
         },
     )

@@ -51,6 +51,17 @@ def snapshot(instance: models.Model | None) -> Snapshot:
     return values
 
 
+def apply_values(instance: models.Model, fields, values: dict[str, Any]) -> list[str]:
+    """Set the `fields` that `values` holds on `instance`; the names of those that changed
+    (for `save(update_fields=…)` and the audit entry)."""
+    changed = []
+    for name in fields:
+        if name in values and getattr(instance, name) != values[name]:
+            setattr(instance, name, values[name])
+            changed.append(name)
+    return changed
+
+
 def diff(before: Snapshot, after: Snapshot) -> dict[str, list[Any]]:
     keys = list(dict.fromkeys([*before, *after]))
     return {

@@ -23,14 +23,3 @@ class PersonAdmin(admin.ModelAdmin):
 class MembershipAdmin(admin.ModelAdmin):
     list_display = ["user", "unit", "role"]
     list_filter = ["role"]
-
-
-class LeadingGroupMemberInline(admin.TabularInline):
-    model = models.LeadingGroupMember
-    extra = 0
-
-
-@admin.register(models.LeadingGroup)
-class LeadingGroupAdmin(admin.ModelAdmin):
-    list_display = ["name", "unit", "campaign"]
-    inlines = [LeadingGroupMemberInline]

@@ -29,10 +29,3 @@ class Role(models.TextChoices):
 class Gender(models.TextChoices):
     MALE = "m", _("male")
     FEMALE = "f", _("female")
-
-
-class GroupRole(models.TextChoices):
-    LEADER = "leader", _("group leader")
-    DEPUTY = "deputy", _("deputy leader")
-    MEMBER = "member", _("member")
-    LIAISON = "liaison", _("liaison")

@@ -7,7 +7,7 @@ from treebeard.mp_tree import MP_Node
 
 from wenyi.core.models import TimeStampedModel
 from wenyi.core.versioning import Versioned
-from wenyi.orgs.enums import Gender, GroupRole, Role, UnitKind
+from wenyi.orgs.enums import Gender, Role, UnitKind
 
 
 class OrgUnit(Versioned, MP_Node):
@@ -127,52 +127,3 @@ class Membership(TimeStampedModel):
 
     def audit_unit(self) -> OrgUnit:
         return self.unit
-
-
-class LeadingGroup(Versioned, TimeStampedModel):
-    """The leading body a unit sets up for a campaign (R2), with its office."""
-
-    campaign = models.ForeignKey(
-        "campaigns.Campaign", on_delete=models.CASCADE, related_name="leading_groups"
-    )
-    unit = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="leading_groups")
-    name = models.CharField(_("name"), max_length=200)
-    office_location = models.CharField(_("office is at"), max_length=200)
-    office_phone = models.CharField(_("office phone"), max_length=40, blank=True)
-    office_email = models.EmailField(_("office e-mail"), blank=True)
-
-    class Meta:
-        verbose_name = _("leading group")
-        verbose_name_plural = _("leading groups")
-        constraints = [
-            models.UniqueConstraint(fields=["campaign", "unit"], name="leading_group_unique")
-        ]
-
-    def __str__(self) -> str:
-        return self.name
-
-    def audit_unit(self) -> OrgUnit:
-        return self.unit
-
-
-class LeadingGroupMember(models.Model):
-    group = models.ForeignKey(LeadingGroup, on_delete=models.CASCADE, related_name="members")
-    person = models.ForeignKey(
-        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    name = models.CharField(_("name"), max_length=60)
-    position = models.CharField(_("position"), max_length=200, blank=True)
-    role = models.CharField(_("role in group"), max_length=10, choices=GroupRole.choices)
-    phone = models.CharField(_("phone"), max_length=40, blank=True)
-    order = models.PositiveSmallIntegerField(default=0)
-
-    class Meta:
-        verbose_name = _("group member")
-        verbose_name_plural = _("group members")
-        ordering = ["order", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.name}（{self.get_role_display()}）"
-
-    def audit_unit(self) -> OrgUnit:
-        return self.group.unit

@@ -130,23 +130,6 @@ def people_visible_to(user) -> QuerySet[Person]:
     return Person.objects.filter(q)
 
 
-def owner_unit(campaign) -> OrgUnit | None:
-    """The unit that owns a campaign, found by the code its file names."""
-    if not campaign.owner_unit_code:
-        return None
-    return OrgUnit.objects.filter(code=campaign.owner_unit_code).first()
-
-
-def participating_units(campaign, owner: OrgUnit | None = None) -> QuerySet[OrgUnit]:
-    """The owner unit and the units down to `participant_depth` levels below it."""
-    owner = owner or owner_unit(campaign)
-    if owner is None:
-        return OrgUnit.objects.none()
-    return OrgUnit.objects.filter(
-        path__startswith=owner.path, depth__lte=owner.depth + campaign.participant_depth
-    )
-
-
 def filter_people(user, params) -> QuerySet[Person]:
     """The people a login manages, filtered as the people list is (q, unit, role): the
     list and its Excel export use this one function so they always hold the same rows."""

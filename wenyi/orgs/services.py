@@ -1,6 +1,5 @@
 """Every change to units, people, roles and leading groups: one function each, audited."""
 
-from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -10,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from wenyi.core import audit, notify, versioning
 from wenyi.core.enums import AuditAction
-from wenyi.orgs.models import LeadingGroup, LeadingGroupMember, Membership, OrgUnit, Person
+from wenyi.orgs.models import Membership, OrgUnit, Person
 
 UNIT_FIELDS = ("code", "name", "short_name", "kind", "bodies", "address", "phone")
 PERSON_FIELDS = (
@@ -30,15 +29,6 @@ PERSON_FIELDS = (
 IDENTITY_FIELDS = ("mobile", "email")
 
 
-def _apply(instance, fields: Iterable[str], values: dict[str, Any]) -> list[str]:
-    changed = []
-    for name in fields:
-        if name in values and getattr(instance, name) != values[name]:
-            setattr(instance, name, values[name])
-            changed.append(name)
-    return changed
-
-
 @transaction.atomic
 def create_unit(actor, parent: OrgUnit | None, **values: Any) -> OrgUnit:
     fields = {k: v for k, v in values.items() if k in UNIT_FIELDS}
@@ -56,7 +46,7 @@ def create_unit(actor, parent: OrgUnit | None, **values: Any) -> OrgUnit:
 def update_unit(actor, unit: OrgUnit, *, version: int | None, **values: Any) -> OrgUnit:
     """Change a unit; `version` is the one the editor's form was opened at."""
     before = audit.snapshot(unit)
-    changed = _apply(unit, UNIT_FIELDS, values)
+    changed = audit.apply_values(unit, UNIT_FIELDS, values)
     if changed:
         versioning.claim(unit, version)
         unit.save(update_fields=[*changed, "updated_at"])
@@ -133,7 +123,7 @@ def update_person(actor, person: Person, *, version: int | None, **values: Any) 
     """
     before = audit.snapshot(person)
     old_email = person.email
-    changed = _apply(person, PERSON_FIELDS, values)
+    changed = audit.apply_values(person, PERSON_FIELDS, values)
     if not changed:
         return person
     identity = [f for f in IDENTITY_FIELDS if f in changed]
@@ -229,71 +219,3 @@ def revoke_role(actor, membership: Membership) -> None:
         raise PermissionDenied
     audit.record(actor, AuditAction.DELETE, membership)
     membership.delete()
-
-
-@transaction.atomic
-def save_leading_group(
-    actor,
-    campaign,
-    unit: OrgUnit,
-    *,
-    version: int | None,
-    name: str,
-    office_location: str,
-    office_phone: str = "",
-    office_email: str = "",
-    members: list[dict[str, Any]],
-) -> LeadingGroup:
-    """Register or change a unit's leading group (R2) and replace its member list.
-
-    `version` is the one the editor's form was opened at, None when it showed no group
-    yet: if someone registered it meanwhile, that is an edit conflict too.
-    """
-    group = LeadingGroup.objects.select_for_update().filter(campaign=campaign, unit=unit).first()
-    values = {
-        "name": name,
-        "office_location": office_location,
-        "office_phone": office_phone,
-        "office_email": office_email,
-    }
-    wanted = [
-        {
-            "name": m["name"].strip(),
-            "position": m.get("position", "").strip(),
-            "role": m["role"],
-            "phone": m.get("phone", "").strip(),
-        }
-        for m in members
-        if m.get("name", "").strip()
-    ]
-    if group is None:
-        group = LeadingGroup.objects.create(campaign=campaign, unit=unit, **values)
-        audit.record(actor, AuditAction.CREATE, group)
-        before_members: list[dict[str, Any]] = []
-    else:
-        if version is None:
-            raise versioning.EditConflict(group, 0)
-        before = audit.snapshot(group)
-        changed = _apply(group, values.keys(), values)
-        before_members = _member_rows(group)
-        if not changed and wanted == before_members:
-            return group
-        versioning.claim(group, version)
-        group.save(update_fields=[*changed, "updated_at"])
-        audit.record(actor, AuditAction.UPDATE, group, before=before)
-    if wanted != before_members:
-        group.members.all().delete()
-        LeadingGroupMember.objects.bulk_create(
-            LeadingGroupMember(group=group, order=i, **row) for i, row in enumerate(wanted)
-        )
-        audit.record(
-            actor, AuditAction.UPDATE, group, changes={"members": [before_members, wanted]}
-        )
-    return group
-
-
-def _member_rows(group: LeadingGroup) -> list[dict[str, Any]]:
-    return [
-        {"name": m.name, "position": m.position, "role": m.role, "phone": m.phone}
-        for m in group.members.all()
-    ]

@@ -26,10 +26,4 @@ urlpatterns = [
         views.person_role_remove,
         name="person_role_remove",
     ),
-    path("campaigns/<slug:slug>/leading-groups/", views.leading_groups, name="leading_groups"),
-    path(
-        "campaigns/<slug:slug>/leading-groups/<str:code>/",
-        views.leading_group_edit,
-        name="leading_group",
-    ),
 ]

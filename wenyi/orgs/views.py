@@ -10,25 +10,14 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from wenyi.campaigns.queries import campaigns_visible_to
 from wenyi.core.permissions import require, visible_or_404
 from wenyi.core.versioning import show_refusal
 from wenyi.orgs import services
-from wenyi.orgs.forms import (
-    GroupMemberFormSet,
-    LeadingGroupForm,
-    NewLoginForm,
-    PersonForm,
-    RoleForm,
-    UnitForm,
-)
-from wenyi.orgs.models import LeadingGroup, Membership, OrgUnit
+from wenyi.orgs.forms import NewLoginForm, PersonForm, RoleForm, UnitForm
+from wenyi.orgs.models import Membership, OrgUnit
 from wenyi.orgs.queries import (
     filter_people,
-    owner_unit,
-    participating_units,
     people_visible_to,
-    scope_for,
     units_managed_by,
     units_visible_to,
 )
@@ -59,10 +48,6 @@ def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
         if can_manage
         else Membership.objects.none()
     )
-    groups = LeadingGroup.objects.filter(unit=unit).select_related("campaign")
-    campaigns = list(campaigns_visible_to(request.user))
-    registered = {g.campaign_id: g for g in groups}
-    campaign_rows = [{"campaign": c, "group": registered.get(c.pk)} for c in campaigns]
     return render(
         request,
         "orgs/unit_detail.html",
@@ -72,7 +57,6 @@ def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
             "ancestors": ancestors,
             "memberships": memberships,
             "people_count": unit.people.count(),
-            "campaign_rows": campaign_rows,
             "can_manage": can_manage,
             "can_add_child": request.user.has_perm("orgs.add_unit", unit),
         },
@@ -289,93 +273,3 @@ def person_role_remove(request: HttpRequest, pk: int, membership_id: int) -> Htt
         services.revoke_role(request.user, membership)
         messages.success(request, _("Role removed."))
     return redirect("orgs:person", pk=person.pk)
-
-
-@login_required
-def leading_groups(request: HttpRequest, slug: str) -> HttpResponse:
-    """The office's view of R2: which units have registered their leading group."""
-    campaign = visible_or_404(campaigns_visible_to(request.user), slug=slug)
-    require(request.user, "orgs.view_leading_groups_overview")
-    owner = owner_unit(campaign)
-    units = participating_units(campaign, owner) & units_managed_by(request.user)
-    groups = {
-        g.unit_id: g
-        for g in LeadingGroup.objects.filter(campaign=campaign).annotate(
-            member_count=Count("members")
-        )
-    }
-    rows = [{"unit": u, "group": groups.get(u.pk)} for u in units.order_by("path")]
-    missing = [r for r in rows if r["group"] is None]
-    return render(
-        request,
-        "orgs/leading_groups.html",
-        {
-            "campaign": campaign,
-            "rows": rows,
-            "missing": missing,
-            "owner": owner,
-        },
-    )
-
-
-@login_required
-def leading_group_edit(request: HttpRequest, slug: str, code: str) -> HttpResponse:
-    campaign = visible_or_404(campaigns_visible_to(request.user), slug=slug)
-    unit = visible_or_404(units_visible_to(request.user), code=code)
-    require(request.user, "orgs.manage_leading_group", unit)
-    group = LeadingGroup.objects.filter(campaign=campaign, unit=unit).first()
-    initial = {}
-    member_initial = []
-    if group:
-        initial = {
-            "version": group.version,
-            "name": group.name,
-            "office_location": group.office_location,
-            "office_phone": group.office_phone,
-            "office_email": group.office_email,
-        }
-        member_initial = [
-            {"name": m.name, "position": m.position, "role": m.role, "phone": m.phone}
-            for m in group.members.all()
-        ]
-    else:
-        initial = {
-            "name": _("%(unit)s leading group for %(campaign)s")
-            % {"unit": unit.name, "campaign": campaign.title}
-        }
-    form = LeadingGroupForm(request.POST or None, initial=initial)
-    # a posted formset is compared with nothing: the rows stored now may not be the ones
-    # the page showed (someone saved meanwhile), and rows equal to them would be dropped
-    formset = GroupMemberFormSet(
-        request.POST or None,
-        prefix="members",
-        initial=None if request.method == "POST" else member_initial,
-    )
-    if request.method == "POST" and form.is_valid() and formset.is_valid():
-        members = [f.cleaned_data for f in formset.forms if f.cleaned_data.get("name")]
-        if not any(m["role"] == "leader" for m in members):
-            form.add_error(None, _("Name at least the group leader."))
-        else:
-            values = dict(form.cleaned_data)
-            version = values.pop("version")
-            try:
-                services.save_leading_group(
-                    request.user, campaign, unit, version=version, members=members, **values
-                )
-            except ValidationError as exc:  # an edit conflict too
-                show_refusal(form, exc)
-            else:
-                messages.success(request, _("Leading group saved."))
-                return redirect("orgs:unit", code=unit.code)
-    return render(
-        request,
-        "orgs/leading_group_form.html",
-        {
-            "campaign": campaign,
-            "unit": unit,
-            "form": form,
-            "formset": formset,
-            "group": group,
-            "is_office": scope_for(request.user).is_office_for(unit),
-        },
-    )

@@ -49,7 +49,7 @@ from django.utils.translation import gettext as _
 from wenyi.campaigns.models import Campaign
 from wenyi.core import xlsx
 from wenyi.orgs.models import OrgUnit
-from wenyi.orgs.queries import outermost_paths, owner_unit, under_paths
+from wenyi.orgs.queries import outermost_paths, under_paths
 from wenyi.reporting import deadlines
 from wenyi.reporting.deadlines import Slot
 from wenyi.reporting.enums import MONTHLY, ONCE, ReportKind
@@ -272,7 +272,7 @@ def completeness(
     all_expected = len(positions)
 
     # which rows each reporting unit counts in: the listed units at or above it
-    owner = owner if owner is not None else owner_unit(campaign)
+    owner = owner if owner is not None else campaign.owner_unit()
     step = OrgUnit.steplen
     credit: dict[int, tuple[int, ...]] = {}
     reporting_count = [0] * len(units)

@@ -4,7 +4,7 @@ from django.db.models import Q, QuerySet
 
 from wenyi.campaigns.models import Campaign
 from wenyi.orgs.models import OrgUnit
-from wenyi.orgs.queries import owner_unit, scope_for
+from wenyi.orgs.queries import scope_for
 from wenyi.reporting.models import Report
 
 
@@ -24,7 +24,7 @@ def reports_visible_to(user) -> QuerySet[Report]:
 def reporting_units(campaign: Campaign, owner: OrgUnit | None = None) -> QuerySet[OrgUnit]:
     """The units that owe reports: those from one to `participant_depth` levels below
     the campaign's owner (the counties, for 2014). The owner receives them."""
-    owner = owner or owner_unit(campaign)
+    owner = owner or campaign.owner_unit()
     if owner is None:
         return OrgUnit.objects.none()
     return OrgUnit.objects.filter(

@@ -20,7 +20,7 @@ from wenyi.campaigns.queries import campaigns_visible_to
 from wenyi.core import audit, clock
 from wenyi.core.enums import AuditAction
 from wenyi.core.permissions import require, visible_or_404
-from wenyi.orgs.queries import owner_unit, scope_for, units_managed_by
+from wenyi.orgs.queries import scope_for, units_managed_by
 from wenyi.reporting import deadlines, services
 from wenyi.reporting.enums import MONTHLY, PLANS, ReportKind, ReportStatus
 from wenyi.reporting.forms import (
@@ -115,7 +115,7 @@ def report_list(request: HttpRequest, slug: str) -> HttpResponse:
     scope = scope_for(request.user)
     if not (scope.managed_paths or scope.superuser):
         raise PermissionDenied
-    owner = owner_unit(campaign)
+    owner = campaign.owner_unit()
     is_office = owner is not None and scope.is_office_for(owner)
     today = clock.today()
     soon = campaign.reminder_days_before

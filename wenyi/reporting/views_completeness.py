@@ -24,7 +24,7 @@ from wenyi.campaigns.queries import campaigns_visible_to
 from wenyi.core import clock
 from wenyi.core.permissions import require, visible_or_404
 from wenyi.orgs.people_import import XLSX_CONTENT_TYPE
-from wenyi.orgs.queries import owner_unit, scope_for
+from wenyi.orgs.queries import scope_for
 from wenyi.reporting.completeness import (
     Cell,
     Table,
@@ -53,7 +53,7 @@ def table_for(user, campaign: Campaign, month_param: str = "") -> Table:
     """The rows a login may see: the office (or a superuser) the owner unit and every
     reporting unit; a coordinator the reporting units in their subtree."""
     scope = scope_for(user)
-    owner = owner_unit(campaign)
+    owner = campaign.owner_unit()
     units = []
     if owner is not None:
         listed = reporting_units(campaign, owner)

@@ -77,7 +77,7 @@ def _photo(rng: random.Random, name: str) -> SimpleUploadedFile:
 def build(campaign: Campaign) -> int:
     if Work.objects.filter(campaign=campaign).exists():
         return Work.objects.filter(campaign=campaign).count()
-    owner = OrgUnit.objects.filter(code=campaign.owner_unit_code).first()
+    owner = campaign.owner_unit()
     if owner is None:
         return 0
     categories = {c.key: c for c in campaign.work_categories.all()}

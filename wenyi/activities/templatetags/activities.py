@@ -1,22 +1,6 @@
 from django import template
 
-from wenyi.activities.queries import quota_matrix
-from wenyi.campaigns.models import Campaign
-from wenyi.core import clock
-
 register = template.Library()
-
-
-@register.inclusion_tag("activities/_unit_quota.html")
-def unit_quota(unit):
-    """The unit's quota progress (its subtree counted) in every campaign, for its page."""
-    today = clock.today()
-    blocks = []
-    for campaign in Campaign.objects.prefetch_related("stages").order_by("-year", "-start"):
-        rows = quota_matrix(campaign, [unit], today)
-        if rows:
-            blocks.append({"campaign": campaign, "row": rows[0]})
-    return {"blocks": blocks, "unit": unit}
 
 
 @register.filter

@@ -44,3 +44,16 @@ def audit_rows(entry) -> list:
     from wenyi.core.audit import change_rows
 
     return change_rows(entry)
+
+
+@register.simple_tag(takes_context=True)
+def panels(context, page: str, obj) -> str:
+    """The panels higher apps registered for this page (see core.panels)."""
+    from django.utils.safestring import mark_safe
+
+    from wenyi.core import panels as registry
+
+    request = context.get("request")
+    if request is None:
+        return ""
+    return mark_safe("".join(registry.render(page, request, obj)))  # noqa: S308 - panels escape

@@ -17,9 +17,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, demo: bool, **options):
-        from wenyi import demo as demo_data
         from wenyi.campaigns.loader import CampaignFileError, load_all
         from wenyi.core.audit import backfill_units
+        from wenyi.site import demo as demo_data
 
         call_command("migrate", interactive=False, verbosity=0)
         # audit entries from before entries were filed under their unit (once)

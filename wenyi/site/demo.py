@@ -11,10 +11,12 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from wenyi.campaigns.models import Campaign
+from wenyi.campaigns import services as campaign_services
+from wenyi.campaigns.enums import GroupRole
+from wenyi.campaigns.models import Campaign, LeadingGroup
 from wenyi.orgs import services as org_services
-from wenyi.orgs.enums import GroupRole, Role, UnitKind
-from wenyi.orgs.models import LeadingGroup, Membership, OrgUnit, Person
+from wenyi.orgs.enums import Role, UnitKind
+from wenyi.orgs.models import Membership, OrgUnit, Person
 
 DEMO_PASSWORD = "wenyi2014"
 # the day the demo data describes (`make run` also sets WENYI_TODAY to it, so the pages
@@ -224,7 +226,7 @@ def _leading_groups(campaign: Campaign, counties: dict[str, OrgUnit], rng: rando
             continue
         leader = rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN)
         deputy = rng.choice(SURNAMES) + rng.choice(GIVEN)
-        org_services.save_leading_group(
+        campaign_services.save_leading_group(
             None,
             campaign,
             county,

@@ -1,15 +1,14 @@
 from django import template
 
-from wenyi.orgs.models import LeadingGroup
-from wenyi.orgs.queries import owner_unit
+from wenyi.campaigns.models import LeadingGroup
 
 register = template.Library()
 
 
 @register.simple_tag
 def owner_leading_group(campaign):
-    """The campaign owner's own leading group (R2), for pages of apps to the left of orgs."""
-    unit = owner_unit(campaign)
+    """The campaign owner's own leading group (R2), with its members."""
+    unit = campaign.owner_unit()
     if unit is None:
         return None
     return (

@@ -3,8 +3,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from wenyi import site
 from wenyi.core.forms import LoginForm, ResetForm
+from wenyi.site import views as site
 
 admin.site.site_header = _("Wenyi administration")
 admin.site.site_title = _("Wenyi")

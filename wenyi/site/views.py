@@ -1,5 +1,5 @@
-"""Project-level wiring that spans the apps (like urls.py and demo.py): the start page
-and what the navigation bar needs. Apps themselves only import to their left."""
+"""The start page and what the navigation bar needs (site is the top layer: it may
+read every app)."""
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
