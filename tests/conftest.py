@@ -32,7 +32,9 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
     instead of making the second wait, so concurrency could not be tested for real."""
     database = settings.DATABASES["default"]
     if database["ENGINE"].endswith("sqlite3"):
-        database.setdefault("TEST", {})["NAME"] = str(Path(settings.DATA_DIR) / "test.sqlite3")
+        # one file per run: two test runs at once on one machine must not share it
+        name = f"test-{os.getpid()}.sqlite3"
+        database.setdefault("TEST", {})["NAME"] = str(Path(settings.DATA_DIR) / name)
 
 
 @pytest.fixture(autouse=True)

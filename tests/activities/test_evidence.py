@@ -21,8 +21,9 @@ from wenyi.activities import evidence as evidence_files
 from wenyi.activities import services
 from wenyi.activities.enums import EvidenceKind
 from wenyi.activities.models import Evidence
-from wenyi.activities.tasks import make_thumbnail
+from wenyi.core import uploads
 from wenyi.core.models import AuditEntry
+from wenyi.core.tasks import process_stored_file
 
 GPS_IFD = 0x8825
 ORIENTATION = 0x0112
@@ -194,8 +195,8 @@ def test_thumbnail_not_ready_is_404(activity, coordinator_a, login):
 def test_thumbnail_task_is_idempotent_and_skips_missing_evidence(photo):
     photo.refresh_from_db()
     name = photo.thumbnail.name
-    make_thumbnail.enqueue(photo.pk)
-    make_thumbnail.enqueue(photo.pk + 1000)
+    process_stored_file.enqueue("activities.evidence", photo.pk)
+    process_stored_file.enqueue("activities.evidence", photo.pk + 1000)
     photo.refresh_from_db()
     assert photo.thumbnail.name == name
     assert len(files_on_disk()) == 3  # original, public copy, one thumbnail
@@ -407,7 +408,7 @@ def test_large_uploads_in_temporary_files_leave_nothing_on_failure(
 
 
 def test_files_written_removes_files_when_the_block_fails(activity, coordinator_a):
-    with pytest.raises(RuntimeError), transaction.atomic(), evidence_files.files_written():
+    with pytest.raises(RuntimeError), transaction.atomic(), uploads.files_written():
         evidence_files.store_evidence(coordinator_a, activity, upload("a.jpg", jpeg_bytes()))
         evidence_files.store_evidence(
             coordinator_a, activity, upload("b.pdf", pdf_bytes(), "application/pdf")
@@ -418,8 +419,8 @@ def test_files_written_removes_files_when_the_block_fails(activity, coordinator_
 
 
 def test_files_written_keeps_files_when_the_block_succeeds(activity, coordinator_a):
-    with transaction.atomic(), evidence_files.files_written():
-        with evidence_files.files_written():
+    with transaction.atomic(), uploads.files_written():
+        with uploads.files_written():
             evidence_files.store_evidence(coordinator_a, activity, upload("a.jpg", jpeg_bytes()))
     assert (Evidence.objects.count(), len(files_on_disk())) == (1, 2)
 

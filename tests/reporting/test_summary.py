@@ -299,7 +299,10 @@ def test_docx_layout_follows_gbt9704(report, coordinator_a):
         ("区总工会成立了领导小组。", "仿宋_GB2312"),
     ]
     assert _east_asia(heading2.runs[0]) == "楷体_GB2312"
+    # the date as GB/T 9704 writes it, four characters in; the unit's name centred over it
+    assert (unit.text, date.text) == ("兰山区", "2014年10月1日")
     assert (unit.alignment, date.alignment) == (WD_ALIGN_PARAGRAPH.RIGHT,) * 2
+    assert [p._p.pPr.ind.get(qn("w:rightChars")) for p in (unit, date)] == ["575", "400"]
     footer_xml = section.footer._element.xml
     assert "PAGE" in footer_xml and "— " in footer_xml
 

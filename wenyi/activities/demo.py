@@ -15,6 +15,7 @@ from django.db import transaction
 from wenyi.activities import evidence, services
 from wenyi.activities.models import Activity
 from wenyi.campaigns.models import Campaign
+from wenyi.core import uploads
 from wenyi.orgs.enums import Role
 from wenyi.orgs.models import Membership, OrgUnit, Person
 
@@ -55,7 +56,7 @@ def build(campaign: Campaign) -> int:
     rng = random.Random(46)
     types = list(campaign.activity_types.prefetch_related("metrics"))
     counties = list(OrgUnit.objects.get_children(owner))
-    with evidence.files_written(), transaction.atomic():
+    with uploads.files_written(), transaction.atomic():
         for index, county in enumerate(counties):
             coordinator = (
                 Membership.objects.filter(role=Role.COORDINATOR, unit=county)

@@ -5,14 +5,13 @@ services that move an activity into or out of "verified" change them, so the quo
 matrix reads a few hundred rows however many activities there are.
 """
 
-import uuid
-
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from wenyi.activities.enums import ActivityStatus, EvidenceKind, ImportStatus
 from wenyi.core.models import TimeStampedModel
+from wenyi.core.uploads import StoredFile, stored_file_path
 from wenyi.core.versioning import Versioned
 
 
@@ -129,29 +128,20 @@ class MetricValue(models.Model):
         return self.text
 
 
-def evidence_path(instance: "Evidence", filename: str) -> str:
-    # a random name: the stored path never reveals the uploader's file name
-    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
-    return f"evidence/{instance.activity_id}/{uuid.uuid4().hex}.{ext}"
+# named by the first migrations; new files get core.uploads.stored_file_path
+evidence_path = stored_file_path
 
 
-class Evidence(models.Model):
+class Evidence(StoredFile):
+    """A photo, PDF or video of an activity (a `core.uploads.StoredFile`), or a link."""
+
     activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="evidence")
     kind = models.CharField(_("kind"), max_length=10, choices=EvidenceKind.choices)
-    file = models.FileField(_("file"), upload_to=evidence_path, blank=True, max_length=300)
-    # images as shown outside the office: location data removed
-    public_file = models.FileField(upload_to=evidence_path, blank=True, max_length=300)
-    thumbnail = models.FileField(upload_to=evidence_path, blank=True, max_length=300)
     url = models.URLField(_("link"), blank=True, max_length=500)
-    original_name = models.CharField(_("file name"), max_length=255, blank=True)
-    content_type = models.CharField(max_length=100, blank=True)
-    size = models.PositiveBigIntegerField(default=0)
-    sha256 = models.CharField(max_length=64, blank=True)
     caption = models.CharField(_("caption"), max_length=200, blank=True)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("evidence")
@@ -160,6 +150,9 @@ class Evidence(models.Model):
 
     def __str__(self) -> str:
         return self.original_name or self.url
+
+    def folder(self) -> str:
+        return f"evidence/{self.activity_id}"
 
     def audit_unit(self):
         return self.activity.unit

@@ -23,7 +23,7 @@ from wenyi.activities.enums import ActivityStatus
 from wenyi.activities.metrics import check_required, is_numeric, parse_metric
 from wenyi.activities.models import Activity, MetricValue, Tally
 from wenyi.campaigns.models import ActivityType, Campaign
-from wenyi.core import audit, versioning
+from wenyi.core import audit, uploads, versioning
 from wenyi.core.enums import AuditAction
 from wenyi.core.transitions import move_status
 from wenyi.orgs.models import OrgUnit, Person
@@ -363,9 +363,7 @@ def delete_activity(actor, activity: Activity) -> None:
         raise PermissionDenied
     audit.record(actor, AuditAction.DELETE, activity)
     for evidence in activity.evidence.all():
-        for field in (evidence.file, evidence.public_file, evidence.thumbnail):
-            if field:
-                transaction.on_commit(lambda f=field: f.storage.delete(f.name))
+        uploads.delete_after_commit(evidence)
     activity.delete()
 
 

@@ -155,7 +155,7 @@ def _prepare_uploads(uploads) -> tuple[list, list[str]]:
 def _create_with_files(request, form, campaign, type_, prepared, links, token) -> Activity:
     """The activity and its files together: a failure anywhere leaves neither."""
     submit_now = "submit_now" in request.POST
-    with evidence_files.files_written(), transaction.atomic():
+    with core_uploads.files_written(), transaction.atomic():
         activity = services.create_activity(
             request.user,
             campaign=campaign,

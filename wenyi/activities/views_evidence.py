@@ -5,37 +5,26 @@ read-only insiders 403. The original of a photo, which may hold the place it was
 taken, is served to the office only; everyone else sees the public copy.
 """
 
-import re
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import (
-    FileResponse,
-    Http404,
     HttpRequest,
     HttpResponse,
     HttpResponseRedirect,
-    StreamingHttpResponse,
 )
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
-from django.utils.cache import patch_cache_control
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 
 from wenyi.activities import evidence as evidence_files
-from wenyi.activities.enums import EvidenceKind
 from wenyi.activities.models import Activity, Evidence
 from wenyi.activities.queries import activities_visible_to
 from wenyi.core import uploads as core_uploads
 from wenyi.core.permissions import require, visible_or_404
-
-VARIANTS = ("original", "public", "thumb")
-CHUNK = 64 * 1024
 
 
 def _activity(request: HttpRequest, pk: int) -> Activity:
@@ -85,7 +74,7 @@ def evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
             problems.extend(exc.messages)
     if not problems:
         try:
-            with evidence_files.files_written(), transaction.atomic():
+            with core_uploads.files_written(), transaction.atomic():
                 for item in prepared:
                     try:
                         evidence_files.store_evidence(
@@ -138,106 +127,13 @@ def evidence_delete(request: HttpRequest, pk: int, eid: int) -> HttpResponse:
 @login_required
 @require_safe
 def evidence_file(request: HttpRequest, pk: int, eid: int, variant: str) -> HttpResponse:
-    """original: as uploaded (a photo's only for the office); public: what everyone
-    sees (a photo's stripped copy, otherwise the file itself); thumb: the thumbnail."""
-    if variant not in VARIANTS:
-        raise Http404
+    """original: as uploaded (a photo's or video's for the office only); public: what
+    everyone sees; thumb: the thumbnail (see core.uploads.serve)."""
     activity = _activity(request, pk)
     require(request.user, "activities.view", activity)
     evidence = get_object_or_404(Evidence.objects.filter(activity=activity), pk=eid)
-    # a photo's or video's original may hold the place it was made: the office only;
-    # everyone else gets the public copy (a video's once the background task made it)
-    stripped = evidence.kind in (EvidenceKind.PHOTO, EvidenceKind.VIDEO)
-    if variant == "original":
-        if stripped:
-            require(request.user, "activities.view_original_files", activity)
-        field, content_type = evidence.file, evidence.content_type
-        filename = evidence.original_name
-    elif variant == "public":
-        field = evidence.public_file if stripped else evidence.file
-        content_type = (
-            evidence_files.content_type_for(field.name) if stripped else evidence.content_type
-        )
-        filename = _renamed(evidence.original_name, field.name)
-    else:
-        field, content_type = evidence.thumbnail, "image/jpeg"
-        filename = _renamed(evidence.original_name, "-thumb.jpg")
-    if not field:
-        raise Http404  # a link, or a thumbnail not made yet
-    try:
-        size = field.storage.size(field.name)
-        handle = field.storage.open(field.name, "rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    attachment = request.GET.get("download") == "1"
-    response = _ranged(request, handle, size, content_type, attachment, filename)
-    patch_cache_control(response, private=True, max_age=3600)
-    return response
-
-
-def _renamed(original: str, stored: str) -> str:
-    """The uploader's name with the extension of the copy served."""
-    stem = original.rsplit(".", 1)[0] if "." in original else (original or "evidence")
-    suffix = stored if stored.startswith("-") else "." + stored.rsplit(".", 1)[-1]
-    return stem + suffix
-
-
-RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
-
-
-def _ranged(
-    request: HttpRequest, handle, size: int, content_type: str, attachment: bool, filename: str
-) -> HttpResponse:
-    """The file, or the one byte range asked for: phones (iOS Safari in particular)
-    play video only from servers that answer range requests. Served in a sandbox
-    (core.uploads.served_file_policy) and never sniffed as another type."""
-    response = _ranged_response(request, handle, size, content_type, attachment, filename)
-    response["Content-Security-Policy"] = core_uploads.served_file_policy(content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
-
-
-def _ranged_response(
-    request: HttpRequest, handle, size: int, content_type: str, attachment: bool, filename: str
-) -> HttpResponse:
-    match = RANGE.match(request.headers.get("Range", "").replace(" ", ""))
-    if match is None or not any(match.groups()):
-        response = FileResponse(
-            handle, content_type=content_type, as_attachment=attachment, filename=filename
-        )
-        response["Accept-Ranges"] = "bytes"
-        return response
-    first, last = match.groups()
-    if first:
-        start, end = int(first), (min(int(last), size - 1) if last else size - 1)
-    else:  # the last N bytes
-        start, end = max(0, size - int(last)), size - 1
-    if start > end or start >= size:
-        handle.close()
-        response = HttpResponse(status=416)
-        response["Content-Range"] = f"bytes */{size}"
-        return response
-    handle.seek(start)
-    response = StreamingHttpResponse(
-        _read(handle, end - start + 1), status=206, content_type=content_type
-    )
-    response["Content-Range"] = f"bytes {start}-{end}/{size}"
-    response["Content-Length"] = str(end - start + 1)
-    response["Accept-Ranges"] = "bytes"
-    response["Content-Disposition"] = content_disposition_header(attachment, filename)
-    return response
-
-
-def _read(handle, remaining: int):
-    try:
-        while remaining > 0:
-            chunk = handle.read(min(CHUNK, remaining))
-            if not chunk:
-                break
-            remaining -= len(chunk)
-            yield chunk
-    finally:
-        handle.close()
+    originals = request.user.has_perm("activities.view_original_files", activity)
+    return core_uploads.serve(request, evidence, variant, originals=originals)
 
 
 urlpatterns = [

@@ -1,40 +1,55 @@
-"""Checks of uploaded files that every app shares: active content and videos.
+"""Files people upload, in one place for every app: checked, stored and served.
 
-- PDFs that carry JavaScript or a launch action (run a program) are refused: a PDF
-  reader would run them on the office's computers. Every object of the file is read
-  with pypdf, compressed object streams included, and every action dictionary in it is
-  looked at, not the raw bytes only (names can be escaped, streams compressed).
-- Word documents with macros are refused: .docm renamed to .docx (a `vbaProject.bin`
-  part or a macro-enabled content type) and .doc/.wps files with a VBA storage.
-- Videos must open and hold a video stream (PyAV, FFmpeg's libraries). The copy shown
-  outside the office is remuxed without any metadata — the place a phone recorded,
-  the device, comments — by `strip_video_metadata`, run in the background; the frames
-  themselves are copied, not re-encoded.
-- Over-long file names are shortened (`short_name`) for storage and display.
+- **Checked** by content (`core.filetypes.check`: what a file is, whether it is one of
+  the kinds the caller accepts, damaged, or carrying active content); `prepare` also
+  hashes it and makes a photo's public copy, before any transaction.
+- **Stored** under random names (`StoredFile`, the abstract model of evidence and work
+  files): the original in `file`, the copy shown outside the office in `public_file`
+  (a photo's made at once, a video's in the background: `core.media`), a thumbnail.
+- **Nothing is left behind** by a failed upload: files are written inside `writing()`,
+  which removes them when the block fails; a caller storing several records in one
+  transaction wraps them in `files_written()`, which removes them all on failure.
+- **Served** (`serve`) with byte ranges (phones play video only from servers that answer
+  them), in a sandbox of their own (`served_file_policy`), never sniffed as another type;
+  a photo's or video's original, which may hold the place it was made, only to those the
+  caller says may see it.
 """
 
+import contextlib
+import contextvars
+import hashlib
 import logging
-import zipfile
+import re
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
+from django.core.files.base import ContentFile
+from django.core.files.storage import Storage
+from django.db import models, transaction
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.utils.cache import patch_cache_control
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from wenyi.core import media
+from wenyi.core.filetypes import (
+    CONTENT_TYPES,
+    IMAGE,
+    Checked,
+    check,
+    label,
+    pillow_formats,
+    unreadable_message,
+)
 
 logger = logging.getLogger(__name__)
 
-# actions a PDF may not carry; other actions (links, go to page) are harmless
-PDF_REFUSED_ACTIONS = {"/JavaScript": "JavaScript", "/Launch": "launch"}
-# a script in an action (/JS) or the document's named scripts (/Names /JavaScript)
-PDF_SCRIPT_KEYS = ("/JS", "/JavaScript")
 NAME_MAX = 100  # characters of a file name kept, extension included
-VIDEO_FORMATS = {"mp4": "mp4", "mov": "mov", "webm": "webm", "3gp": "3gp"}
-
-
-def label(f: File) -> str:
-    """The uploader's file name, for messages (browsers send no directories)."""
-    name = Path(getattr(f, "name", "") or "").name or _("(no name)")
-    return name if len(name) <= 80 else name[:77] + "…"
 
 
 def short_name(name: str) -> str:
@@ -48,225 +63,201 @@ def short_name(name: str) -> str:
     return stem[: NAME_MAX - len(ext) - 2] + "…." + ext
 
 
-# --- PDF --------------------------------------------------------------------------------
-
-
-def _walk(obj, seen: set[int], depth: int = 0):
-    """Every dictionary inside a direct object (arrays and nested dictionaries)."""
-    from pypdf.generic import ArrayObject, DictionaryObject
-
-    if depth > 50 or id(obj) in seen:
-        return
-    seen.add(id(obj))
-    if isinstance(obj, DictionaryObject):
-        yield obj
-        for value in obj.values():
-            yield from _walk(value, seen, depth + 1)
-    elif isinstance(obj, ArrayObject):
-        for value in obj:
-            yield from _walk(value, seen, depth + 1)
-
-
-def _pdf_danger(d) -> str | None:
-    from pypdf.generic import NameObject
-
-    if any(key in d for key in PDF_SCRIPT_KEYS):
-        return "JavaScript"
-    kind = d.get("/S")
-    if isinstance(kind, NameObject) and kind in PDF_REFUSED_ACTIONS:
-        return PDF_REFUSED_ACTIONS[kind]
-    return None
-
-
-def pdf_active_content(f: File) -> str | None:
-    """ "JavaScript" or "launch" when the PDF carries such an action, else None."""
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
-    from pypdf.generic import IndirectObject
-
-    f.seek(0)
-    try:
-        reader = PdfReader(f, strict=False)
-        if reader.is_encrypted:
-            reader.decrypt("")  # readers open these without asking: so must the check
-        numbers = {(num, gen) for gen, table in reader.xref.items() for num in table}
-        numbers |= {(num, 0) for num in getattr(reader, "xref_objStm", {})}
-        seen: set[int] = set()
-        for d in _walk(reader.trailer, seen):
-            if found := _pdf_danger(d):
-                return found
-        for num, gen in sorted(numbers):
-            try:
-                obj = reader.get_object(IndirectObject(num, gen, reader))
-            except Exception:  # one damaged object: the others are still read
-                continue
-            for d in _walk(obj, seen):
-                if found := _pdf_danger(d):
-                    return found
-    except (PdfReadError, ValueError, KeyError, TypeError, OSError, RecursionError) as exc:
-        logger.info("PDF not fully readable (%s): raw scan only", exc)
-        return _raw_pdf_scan(f)
-    finally:
-        f.seek(0)
-    return None
-
-
-def _raw_pdf_scan(f: File) -> str | None:
-    f.seek(0)
-    tail = b""
-    for chunk in f.chunks():
-        data = tail + chunk
-        if b"/JavaScript" in data or b"/JS" in data:
-            return "JavaScript"
-        if b"/Launch" in data:
-            return "launch"
-        tail = chunk[-16:]
-    return None
-
-
-def check_pdf(f: File) -> None:
-    """ValidationError naming the file when the PDF carries JavaScript or a launch action."""
-    found = pdf_active_content(f)
-    if found is None:
-        return
-    if found == "launch":
-        why = _("it would start a program on the reader's computer")
-    else:
-        why = _("it carries JavaScript that a PDF reader would run")
-    raise ValidationError(
-        _(
-            'File "%(name)s": this PDF is refused because %(why)s. Print it to a new PDF '
-            "(File › Print › Save as PDF) and upload that."
-        )
-        % {"name": label(f), "why": why}
-    )
-
-
-# --- Office macros ------------------------------------------------------------------------
-
-
-def docx_has_macros(f: File) -> bool:
-    """A .docx (ZIP) that is really a macro-enabled .docm."""
-    try:
-        f.seek(0)
-        with zipfile.ZipFile(f) as archive:
-            names = archive.namelist()
-            if any(n.lower().endswith("vbaproject.bin") for n in names):
-                return True
-            with archive.open("[Content_Types].xml") as types:
-                content = types.read(2 * 1024 * 1024).lower()
-            return b"macroenabled" in content or b"vbaproject" in content
-    except (KeyError, zipfile.BadZipFile, OSError, EOFError, RuntimeError, ValueError):
-        return False
-    finally:
-        f.seek(0)
-
-
-def ole_has_macros(f: File) -> bool:
-    """An old Office / WPS file (OLE compound file) with a VBA project or macros storage."""
-    import olefile
-
-    f.seek(0)
-    try:
-        with olefile.OleFileIO(f) as ole:
-            for entry in ole.listdir(streams=True, storages=True):
-                parts = [p.upper() for p in entry]
-                if "MACROS" in parts or "_VBA_PROJECT_CUR" in parts or "VBA" in parts:
-                    return True
-                if parts and parts[-1] in ("_VBA_PROJECT", "DIR") and len(parts) > 1:
-                    return True
-    except (OSError, ValueError, IndexError, TypeError):
-        return False
-    finally:
-        f.seek(0)
-    return False
-
-
-def refuse_macros(f: File) -> ValidationError:
-    return ValidationError(
-        _(
-            'File "%(name)s": this Word document contains macros (program code), which are '
-            "refused. Save it as a plain Word document (.docx) or as PDF and upload that."
-        )
-        % {"name": label(f)}
-    )
-
-
-# --- videos -------------------------------------------------------------------------------
-
-
-def _local_path(f: File) -> str | None:
-    path = getattr(f, "temporary_file_path", None)
-    return path() if callable(path) else None
-
-
-def check_video(f: File) -> None:
-    """ValidationError naming the file unless it opens as a video with a video stream."""
-    import av
-
-    source = _local_path(f) or f
-    f.seek(0)
-    try:
-        with av.open(source, mode="r") as container:
-            if not container.streams.video:
-                raise ValidationError(
-                    _('File "%(name)s": it holds no video picture.') % {"name": label(f)}
-                )
-    except ValidationError:
-        raise
-    except Exception as exc:  # FFmpeg raises many kinds for damaged input
-        logger.info("video %r refused: %s", label(f), exc)
-        raise ValidationError(
-            _(
-                'File "%(name)s": the video cannot be read; it is damaged or incomplete. '
-                "Please upload it again."
+def shortened(uploads) -> list[str]:
+    """A Chinese note for each upload whose name was shortened to store it."""
+    notes = []
+    for upload in uploads:
+        name = Path(getattr(upload, "name", "") or "").name
+        if len(name) > NAME_MAX:
+            notes.append(
+                _('File name shortened to "%(short)s" (at most %(max)d characters are kept).')
+                % {"short": short_name(name), "max": NAME_MAX}
             )
-            % {"name": label(f)}
-        ) from None
-    finally:
-        f.seek(0)
+    return notes
 
 
-def strip_video_metadata(source, target, extension: str) -> None:
-    """Copy the audio and video of `source` (a path or file) into `target` (a path)
-    without any metadata: container and stream tags, chapters and data tracks are
-    left behind; the picture and sound are copied as they are (no re-encoding)."""
-    import av
+@dataclass(frozen=True)
+class Prepared:
+    """An upload checked and hashed, with a photo's public copy made: the slow part of
+    storing, done before the transaction so that no lock is held meanwhile."""
 
-    fmt = VIDEO_FORMATS.get(extension, "mp4")
-    options = {"movflags": "+faststart"} if fmt in ("mp4", "mov", "3gp") else {}
-    with (
-        av.open(source, mode="r") as inp,
-        av.open(str(target), mode="w", format=fmt, options=options) as out,
-    ):
-        streams = {}
-        for stream in inp.streams:
-            if stream.type in ("video", "audio"):
-                copy = out.add_stream_from_template(stream)
-                copy.metadata.clear()
-                streams[stream.index] = copy
-        if not streams:
-            raise ValueError("no audio or video stream")
-        for packet in inp.demux(*[inp.streams[i] for i in streams]):
-            if packet.dts is None:  # the demuxer's flush packet
-                continue
-            packet.stream = streams[packet.stream.index]
-            out.mux(packet)
+    file: File
+    checked: Checked
+    sha256: str
+    size: int
+    public: tuple[ContentFile, str] | None
 
 
-def video_frame(source):
-    """A Pillow image of the first picture of a video (for its thumbnail), or None."""
-    import av
+def digest(f: File) -> tuple[str, int]:
+    sha, size = hashlib.sha256(), 0
+    for chunk in f.chunks():  # chunks() starts from the beginning
+        sha.update(chunk)
+        size += len(chunk)
+    f.seek(0)
+    return sha.hexdigest(), size
 
+
+def prepare(
+    f: File, accept: set[str], *, max_mb: int, refused: Callable[[str, str], str]
+) -> Prepared:
+    """Check an upload (see `check`) and do the slow work of storing it."""
+    checked = check(f, accept, max_mb=max_mb, refused=refused)
+    sha256, size = digest(f)
+    public = None
+    if checked.kind == IMAGE:
+        try:
+            public = media.public_image_copy(f, checked.key, pillow_formats(checked.key))
+        except Exception as exc:  # decoded once already; a failure here is still the file's
+            logger.info("no public copy of %r: %s", label(f), exc)
+            raise ValidationError(unreadable_message(label(f))) from None
+    return Prepared(file=f, checked=checked, sha256=sha256, size=size, public=public)
+
+
+# --- the stored file --------------------------------------------------------------------------
+
+
+def stored_file_path(instance: "StoredFile", filename: str) -> str:
+    """A random name in the record's folder: the path never shows the uploader's name."""
+    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"{instance.folder()}/{uuid.uuid4().hex}.{ext}"
+
+
+class StoredFile(models.Model):
+    """An uploaded file as every app keeps it (evidence of an activity, a file of a work,
+    an objection's attachment …): the original, the copy shown outside the office, a
+    thumbnail, and what the upload was."""
+
+    file = models.FileField(
+        gettext_lazy("file"), upload_to=stored_file_path, blank=True, max_length=300
+    )
+    # photos and videos as shown outside the office: location and other metadata removed
+    public_file = models.FileField(upload_to=stored_file_path, blank=True, max_length=300)
+    thumbnail = models.FileField(upload_to=stored_file_path, blank=True, max_length=300)
+    original_name = models.CharField(gettext_lazy("file name"), max_length=255, blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    size = models.PositiveBigIntegerField(default=0)
+    sha256 = models.CharField(max_length=64, blank=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+    def folder(self) -> str:
+        """Where the record's files are stored, below the media root."""
+        raise NotImplementedError
+
+    @property
+    def is_stripped(self) -> bool:
+        """A photo or video: its original may hold where it was made."""
+        return self.content_type.startswith(("image/", "video/"))
+
+    def stored_files(self) -> list[tuple[Storage, str]]:
+        return [(f.storage, f.name) for f in (self.file, self.public_file, self.thumbnail) if f]
+
+
+Written = list[tuple[Storage, str]]
+_written: contextvars.ContextVar[Written | None] = contextvars.ContextVar(
+    "wenyi_files_written", default=None
+)
+
+
+def delete_files(files: Written) -> None:
+    for storage, name in files:
+        try:
+            storage.delete(name)
+        except Exception:  # a leftover file must not hide the real error
+            logger.exception("could not delete %s", name)
+
+
+def delete_after_commit(record: StoredFile) -> None:
+    """Delete a record's stored files once the deletion of the record is committed."""
+    files = record.stored_files()
+    transaction.on_commit(lambda: delete_files(files), robust=True)
+
+
+@contextlib.contextmanager
+def files_written() -> Iterator[Written]:
+    """Delete every file stored inside the block if an exception leaves it.
+
+        with uploads.files_written(), transaction.atomic():
+            activity = create_activity(...)
+            for f in uploads:
+                store_evidence(actor, activity, f)
+
+    Put it outside the transaction, as here, so that a failing commit removes the
+    files too. Nested blocks hand their files to the enclosing one when they succeed.
+    """
+    outer = _written.get()
+    mine: Written = []
+    token = _written.set(mine)
     try:
-        with av.open(source, mode="r") as container:
-            stream = container.streams.video[0]
-            stream.codec_context.skip_frame = "NONKEY"
-            for frame in container.decode(stream):
-                return frame.to_image()
-    except Exception as exc:  # a thumbnail is a nicety; the video stays
-        logger.info("no frame from video: %s", exc)
-    return None
+        yield mine
+    except BaseException:
+        delete_files(mine)
+        raise
+    finally:
+        _written.reset(token)
+    if outer is not None:
+        outer.extend(mine)
+
+
+@contextlib.contextmanager
+def writing() -> Iterator[Written]:
+    """Collect the files written inside the block: they are deleted if the block fails,
+    and otherwise handed to the enclosing `files_written()`, if any. Put the database
+    transaction inside it, so a failed commit removes the files too."""
+    written: Written = []
+    try:
+        yield written
+    except BaseException:
+        delete_files(written)
+        raise
+    active = _written.get()
+    if active is not None:
+        active.extend(written)
+
+
+def _save_file(field, filename: str, content: File, written: Written) -> None:
+    """FieldFile.save(save=False), with the name noted before writing: a write that
+    fails half-way (a full disk) is removed with the rest."""
+    name = field.field.generate_filename(field.instance, filename)
+    written.append((field.storage, name))
+    field.name = field.storage.save(name, content, max_length=field.field.max_length)
+    written[-1] = (field.storage, field.name)
+    setattr(field.instance, field.field.attname, field.name)
+    field._committed = True
+
+
+def fill(record: StoredFile, prepared: Prepared, written: Written) -> None:
+    """Write a prepared upload into `record` (not saved yet): the original under the
+    extension of what it is (not what it was called), a photo's public copy, and what
+    the upload was."""
+    upload = prepared.file
+    _save_file(record.file, f"original.{prepared.checked.extension}", upload, written)
+    if prepared.public is not None:
+        content, public_extension = prepared.public
+        _save_file(record.public_file, f"public.{public_extension}", content, written)
+    record.original_name = short_name(upload.name or "")
+    record.content_type = prepared.checked.content_type
+    record.size = prepared.size
+    record.sha256 = prepared.sha256
+
+
+def process_later(record: StoredFile) -> None:
+    """Queue the background step (public copy of a video, thumbnail) once committed."""
+    if not media.needs_processing(record):
+        return
+    from wenyi.core.tasks import process_stored_file
+
+    label_ = record._meta.label_lower
+    pk = record.pk
+    # after commit: a worker must find the row, and a rolled-back upload gets none
+    transaction.on_commit(lambda: process_stored_file.enqueue(label_, pk), robust=True)
+
+
+def content_type_for(name: str) -> str:
+    """The content type of a stored file, from the extension this module gave it."""
+    return CONTENT_TYPES.get(name.rsplit(".", 1)[-1].lower(), "application/octet-stream")
 
 
 # --- serving ------------------------------------------------------------------------------
@@ -287,14 +278,91 @@ def served_file_policy(content_type: str) -> str:
     return SERVED_PDF_POLICY if content_type == "application/pdf" else SERVED_FILE_POLICY
 
 
-def shortened(uploads) -> list[str]:
-    """A Chinese note for each upload whose name was shortened to store it."""
-    notes = []
-    for upload in uploads:
-        name = Path(getattr(upload, "name", "") or "").name
-        if len(name) > NAME_MAX:
-            notes.append(
-                _('File name shortened to "%(short)s" (at most %(max)d characters are kept).')
-                % {"short": short_name(name), "max": NAME_MAX}
-            )
-    return notes
+VARIANTS = ("original", "public", "thumb")
+CHUNK = 64 * 1024
+RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+
+
+def _renamed(original: str, stored: str) -> str:
+    """The uploader's name with the extension of the copy served."""
+    stem = original.rsplit(".", 1)[0] if "." in original else (original or "file")
+    suffix = stored if stored.startswith("-") else "." + stored.rsplit(".", 1)[-1]
+    return stem + suffix
+
+
+def serve(
+    request: HttpRequest, record: StoredFile, variant: str, *, originals: bool
+) -> HttpResponse:
+    """original: as uploaded (a photo's or video's only when `originals`, the caller's
+    rule); public: what everyone sees (a photo's or video's copy without metadata,
+    otherwise the file itself; 404 until a video's copy is made); thumb: the thumbnail."""
+    if variant not in VARIANTS:
+        raise Http404
+    if variant == "original":
+        if record.is_stripped and not originals:
+            raise PermissionDenied
+        field, content_type, filename = record.file, record.content_type, record.original_name
+    elif variant == "public":
+        field = record.public_file if record.is_stripped else record.file
+        content_type = content_type_for(field.name) if record.is_stripped else record.content_type
+        filename = _renamed(record.original_name, field.name)
+    else:
+        field, content_type = record.thumbnail, "image/jpeg"
+        filename = _renamed(record.original_name, "-thumb.jpg")
+    if not field:
+        raise Http404  # a link, or a copy or thumbnail not made yet
+    try:
+        size = field.storage.size(field.name)
+        handle = field.storage.open(field.name, "rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    attachment = request.GET.get("download") == "1"
+    response = _ranged(request, handle, size, content_type, attachment, filename)
+    response["Content-Security-Policy"] = served_file_policy(content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    patch_cache_control(response, private=True, max_age=3600)
+    return response
+
+
+def _ranged(
+    request: HttpRequest, handle, size: int, content_type: str, attachment: bool, filename: str
+) -> HttpResponse:
+    """The file, or the one byte range asked for."""
+    match = RANGE.match(request.headers.get("Range", "").replace(" ", ""))
+    if match is None or not any(match.groups()):
+        response = FileResponse(
+            handle, content_type=content_type, as_attachment=attachment, filename=filename
+        )
+        response["Accept-Ranges"] = "bytes"
+        return response
+    first, last = match.groups()
+    if first:
+        start, end = int(first), (min(int(last), size - 1) if last else size - 1)
+    else:  # the last N bytes
+        start, end = max(0, size - int(last)), size - 1
+    if start > end or start >= size:
+        handle.close()
+        response = HttpResponse(status=416)
+        response["Content-Range"] = f"bytes */{size}"
+        return response
+    handle.seek(start)
+    response = StreamingHttpResponse(
+        _read(handle, end - start + 1), status=206, content_type=content_type
+    )
+    response["Content-Range"] = f"bytes {start}-{end}/{size}"
+    response["Content-Length"] = str(end - start + 1)
+    response["Accept-Ranges"] = "bytes"
+    response["Content-Disposition"] = content_disposition_header(attachment, filename)
+    return response
+
+
+def _read(handle, remaining: int):
+    try:
+        while remaining > 0:
+            chunk = handle.read(min(CHUNK, remaining))
+            if not chunk:
+                break
+            remaining -= len(chunk)
+            yield chunk
+    finally:
+        handle.close()

@@ -12,8 +12,6 @@ See docs/reporting-summary.md.
 
 import datetime
 import decimal
-import io
-import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -29,6 +27,7 @@ from wenyi.activities.models import Activity, MetricValue
 from wenyi.activities.queries import Cell, quota_matrix
 from wenyi.campaigns.models import Campaign
 from wenyi.core import clock
+from wenyi.core import docx as official
 from wenyi.reporting.models import Report
 
 # --- length ---------------------------------------------------------------------------
@@ -235,19 +234,6 @@ def statistics_paragraph(report: Report) -> str:
 
 # --- the .docx --------------------------------------------------------------------------
 
-FONT_TITLE = "方正小标宋简体"
-FONT_BODY = "仿宋_GB2312"
-FONT_HEADING_1 = "黑体"  # "一、"
-FONT_HEADING_2 = "楷体_GB2312"  # "（一）"
-FONT_PAGE_NUMBER = "宋体"
-BODY_PT = 16  # 3号
-TITLE_PT = 22  # 2号
-PAGE_NUMBER_PT = 14  # 4号
-LINE_PT = 28.95  # 22 lines in the 225 mm text block: 579 twips
-
-HEADING_1 = re.compile(r"^[一二三四五六七八九十百]+、")
-HEADING_2 = re.compile(r"^[（(][一二三四五六七八九十百]+[）)]")
-
 
 def summary_title(report: Report) -> str:
     return _("%(unit)s: summary of the %(campaign)s") % {
@@ -263,176 +249,21 @@ def summary_date(report: Report) -> datetime.date:
     return clock.today()
 
 
-def text_paragraphs(text: str) -> list[str]:
-    """Each non-empty line is a paragraph; the indent is the layout's, so leading
-    spaces (also the full-width "　　" people type) are dropped."""
-    lines = (line.strip().lstrip("\u3000").strip() for line in text.splitlines())
-    return [line for line in lines if line]
-
-
-def _set_font(run, name: str, size_pt: float) -> None:
-    from docx.oxml.ns import qn
-    from docx.shared import Pt
-
-    run.font.name = name  # ascii and hAnsi
-    run.font.size = Pt(size_pt)
-    run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), name)
-
-
-def _line(paragraph) -> None:
-    from docx.enum.text import WD_LINE_SPACING
-    from docx.shared import Pt
-
-    fmt = paragraph.paragraph_format
-    fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
-    fmt.line_spacing = Pt(LINE_PT)
-    fmt.space_before = Pt(0)
-    fmt.space_after = Pt(0)
-
-
-def _indent_chars(paragraph, *, first_line: int = 0, left: int = 0, right: int = 0) -> None:
-    """Indents in characters (w:*Chars, what Word shows as 字符) with the point values
-    for programs that ignore them."""
-    from docx.oxml.ns import qn
-    from docx.shared import Pt
-
-    fmt = paragraph.paragraph_format
-    if first_line:
-        fmt.first_line_indent = Pt(first_line * BODY_PT)
-    if left:
-        fmt.left_indent = Pt(left * BODY_PT)
-    if right:
-        fmt.right_indent = Pt(right * BODY_PT)
-    ind = paragraph._p.get_or_add_pPr().get_or_add_ind()
-    for attr, chars in (("firstLineChars", first_line), ("leftChars", left), ("rightChars", right)):
-        if chars:
-            ind.set(qn(f"w:{attr}"), str(chars * 100))
-
-
-def _body_paragraph(document, line: str) -> None:
-    paragraph = document.add_paragraph()
-    _line(paragraph)
-    _indent_chars(paragraph, first_line=2)
-    for pattern, font in ((HEADING_1, FONT_HEADING_1), (HEADING_2, FONT_HEADING_2)):
-        if pattern.match(line):
-            # the heading is the first sentence; what follows on the line is body text
-            end = line.find("。") + 1 or len(line)
-            _set_font(paragraph.add_run(line[:end]), font, BODY_PT)
-            if line[end:]:
-                _set_font(paragraph.add_run(line[end:]), FONT_BODY, BODY_PT)
-            return
-    _set_font(paragraph.add_run(line), FONT_BODY, BODY_PT)
-
-
-def _page_number(paragraph) -> None:
-    """ "— 1 —": an em dash each side of a PAGE field."""
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
-    _set_font(paragraph.add_run("— "), FONT_PAGE_NUMBER, PAGE_NUMBER_PT)
-    for kind, instr in (("begin", None), (None, " PAGE "), ("separate", None), ("end", None)):
-        run = paragraph.add_run()
-        _set_font(run, FONT_PAGE_NUMBER, PAGE_NUMBER_PT)
-        if kind:
-            fld = OxmlElement("w:fldChar")
-            fld.set(qn("w:fldCharType"), kind)
-            run._r.append(fld)
-        else:
-            text = OxmlElement("w:instrText")
-            text.set(qn("xml:space"), "preserve")
-            text.text = instr
-            run._r.append(text)
-        if kind == "separate":
-            _set_font(paragraph.add_run("1"), FONT_PAGE_NUMBER, PAGE_NUMBER_PT)
-    _set_font(paragraph.add_run(" —"), FONT_PAGE_NUMBER, PAGE_NUMBER_PT)
-
-
-def _page_setup(document) -> None:
-    """A4 with the GB/T 9704 margins, a 22 × 28 grid, page numbers odd right / even left."""
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-    from docx.shared import Mm, Pt
-
-    section = document.sections[0]
-    section.page_width, section.page_height = Mm(210), Mm(297)
-    section.top_margin, section.bottom_margin = Mm(37), Mm(35)
-    section.left_margin, section.right_margin = Mm(28), Mm(26)
-    # the number's top sits 7 mm below the 35 mm bottom margin: its ~6 mm line ends
-    # about 22 mm above the paper's edge
-    section.footer_distance = Mm(22)
-    sect_pr = section._sectPr
-    grid = sect_pr.find(qn("w:docGrid"))
-    if grid is None:
-        grid = OxmlElement("w:docGrid")
-        sect_pr.append(grid)
-    # 28 characters of 16 pt in 156 mm: each character pitch 0.21 pt narrower
-    grid.set(qn("w:type"), "linesAndChars")
-    grid.set(qn("w:linePitch"), "579")
-    grid.set(qn("w:charSpace"), "-848")
-
-    document.settings.odd_and_even_pages_header_footer = True
-    for footer, align, side in (
-        (section.footer, WD_ALIGN_PARAGRAPH.RIGHT, "right"),
-        (section.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT, "left"),
-    ):
-        footer.is_linked_to_previous = False
-        paragraph = footer.paragraphs[0]
-        paragraph.alignment = align
-        # one character in from the side
-        if side == "right":
-            paragraph.paragraph_format.right_indent = Pt(PAGE_NUMBER_PT)
-        else:
-            paragraph.paragraph_format.left_indent = Pt(PAGE_NUMBER_PT)
-        _page_number(paragraph)
-
-
 def summary_docx(report: Report) -> bytes:
-    """The summary as an editable .docx laid out after GB/T 9704.
+    """The summary as an editable .docx laid out after GB/T 9704 (`wenyi.core.docx`).
 
-    A4; margins top 37, bottom 35, left 28, right 26 mm; title centred in 方正小标宋简体
-    22 pt; body 仿宋_GB2312 16 pt, first line indented two characters, exact 28.95 pt
-    line spacing; headings "一、" in 黑体 and "（一）" in 楷体_GB2312 up to the first
-    "。"; the unit's name and the date at the end, right-aligned; page numbers "— 1 —"
-    in 宋体 14 pt, odd pages right, even pages left. Official font names are kept: the
-    machine opening the file supplies the fonts.
+    A4 with the standard's margins and 22 × 28 grid; the title centred in 2号
+    方正小标宋简体, a blank line, the text in 3号 仿宋_GB2312 with headings "一、" in 黑体
+    and "（一）" in 楷体_GB2312; a blank line, then the unit's name centred over the
+    date, the date four characters in from the right; page numbers "— 1 —". The date
+    is written in the user's language (in Chinese the standard's 2014年10月1日).
     """
-    from docx import Document
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.oxml.ns import qn
-    from docx.shared import Pt
-
-    document = Document()
-    normal = document.styles["Normal"]
-    normal.font.name = FONT_BODY
-    normal.font.size = Pt(BODY_PT)
-    normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), FONT_BODY)
-    _page_setup(document)
-
     title = summary_title(report)
-    props = document.core_properties
-    props.title = title
-    props.author = props.last_modified_by = report.unit.name
-    props.created = props.modified = timezone.now().replace(tzinfo=None, microsecond=0)
-
-    paragraph = document.paragraphs[0] if document.paragraphs else document.add_paragraph()
-    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _line(paragraph)
-    _set_font(paragraph.add_run(title), FONT_TITLE, TITLE_PT)
-    _line(document.add_paragraph())  # one blank line below the title
-
-    for line in text_paragraphs(report.text):
-        _body_paragraph(document, line)
-
-    _line(document.add_paragraph())
-    for value in (report.unit.name, formats.date_format(summary_date(report), "DATE_FORMAT")):
-        paragraph = document.add_paragraph()
-        paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-        _line(paragraph)
-        # the date four characters in from the right (GB/T 9704), the name above it
-        _indent_chars(paragraph, right=4)
-        _set_font(paragraph.add_run(value), FONT_BODY, BODY_PT)
-
-    out = io.BytesIO()
-    document.save(out)
-    return out.getvalue()
+    document = official.new_document(title=title, author=report.unit.name)
+    official.title(document, title)
+    official.blank_line(document)
+    official.body(document, report.text)
+    official.blank_line(document)
+    date = formats.date_format(summary_date(report), "DATE_FORMAT")
+    official.signature(document, report.unit.name, date)
+    return official.to_bytes(document)

@@ -8,8 +8,8 @@ import random
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 
-from wenyi.activities import evidence
 from wenyi.campaigns.models import Campaign
+from wenyi.core import uploads
 from wenyi.orgs.enums import Role
 from wenyi.orgs.models import Membership, OrgUnit, Person
 from wenyi.works import files, images, originality, services
@@ -91,7 +91,7 @@ def build(campaign: Campaign) -> int:
     rng = random.Random(12)
     counties = list(OrgUnit.objects.get_children(owner))
     made: list[Work] = []
-    with evidence.files_written(), transaction.atomic():
+    with uploads.files_written(), transaction.atomic():
         for index, county in enumerate(counties[:8]):
             coordinator = (
                 Membership.objects.filter(role=Role.COORDINATOR, unit=county)

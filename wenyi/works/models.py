@@ -2,13 +2,12 @@
 and the originality index (text sketches, LSH bands, passage fingerprints, image hashes)
 with the possible copies found for the office to judge."""
 
-import uuid
-
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from wenyi.core.models import TimeStampedModel
+from wenyi.core.uploads import StoredFile, stored_file_path
 from wenyi.core.versioning import Versioned
 from wenyi.works.enums import FileRole, MatchKind, MatchStatus, Origin, WorkStatus
 
@@ -104,24 +103,16 @@ class WorkAuthor(models.Model):
         return f"{self.work_id}: {self.person_id}"
 
 
-def work_file_path(instance: "WorkFile", filename: str) -> str:
-    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
-    return f"works/{instance.work_id}/{uuid.uuid4().hex}.{ext}"
+# named by the first migration; new files get core.uploads.stored_file_path
+work_file_path = stored_file_path
 
 
-class WorkFile(models.Model):
+class WorkFile(StoredFile):
+    """A file of a work (a `core.uploads.StoredFile`): manuscript, score, recording,
+    picture or video. Pictures keep their EXIF in the original: contests ask for it."""
+
     work = models.ForeignKey(Work, on_delete=models.CASCADE, related_name="files")
     role = models.CharField(_("kind of file"), max_length=10, choices=FileRole.choices)
-    # the original as uploaded (images keep their EXIF: contests ask for originals)
-    file = models.FileField(upload_to=work_file_path, max_length=300)
-    # images as shown to others: location data removed
-    public_file = models.FileField(upload_to=work_file_path, blank=True, max_length=300)
-    thumbnail = models.FileField(upload_to=work_file_path, blank=True, max_length=300)
-    original_name = models.CharField(_("file name"), max_length=255, blank=True)
-    content_type = models.CharField(max_length=100, blank=True)
-    size = models.PositiveBigIntegerField(default=0)
-    sha256 = models.CharField(max_length=64, blank=True, db_index=True)
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("file of a work")
@@ -130,6 +121,9 @@ class WorkFile(models.Model):
 
     def __str__(self) -> str:
         return self.original_name or self.file.name
+
+    def folder(self) -> str:
+        return f"works/{self.work_id}"
 
     def audit_unit(self):
         return self.work.unit

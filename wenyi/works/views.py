@@ -16,14 +16,11 @@ from django.db.models import Case, Count, IntegerField, Prefetch, Q, Value, When
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
-from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 
-from wenyi.activities import evidence
 from wenyi.activities.queries import activities_visible_to
-from wenyi.activities.views_evidence import _ranged, _renamed
 from wenyi.campaigns.enums import FileKind
 from wenyi.campaigns.queries import campaigns_visible_to
 from wenyi.core import audit, tokens
@@ -42,7 +39,6 @@ from wenyi.works.models import Match, Work, WorkAuthor, WorkFile
 from wenyi.works.queries import works_visible_to
 
 PAGE_SIZE = 24
-VARIANTS = ("original", "public", "thumb")
 
 
 def _campaign(request: HttpRequest, slug: str):
@@ -288,7 +284,7 @@ def work_add(request: HttpRequest, slug: str) -> HttpResponse:
 def _create(request, form, campaign, category, prepared, token) -> Work:
     """The work, its new authors and its files together: a failure leaves none of them."""
     data = form.cleaned_data
-    with evidence.files_written(), transaction.atomic():
+    with core_uploads.files_written(), transaction.atomic():
         authors = list(data["authors"]) + _new_authors(request.user, form)
         work = services.create_work(
             request.user,
@@ -353,7 +349,7 @@ def work_edit(request: HttpRequest, pk: int) -> HttpResponse:
         remove = {int(v) for v in request.POST.getlist("remove_file") if v.isdigit()}
         if not problems:
             try:
-                with evidence.files_written(), transaction.atomic():
+                with core_uploads.files_written(), transaction.atomic():
                     authors = list(form.cleaned_data["authors"]) + _new_authors(request.user, form)
                     services.update_work(
                         request.user,
@@ -494,38 +490,12 @@ def work_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 @login_required
 @require_safe
 def work_file(request: HttpRequest, pk: int, fid: int, variant: str) -> HttpResponse:
-    """original: as uploaded (a picture's only for the office); public: what everyone
-    sees (a picture's copy without location data, otherwise the file); thumb."""
-    if variant not in VARIANTS:
-        raise Http404
+    """original: as uploaded (a picture's or video's for the office only); public: what
+    everyone sees; thumb: the thumbnail (see core.uploads.serve)."""
     work = _work(request, pk)
     require(request.user, "works.view", work)
     item = get_object_or_404(WorkFile.objects.filter(work=work), pk=fid)
-    # a picture's or video's original may hold the place it was made: the office only
-    stripped = item.role in (FileRole.IMAGE, FileRole.VIDEO)
-    if variant == "original":
-        if stripped and not _is_office_for(request.user, work):
-            raise PermissionDenied
-        field, content_type, filename = item.file, item.content_type, item.original_name
-    elif variant == "public":
-        field = item.public_file if stripped else item.file
-        content_type = work_files.content_type_for(field.name) if stripped else item.content_type
-        filename = _renamed(item.original_name, field.name)
-    else:
-        field, content_type = item.thumbnail, "image/jpeg"
-        filename = _renamed(item.original_name, "-thumb.jpg")
-    if not field:
-        raise Http404  # no thumbnail made (yet)
-    try:
-        size = field.storage.size(field.name)
-        handle = field.storage.open(field.name, "rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = _ranged(
-        request, handle, size, content_type, request.GET.get("download") == "1", filename
-    )
-    patch_cache_control(response, private=True, max_age=3600)
-    return response
+    return core_uploads.serve(request, item, variant, originals=_is_office_for(request.user, work))
 
 
 # --- possible copies (the office) -----------------------------------------------------
