@@ -64,13 +64,6 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
-def env_choice(name: str, default: str, choices: set[str]) -> str:
-    value = os.environ.get(name, default)
-    if value not in choices:
-        raise EnvError(f"{name}={value!r}: expected one of {', '.join(sorted(choices))}")
-    return value
-
-
 def load_or_create_secret(data_dir: Path) -> str:
     """The secret key: WENYI_SECRET_KEY, else one generated on first use and kept on disk."""
     given = os.environ.get("WENYI_SECRET_KEY", "")

@@ -15,7 +15,7 @@ from django.utils.translation import ngettext
 from openpyxl import Workbook, load_workbook
 
 from tests.factories import PersonFactory
-from wenyi.activities.enums import ActivityStatus, ImportStatus
+from wenyi.activities.enums import ActivityStatus
 from wenyi.activities.excel import (
     build_template,
     export_activities,
@@ -23,12 +23,12 @@ from wenyi.activities.excel import (
     statistics_workbook,
 )
 from wenyi.activities.filters import filter_activities
-from wenyi.activities.import_tasks import process_import
 from wenyi.activities.metrics import parse_metric
-from wenyi.activities.models import Activity, ActivityImport
+from wenyi.activities.models import Activity
 from wenyi.activities.queries import activities_visible_to, quota_matrix
-from wenyi.core.enums import AuditAction
-from wenyi.core.models import AuditEntry
+from wenyi.core.enums import AuditAction, ImportKind, ImportStatus
+from wenyi.core.imports import process as process_import
+from wenyi.core.models import AuditEntry, ImportJob
 
 BASE = [
     "单位编码*",
@@ -77,10 +77,17 @@ def xlsx(sheets: dict[str, list[dict]], name: str = "activities.xlsx") -> io.Byt
     return out
 
 
-def run(user, campaign, file, *, submit=False) -> ActivityImport:
-    job = ActivityImport.objects.create(
-        campaign=campaign, created_by=user, original_name=file.name, submit=submit
+def activity_import(user, campaign, *, submit=False, **fields) -> ImportJob:
+    return ImportJob.objects.create(
+        kind=ImportKind.ACTIVITIES,
+        created_by=user,
+        options={"campaign": campaign.pk, "submit": submit},
+        **fields,
     )
+
+
+def run(user, campaign, file, *, submit=False) -> ImportJob:
+    job = activity_import(user, campaign, submit=submit, original_name=file.name)
     return process_import(job.pk, file=file)
 
 
@@ -216,7 +223,7 @@ def test_good_file_imports_every_row_with_values_and_participants(
         "effect": "良好",
     }
     entries = AuditEntry.objects.filter(
-        content_type=ContentType.objects.get_for_model(ActivityImport), object_id=str(job.pk)
+        content_type=ContentType.objects.get_for_model(ImportJob), object_id=str(job.pk)
     )
     assert [(e.action, e.changes["activities"][1]) for e in entries] == [(AuditAction.IMPORT, 4)]
 
@@ -411,7 +418,7 @@ def test_upload_runs_the_import_and_shows_the_result(login, coordinator_a, count
         {"token": token, "file": xlsx({"慰问演出": [show("371302", 1)]})},
     )
 
-    job = ActivityImport.objects.get()
+    job = ImportJob.objects.get()
     assert response.status_code == 302
     assert response["Location"] == reverse("activities:import_detail", args=[job.pk])
     assert (job.status, job.created_count, job.file.name) == (ImportStatus.DONE, 1, "")
@@ -429,7 +436,7 @@ def test_the_same_form_posted_twice_makes_one_job(login, coordinator_a, county_a
     second = client.post(url, {"token": token, "file": xlsx({"慰问演出": [show("371302", 1)]})})
 
     assert second["Location"] == first["Location"]
-    assert ActivityImport.objects.count() == 1
+    assert ImportJob.objects.count() == 1
     assert Activity.objects.count() == 1
 
 
@@ -444,13 +451,13 @@ def test_a_renamed_file_is_refused_by_the_upload_form(login, coordinator_a, coun
 
     assert response.status_code == 200
     assert response.context["form"].errors["file"]
-    assert ActivityImport.objects.count() == 0
+    assert ImportJob.objects.count() == 0
 
 
 def test_the_job_page_polls_while_the_job_runs(login, coordinator_a, linyi):
-    job = ActivityImport.objects.create(
-        campaign=linyi,
-        created_by=coordinator_a,
+    job = activity_import(
+        coordinator_a,
+        linyi,
         original_name="a.xlsx",
         status=ImportStatus.RUNNING,
         total_rows=1000,
@@ -478,9 +485,7 @@ def test_the_job_page_lists_the_problems(login, office, coordinator_a, county_a,
 
 
 def test_the_job_page_is_404_for_another_county(login, coordinator_a, coordinator_b, linyi):
-    job = ActivityImport.objects.create(
-        campaign=linyi, created_by=coordinator_a, original_name="a.xlsx"
-    )
+    job = activity_import(coordinator_a, linyi, original_name="a.xlsx")
 
     response = login(coordinator_b).get(reverse("activities:import_detail", args=[job.pk]))
 

@@ -112,10 +112,25 @@ def test_coordinator_cannot_verify_own_county(login, coordinator_a, county_a, re
 
 
 def test_coordinator_verifies_enterprise_below(login, coordinator_a, enterprise_a, record):
-    activity = record(coordinator_a, enterprise_a, status="submitted")
+    # the enterprise's own people submitted it; the county above checks it
+    activity = record(None, enterprise_a, status="submitted")
     login(coordinator_a).post(reverse("activities:action", args=[activity.pk, "verify"]))
     activity.refresh_from_db()
     assert activity.status == "verified"
+
+
+def test_nobody_verifies_or_returns_what_they_submitted(login, coordinator_a, enterprise_a, record):
+    """A coordinator who recorded and submitted an activity for an enterprise under her
+    county is not offered 核实 on it, and cannot verify or return it."""
+    activity = record(coordinator_a, enterprise_a, status="submitted")
+    client = login(coordinator_a)
+    page = client.get(reverse("activities:detail", args=[activity.pk]))
+    assert not page.context["can"]["verify"] and not page.context["can"]["return"]
+    response = client.post(reverse("activities:action", args=[activity.pk, "verify"]), follow=True)
+    assert "您自己提交" in response.content.decode()
+    client.post(reverse("activities:action", args=[activity.pk, "return"]), {"reason": "自己退"})
+    activity.refresh_from_db()
+    assert activity.status == "submitted"
 
 
 def test_office_verifies_and_unlocks_with_reason(login, office, coordinator_a, county_a, record):
@@ -156,13 +171,13 @@ def test_list_query_count_does_not_grow(
     client = login(office)
     url = reverse("activities:list", args=[linyi.slug])
     record(coordinator_a, county_a)
-    client.get(url)
+    assert client.get(url).status_code == 200
     with django_assert_max_num_queries(20) as one:
-        client.get(url)
+        assert client.get(url).status_code == 200
     for _ in range(3):
         record(coordinator_a, county_a)
     with django_assert_max_num_queries(len(one.captured_queries)):
-        client.get(url)
+        assert client.get(url).status_code == 200
 
 
 def test_matrix_query_count_does_not_grow(
@@ -171,9 +186,9 @@ def test_matrix_query_count_does_not_grow(
     client = login(office)
     url = reverse("activities:quota", args=[linyi.slug])
     record(coordinator_a, county_a, status="verified")
-    client.get(url)
+    assert client.get(url).status_code == 200
     with django_assert_max_num_queries(20) as one:
-        client.get(url)
+        assert client.get(url).status_code == 200
     for unit in (county_a, county_b, county_b):
         record(office, unit, "peixun", status="verified")
     with django_assert_max_num_queries(len(one.captured_queries)):

@@ -61,14 +61,15 @@ def test_other_campaign_file_shows_without_code_change(login, office, db):
     assert campaign.activity_types.count() == 5
     for activity_type in campaign.activity_types.all():
         assert activity_type.name in body
-    assert str(result)
+    assert result.status == "created"
+    assert str(result).startswith(f"已新建活动 {campaign.slug}「{campaign.title}」")
 
 
 def test_campaign_page_query_count_is_fixed(login, artist, linyi, django_assert_max_num_queries):
     client = login(artist)
-    client.get(reverse("campaigns:detail", args=[linyi.slug]))
+    assert client.get(reverse("campaigns:detail", args=[linyi.slug])).status_code == 200
     with django_assert_max_num_queries(18):
-        client.get(reverse("campaigns:detail", args=[linyi.slug]))
+        assert client.get(reverse("campaigns:detail", args=[linyi.slug])).status_code == 200
 
 
 def test_home_goes_to_newest_campaign(login, artist, linyi):

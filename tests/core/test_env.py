@@ -16,12 +16,12 @@ def test_env_bool_reads_common_spellings(monkeypatch, raw, expected):
 
 
 def test_env_int_refuses_words_and_small_values(monkeypatch):
-    monkeypatch.setenv("WENYI_PAGE_SIZE", "many")
-    with pytest.raises(EnvError, match="WENYI_PAGE_SIZE"):
-        env_int("WENYI_PAGE_SIZE", 50)
-    monkeypatch.setenv("WENYI_PAGE_SIZE", "1")
+    monkeypatch.setenv("WENYI_SOME_NUMBER", "many")
+    with pytest.raises(EnvError, match="WENYI_SOME_NUMBER"):
+        env_int("WENYI_SOME_NUMBER", 50)
+    monkeypatch.setenv("WENYI_SOME_NUMBER", "1")
     with pytest.raises(EnvError, match="at least 5"):
-        env_int("WENYI_PAGE_SIZE", 50, minimum=5)
+        env_int("WENYI_SOME_NUMBER", 50, minimum=5)
 
 
 def test_env_list_splits_on_commas(monkeypatch):

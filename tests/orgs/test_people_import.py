@@ -13,11 +13,12 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 
 from tests.factories import PersonFactory, UserFactory, membership
-from wenyi.core.enums import AuditAction
-from wenyi.core.models import AuditEntry
+from wenyi.core.enums import AuditAction, ImportStatus
+from wenyi.core.models import AuditEntry, ImportJob
+from wenyi.core.sheets import SheetError
 from wenyi.orgs.enums import Gender, Role
 from wenyi.orgs.models import Membership, Person
-from wenyi.orgs.people_import import ROW_LIMIT, RowError, import_people, people_to_xlsx
+from wenyi.orgs.people_import import ROW_LIMIT, import_file, people_to_xlsx
 from wenyi.orgs.queries import people_managed_by, units_managed_by
 
 HEADER = [
@@ -57,7 +58,7 @@ def person(n: int, unit_code: str, **values) -> dict:
 
 
 def run(file, user):
-    return import_people(file, actor=user, allowed_units=units_managed_by(user))
+    return import_file(file, actor=user, allowed_units=units_managed_by(user))
 
 
 def audit_count(model, action: str) -> int:
@@ -402,7 +403,7 @@ def test_upload_of_a_renamed_text_file_shows_a_clear_message(login, coordinator_
 
     assert response.status_code == 200
     assert ".xlsx" in response.context["form"].errors["file"][0]
-    assert response.context["row_errors"] == []
+    assert ImportJob.objects.count() == 0
 
 
 def test_upload_larger_than_the_limit_is_refused(login, coordinator_a, county_a, settings):
@@ -450,11 +451,14 @@ def test_import_view_imports_and_redirects_with_counts(login, coordinator_a, cou
         reverse("orgs:people_import"), {"file": SimpleUploadedFile("名单.xlsx", data, XLSX)}
     )
 
+    job = ImportJob.objects.get()
     assert response.status_code == 302
-    assert response.url == reverse("orgs:people")
+    assert response.url == reverse("orgs:people_import_detail", args=[job.pk])
     assert Person.objects.filter(name__startswith="工人").count() == 3
-    text = [str(m) for m in response.wsgi_request._messages]
-    assert len(text) == 1 and "3" in text[0]
+    assert (job.status, job.created_count, job.file.name) == (ImportStatus.DONE, 3, "")
+    html = client.get(response.url).content.decode()
+    assert job.message in html and "3" in job.message
+    assert reverse("orgs:people") in html
 
 
 def test_import_view_lists_every_row_error_and_imports_nothing(login, coordinator_a, county_a):
@@ -462,11 +466,12 @@ def test_import_view_lists_every_row_error_and_imports_nothing(login, coordinato
 
     rows = [person(1, "371302"), person(2, "371311"), person(3, "371302", 性别="?")]
     upload = SimpleUploadedFile("people.xlsx", xlsx(rows).getvalue(), XLSX)
+    client = login(coordinator_a)
 
-    response = login(coordinator_a).post(reverse("orgs:people_import"), {"file": upload})
+    response = client.post(reverse("orgs:people_import"), {"file": upload}, follow=True)
 
     assert response.status_code == 200
-    assert [(e.row, e.column) for e in response.context["row_errors"]] == [
+    assert [(e["row"], e["column"]) for e in response.context["job"].errors] == [
         (3, "单位编码"),
         (4, "性别"),
     ]
@@ -575,7 +580,8 @@ def test_login_owned_by_someone_else_in_area_is_reported_with_their_name(coordin
     result = run(xlsx([row]), coordinator_a)
 
     assert result.errors == [
-        RowError(
+        SheetError(
+            "",
             2,
             "登录名",
             _("The login name %(value)s belongs to %(name)s (%(unit)s).")

@@ -167,8 +167,10 @@ def test_reports_of_units_that_owe_none_are_not_counted(
     assert cells(result, "371302")["2014-07"].as_tuple() == (1, 0, 0)
 
 
-def test_a_returned_report_stays_submitted_with_its_first_timeliness(linyi, county_a, office):
-    report = send(office, linyi, county_a, ReportKind.MONTHLY_PLAN, JULY, _at(2014, 7, 4, 9))
+def test_a_returned_report_stays_submitted_with_its_first_timeliness(
+    linyi, county_a, office, coordinator_a
+):
+    report = send(coordinator_a, linyi, county_a, ReportKind.MONTHLY_PLAN, JULY, _at(2014, 7, 4, 9))
     services.return_report(office, report, "请补充")
     got = cells(table(linyi, [county_a], D(2014, 7, 10)), "371302")["2014-07"]
     assert got.as_tuple() == (1, 1, 1)

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from wenyi.activities import services as activity_services
-from wenyi.reporting import services, summary
+from wenyi.reporting import services
 from wenyi.reporting.enums import ReportKind
 from wenyi.reporting.models import Report
 from wenyi.reporting.summary import (
@@ -211,17 +211,22 @@ def test_statistics_paragraph_without_activities(report):
         )
 
 
-def test_statistics_sources_add_sentences(report, activities):
-    def works(report_, as_of):
-        return f"Works: {report_.unit.name} {as_of:%m-%d}."
+def test_works_add_their_sentence_per_art_form(report, activities, linyi, county_a, artist):
+    """The works app adds its figures (a panel; reporting does not import works)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
 
-    summary.register_statistics_source(works)
-    try:
-        with translation.override("en"):
-            text = statistics_paragraph(report)
-    finally:
-        summary.statistics_sources.remove(works)
-    assert text.endswith("展示展演: none yet. Works: 兰山区 10-01.")
+    from tests.works.test_views import jpeg_bytes, make_work
+    from wenyi.works import files
+    from wenyi.works import services as work_services
+
+    for key, title in (("shici", "诗一"), ("shici", "诗二"), ("sheying", "照片")):
+        work = make_work(linyi, county_a, artist.person, key=key, title=title)
+        if key == "sheying":
+            files.store_work_file(artist, work, SimpleUploadedFile("p.jpg", jpeg_bytes()))
+        work_services.submit_work(artist, work)
+    with translation.override("en"):
+        text = statistics_paragraph(report)
+    assert text.endswith("展示展演: none yet. Works submitted: 3 (诗词（诗歌） 2, 摄影 1).")
 
 
 # --- the .docx -----------------------------------------------------------------------

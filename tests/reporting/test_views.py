@@ -264,7 +264,7 @@ def test_progress_submit_refused_while_a_planned_item_has_no_line(
         _progress_data(report, {first: {"outcome": "dropped", "reason": "企业停产"}}),
     )
     assert response.status_code == 302
-    client.get(response["Location"])
+    assert client.get(response["Location"]).status_code == 200
     response = client.post(_action(report, "submit"), follow=True)
     assert _messages(response) == [
         _zh("Say how each planned activity turned out: %(n)s not yet.", n=1)
@@ -459,9 +459,9 @@ def test_list_query_count_does_not_grow_with_units(
     monthly_plan(user, county_a, submit=True)
     url = reverse("reporting:list", args=[linyi.slug])
     client = login(user)
-    client.get(url)
+    assert client.get(url).status_code == 200
     with django_assert_max_num_queries(20) as one:
-        client.get(url)
+        assert client.get(url).status_code == 200
     for unit in (county_b, county_c):
         membership(user, unit, Role.COORDINATOR)
         monthly_plan(user, unit, submit=True)
@@ -477,9 +477,9 @@ def test_inbox_query_count_does_not_grow(
     monthly_plan(coordinator_a, county_a, submit=True)
     url = reverse("reporting:list", args=[linyi.slug])
     client = login(office)
-    client.get(url)
+    assert client.get(url).status_code == 200
     with django_assert_max_num_queries(20) as one:
-        client.get(url)
+        assert client.get(url).status_code == 200
     for month in (7, 9, 10):
         monthly_plan(coordinator_a, county_a, month=datetime.date(2014, month, 1), submit=True)
     with django_assert_max_num_queries(len(one.captured_queries)):
@@ -504,8 +504,8 @@ def test_progress_page_query_count_does_not_grow_with_planned_items(
 
     one = progress_url(("甲",), datetime.date(2014, 8, 1))
     three = progress_url(("甲", "乙", "丙"), datetime.date(2014, 9, 1))
-    client.get(one)
+    assert client.get(one).status_code == 200
     with django_assert_max_num_queries(60) as first:
-        client.get(one)
+        assert client.get(one).status_code == 200
     with django_assert_max_num_queries(len(first.captured_queries)):
-        client.get(three)
+        assert client.get(three).status_code == 200

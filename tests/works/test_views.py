@@ -574,17 +574,6 @@ def test_originality_decide_needs_reason(login, office, match):
     assert match.status == MatchStatus.OPEN
 
 
-def test_segments_merges_and_clips():
-    from wenyi.works.views import segments
-
-    assert segments("abcdef", [(1, 3), (2, 4), (5, 99)]) == [
-        ("a", False),
-        ("bcd", True),
-        ("e", False),
-        ("f", True),
-    ]
-
-
 def test_new_author_is_a_person_without_login(login, coordinator_a, linyi, county_a):
     login(coordinator_a).post(
         add_url(linyi, "shici"),

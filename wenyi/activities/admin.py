@@ -18,6 +18,3 @@ class ActivityAdmin(admin.ModelAdmin):
     list_select_related = ["unit", "type"]
     readonly_fields = ["status", "verified_at", "verified_by", "submitted_at"]
     inlines = [MetricValueInline]
-
-
-admin.site.register(models.ActivityImport)

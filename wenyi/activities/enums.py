@@ -20,10 +20,3 @@ class QuotaStatus(models.TextChoices):
     MET = "met", _("met")
     ON_TRACK = "on_track", _("on track")
     BEHIND = "behind", _("behind")
-
-
-class ImportStatus(models.TextChoices):
-    QUEUED = "queued", _("queued")
-    RUNNING = "running", _("running")
-    FAILED = "failed", _("failed")
-    DONE = "done", _("done")

@@ -1,7 +1,7 @@
-"""Activities as .xlsx: the import template, the import itself, the export, the 统计表.
+"""Activities as .xlsx: the import template, the export, the 统计表 (the import reads
+in excel_import.py). The spreadsheet parts every import shares are in wenyi.core.sheets.
 
-Like the people import (`wenyi.orgs.people_import`, whose file checks and cell helpers
-this module reuses), sheet names and column headers are fixed Chinese text whatever
+Like the people import, sheet names and column headers are fixed Chinese text whatever
 the UI language: the spreadsheet is a file format. Messages and help text are gettext'd.
 
 The import file has one sheet per activity type, named after the type; its columns
@@ -21,30 +21,44 @@ Import rules (also written on the template's 说明 sheet):
 How the import meets its time and memory budget (10,000 rows in ≤ 15 s, ≤ 300 MB):
 the workbook is streamed (openpyxl read-only); units, types and metrics are read once
 into dicts before the rows; people and already-recorded duplicates are looked up
-after the rows, in chunks of 500; the rows are written with `bulk_create` in batches.
+after the rows, in chunks of 500; the rows are written with `bulk_create` in batches
+(`services.create_activities`).
 """
 
 import datetime
 import decimal
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from wenyi.activities.enums import ActivityStatus, QuotaStatus
 from wenyi.activities.metrics import is_numeric
-from wenyi.activities.models import Activity, ActivityImport
+from wenyi.activities.models import Activity
 from wenyi.activities.queries import Row as QuotaRow
 from wenyi.campaigns.enums import MetricType
 from wenyi.campaigns.models import ActivityType, Campaign, Metric
 from wenyi.core import clock, xlsx
+from wenyi.core.enums import ImportKind
+from wenyi.core.models import ImportJob
+from wenyi.core.sheets import (
+    HELP_SHEET,
+    XLSX_CONTENT_TYPE,
+    Column,
+    HelpSheet,
+    add_validation,
+    header_fill,
+    header_font,
+    list_formula,
+    with_help,
+    write_header,
+)
 from wenyi.orgs.models import OrgUnit
-from wenyi.orgs.people_import import HELP_SHEET, XLSX_CONTENT_TYPE
-from wenyi.orgs.queries import scope_for, units_managed_by
+from wenyi.orgs.queries import scope_for, under_paths, units_managed_by
 
 __all__ = [
     "XLSX_CONTENT_TYPE",
@@ -56,54 +70,55 @@ __all__ = [
 ]
 
 ROW_LIMIT = 20000
-PROGRESS_EVERY = 500  # rows between two progress writes
-WRITE_BATCH = 1000  # activities per bulk_create round
-MAX_STORED_ERRORS = 1000  # the rest are counted, not listed
 MAX_TEXT = 5000
 DATE_FORMAT = "yyyy-mm-dd"
 
-# -- columns -------------------------------------------------------------------
+# -- columns (a metric's column key is "m:<metric key>", its `source` the metric) --------
 
 
-@dataclass(frozen=True)
-class Column:
-    key: str  # a field name, or "m:<metric key>"
-    header: str
-    required: bool = False
-    width: int = 14
-    max_length: int | None = None
-    aliases: tuple[str, ...] = ()
-    metric: Metric | None = None
-
-    @property
-    def title(self) -> str:
-        """The header as written in the file: required columns end with `*`."""
-        return f"{self.header}*" if self.required else self.header
-
-
-BASE_COLUMNS: tuple[Column, ...] = (
-    Column("unit_code", "单位编码", required=True, width=14, aliases=("单位代码",)),
-    Column(
-        "title", "活动名称", required=True, width=28, max_length=200, aliases=("活动标题", "名称")
+_BASE_HELP = {
+    "unit_code": gettext_lazy(
+        "The code of the organising unit; the codes you may use are listed below."
     ),
-    Column("start_date", "开始日期", required=True, width=13, aliases=("日期", "活动日期")),
-    Column("end_date", "结束日期", width=13),
-    Column("place", "地点", required=True, width=24, max_length=200, aliases=("活动地点",)),
-    Column("address", "地址", width=28, max_length=300, aliases=("详细地址",)),
-    Column(
-        "participants",
-        "参与文艺工作者（手机号，多个用、分隔）",
-        width=30,
-        aliases=("参与文艺工作者手机号", "文艺工作者手机号"),
+    "title": gettext_lazy("The activity's name."),
+    "start_date": gettext_lazy("The day the activity took place, or its first day."),
+    "end_date": gettext_lazy("Only for activities over several days."),
+    "place": gettext_lazy("Enterprise or workplace."),
+    "address": gettext_lazy("Street address of the place."),
+    "participants": gettext_lazy(
+        "Mobile numbers of the participating art workers, separated with 、."
     ),
-    Column("description", "活动简介", width=40, max_length=MAX_TEXT, aliases=("简介",)),
+    "description": gettext_lazy("What was done, and its effect."),
+}
+BASE_COLUMNS: tuple[Column, ...] = with_help(
+    (
+        Column("unit_code", "单位编码", required=True, width=14, aliases=("单位代码",), text=True),
+        Column(
+            "title",
+            "活动名称",
+            required=True,
+            width=28,
+            max_length=200,
+            aliases=("活动标题", "名称"),
+        ),
+        Column("start_date", "开始日期", required=True, width=13, aliases=("日期", "活动日期")),
+        Column("end_date", "结束日期", width=13),
+        Column("place", "地点", required=True, width=24, max_length=200, aliases=("活动地点",)),
+        Column("address", "地址", width=28, max_length=300, aliases=("详细地址",)),
+        Column(
+            "participants",
+            "参与文艺工作者（手机号，多个用、分隔）",
+            width=30,
+            aliases=("参与文艺工作者手机号", "文艺工作者手机号"),
+            text=True,
+        ),
+        Column("description", "活动简介", width=40, max_length=MAX_TEXT, aliases=("简介",)),
+    ),
+    _BASE_HELP,
 )
-UNIT_NAME_HEADER = "单位名称"  # export only; ignored by the import
-STATUS_HEADER = "状态"  # export only; ignored by the import
-_BASE = {c.key: c for c in BASE_COLUMNS}
-_PARTICIPANT_SEPARATORS = re.compile(r"[、，,;；/\n]+")
-_MOBILE_IN = re.compile(r"(?<!\d)1\d{10}(?!\d)")
-_DATE_TEXT = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+# export only; the import ignores them
+UNIT_NAME_COLUMN = Column("unit_name", "单位名称", width=20)
+STATUS_COLUMN = Column("status", "状态", width=10)
 
 
 def metric_header(metric: Metric) -> str:
@@ -117,7 +132,8 @@ def metric_columns(type_: ActivityType) -> list[Column]:
             metric_header(m),
             required=m.required,
             width=16 if is_numeric(m) else 24,
-            metric=m,
+            help=_metric_help(m),
+            source=m,
         )
         for m in type_.metrics.all()
     ]
@@ -154,20 +170,21 @@ def importable_units(user, campaign: Campaign) -> QuerySet[OrgUnit]:
     return units
 
 
-def imports_visible_to(user) -> QuerySet[ActivityImport]:
-    """Its creator sees an import, and so does the office of the campaign's owner unit."""
+def imports_visible_to(user) -> QuerySet[ImportJob]:
+    """Its creator sees an activity import, and so does the office of the campaign's
+    owner unit."""
+    jobs = ImportJob.objects.filter(kind=ImportKind.ACTIVITIES)
     scope = scope_for(user)
     if scope.superuser:
-        return ActivityImport.objects.all()
+        return jobs
     if not user.is_authenticated:
-        return ActivityImport.objects.none()
+        return jobs.none()
     q = Q(created_by=user)
     if scope.office_paths:
-        under = Q(pk__in=[])
-        for path in scope.office_paths:
-            under |= Q(path__startswith=path)
-        q |= Q(campaign__owner_unit_code__in=OrgUnit.objects.filter(under).values("code"))
-    return ActivityImport.objects.filter(q)
+        codes = OrgUnit.objects.filter(under_paths(scope.office_paths)).values("code")
+        owned = Campaign.objects.filter(owner_unit_code__in=codes).values_list("pk", flat=True)
+        q |= Q(options__campaign__in=list(owned))
+    return jobs.filter(q)
 
 
 # -- the template ----------------------------------------------------------------
@@ -205,19 +222,6 @@ def _general_notes(campaign: Campaign) -> list[str]:
     ]
 
 
-def _base_help() -> dict[str, str]:
-    return {
-        "unit_code": _("The code of the organising unit; the codes you may use are listed below."),
-        "title": _("The activity's name."),
-        "start_date": _("The day the activity took place, or its first day."),
-        "end_date": _("Only for activities over several days."),
-        "place": _("Enterprise or workplace."),
-        "address": _("Street address of the place."),
-        "participants": _("Mobile numbers of the participating art workers, separated with 、."),
-        "description": _("What was done, and its effect."),
-    }
-
-
 def _metric_help(metric: Metric) -> str:
     parts = [str(metric.get_value_type_display())]
     if metric.unit:
@@ -229,20 +233,11 @@ def _metric_help(metric: Metric) -> str:
     return "；".join(parts)
 
 
-def _excel_list(choices: Sequence[str]) -> str | None:
-    """An inline list for a data validation, or None when Excel cannot hold it inline."""
-    if any("," in c or '"' in c for c in choices):
-        return None
-    text = '"{}"'.format(",".join(choices))
-    return text if len(text) <= 255 else None
-
-
 def build_template(campaign: Campaign, units: Iterable[OrgUnit]) -> bytes:
     """An empty import file: a sheet per activity type and a 说明 sheet that explains
     the columns and lists the unit codes in `units` and every choice metric's options."""
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter, quote_sheetname
+    from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
 
     types = _campaign_types(campaign)
@@ -250,93 +245,37 @@ def build_template(campaign: Campaign, units: Iterable[OrgUnit]) -> bytes:
     wb = Workbook()
     wb.remove(wb.active)
     sheets = {t.pk: wb.create_sheet(title) for title, t in titles.items()}
-    help_ws = wb.create_sheet(HELP_SHEET)
 
     # the 说明 sheet first: the type sheets' drop-down lists point into it
-    bold, wrap = Font(bold=True), Alignment(wrap_text=True, vertical="top")
-    help_ws.column_dimensions["A"].width = 30
-    help_ws.column_dimensions["B"].width = 12
-    help_ws.column_dimensions["C"].width = 70
-    help_ws.append([_("How to fill in this file")])
-    help_ws["A1"].font = Font(bold=True, size=13)
-    for note in _general_notes(campaign):
-        help_ws.append(["", note])
-        help_ws.cell(row=help_ws.max_row, column=2).alignment = wrap
-        help_ws.merge_cells(
-            start_row=help_ws.max_row, start_column=2, end_row=help_ws.max_row, end_column=3
-        )
-    help_ws.append([])
-
-    def heading(*values: str) -> None:
-        help_ws.append(list(values))
-        for cell in help_ws[help_ws.max_row]:
-            cell.font = bold
-
-    heading(_("Column"), _("Required"), _("Explanation"))
-    helps = _base_help()
-    for column in BASE_COLUMNS:
-        help_ws.append([column.title, _("yes") if column.required else _("no"), helps[column.key]])
-        help_ws.cell(row=help_ws.max_row, column=3).alignment = wrap
+    help_sheet = HelpSheet(wb, _general_notes(campaign), widths=(30, 12, 70))
+    help_sheet.columns(BASE_COLUMNS)
     for title, type_ in titles.items():
-        help_ws.append([])
-        heading(_("Sheet %(sheet)s: metrics") % {"sheet": title})
-        for column in metric_columns(type_):
-            help_ws.append(
-                [
-                    column.title,
-                    _("yes") if column.required else _("no"),
-                    _metric_help(column.metric),
-                ]
-            )
-            help_ws.cell(row=help_ws.max_row, column=3).alignment = wrap
-
-    choice_ranges: dict[int, str] = {}
+        help_sheet.columns(
+            metric_columns(type_), title=_("Sheet %(sheet)s: metrics") % {"sheet": title}
+        )
+    choice_ranges: dict[int, str | None] = {}
     choice_metrics = [
         m for t in types for m in t.metrics.all() if m.value_type == MetricType.CHOICE and m.choices
     ]
     if choice_metrics:
-        help_ws.append([])
-        heading(_("Options of the choice metrics"))
+        help_sheet.section(_("Options of the choice metrics"))
         for metric in choice_metrics:
-            first = help_ws.max_row + 1
-            for index, choice in enumerate(metric.choices):
-                help_ws.append([metric_header(metric) if index == 0 else "", choice])
-            choice_ranges[metric.pk] = (
-                f"{quote_sheetname(HELP_SHEET)}!$B${first}:$B${help_ws.max_row}"
-            )
+            rows = [
+                help_sheet.row([metric_header(metric) if index == 0 else "", choice])
+                for index, choice in enumerate(metric.choices)
+            ]
+            choice_ranges[metric.pk] = help_sheet.reference("B", rows[0], rows[-1])
+    unit_range = help_sheet.unit_codes((unit.code, unit.name) for unit in units)
 
-    help_ws.append([])
-    heading(_("Unit codes you may use"))
-    heading(_("Unit code"), _("Unit name"))
-    first_unit = help_ws.max_row + 1
-    for unit in units:
-        help_ws.append([unit.code, unit.name])
-        help_ws.cell(row=help_ws.max_row, column=1).number_format = "@"
-    unit_range = (
-        f"{quote_sheetname(HELP_SHEET)}!$A${first_unit}:$A${help_ws.max_row}"
-        if help_ws.max_row >= first_unit
-        else None
-    )
-
-    fill = PatternFill("solid", fgColor="DDEBF7")
-    required_fill = PatternFill("solid", fgColor="FCE4D6")
     last = ROW_LIMIT + 1
     for type_ in types:
         ws = sheets[type_.pk]
         columns = type_columns(type_)
-        ws.append([c.title for c in columns])
-        ws.freeze_panes = "A2"
-        for index, column in enumerate(columns, start=1):
-            cell = ws.cell(row=1, column=index)
-            cell.font = bold
-            cell.fill = required_fill if column.required else fill
-            cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-            letter = get_column_letter(index)
-            ws.column_dimensions[letter].width = column.width
-            cells = f"{letter}2:{letter}{last}"
+        write_header(ws, columns)
+        for position, column in enumerate(columns):
             validation = None
             if column.key in ("start_date", "end_date"):
-                ws.column_dimensions[letter].number_format = DATE_FORMAT
+                ws.column_dimensions[get_column_letter(position + 1)].number_format = DATE_FORMAT
                 validation = DataValidation(
                     type="date",
                     operator="between",
@@ -346,45 +285,37 @@ def build_template(campaign: Campaign, units: Iterable[OrgUnit]) -> bytes:
                     error=_("The date must fall within the campaign, %(start)s to %(end)s.")
                     % {"start": campaign.start, "end": campaign.end},
                 )
-            elif column.key in ("unit_code", "participants"):
-                # text, so Excel keeps leading zeros and does not write 1.39E+10
-                ws.column_dimensions[letter].number_format = "@"
-                if column.key == "unit_code" and unit_range:
-                    validation = DataValidation(
-                        type="list",
-                        formula1=unit_range,
-                        error=_("Choose a unit code from the list."),
-                    )
-            elif column.metric is not None:
-                metric = column.metric
-                if metric.value_type == MetricType.CHOICE and metric.choices:
-                    formula = _excel_list(metric.choices) or choice_ranges.get(metric.pk)
-                    validation = DataValidation(
-                        type="list", formula1=formula, error=_("Choose a value from the list.")
-                    )
-                elif metric.value_type == MetricType.INTEGER:
-                    validation = DataValidation(
-                        type="whole",
-                        operator="greaterThanOrEqual",
-                        formula1="0",
-                        error=_("Enter a whole number."),
-                    )
-                elif metric.value_type == MetricType.DECIMAL:
-                    validation = DataValidation(
-                        type="decimal",
-                        operator="greaterThanOrEqual",
-                        formula1="0",
-                        error=_("Enter a number."),
-                    )
+            elif column.key == "unit_code" and unit_range:
+                validation = DataValidation(
+                    type="list", formula1=unit_range, error=_("Choose a unit code from the list.")
+                )
+            elif column.source is not None:
+                validation = _metric_validation(column.source, choice_ranges)
             if validation is not None:
                 # a warning, not a stop: the import checks every value anyway
-                validation.errorStyle = "warning"
-                validation.showErrorMessage = True
-                validation.allow_blank = True
-                validation.errorTitle = column.header
-                ws.add_data_validation(validation)
-                validation.add(cells)
+                add_validation(
+                    ws, position, validation, last_row=last, title=column.header, warning=True
+                )
     return xlsx.save(wb)
+
+
+def _metric_validation(metric: Metric, choice_ranges: dict[int, str | None]):
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    if metric.value_type == MetricType.CHOICE and metric.choices:
+        formula = list_formula(metric.choices) or choice_ranges.get(metric.pk)
+        return DataValidation(
+            type="list", formula1=formula, error=_("Choose a value from the list.")
+        )
+    if metric.value_type not in (MetricType.INTEGER, MetricType.DECIMAL):
+        return None
+    whole = metric.value_type == MetricType.INTEGER
+    return DataValidation(
+        type="whole" if whole else "decimal",
+        operator="greaterThanOrEqual",
+        formula1="0",
+        error=_("Enter a whole number.") if whole else _("Enter a number."),
+    )
 
 
 def _participant_text(person) -> str:
@@ -406,9 +337,6 @@ def export_activities(queryset: QuerySet[Activity], campaign: Campaign | None = 
     Without `campaign` the sheets are the types the activities have.
     """
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
 
     from wenyi.orgs.models import Person
 
@@ -422,24 +350,12 @@ def export_activities(queryset: QuerySet[Activity], campaign: Campaign | None = 
             .order_by("campaign_id", "position", "id")
         )
     wb = Workbook(write_only=True)
-    bold = Font(bold=True)
     sheets: dict[int, Any] = {}
     metric_slots: dict[int, dict[int, int]] = {}  # type id → {metric id: 0-based slot}
     for title, type_ in sheet_titles(types).items():
         ws = wb.create_sheet(title)
         columns = type_columns(type_)
-        headers = [(c.title, c.width) for c in columns]
-        headers.insert(1, (UNIT_NAME_HEADER, 20))
-        headers.append((STATUS_HEADER, 10))
-        for index, (_title, width) in enumerate(headers, start=1):
-            ws.column_dimensions[get_column_letter(index)].width = width
-        ws.freeze_panes = "A2"
-        header_cells = []
-        for text, _width in headers:
-            header_cell = WriteOnlyCell(ws, value=text)
-            header_cell.font = bold
-            header_cells.append(header_cell)
-        ws.append(header_cells)
+        write_header(ws, [columns[0], UNIT_NAME_COLUMN, *columns[1:], STATUS_COLUMN])
         sheets[type_.pk] = ws
         metric_slots[type_.pk] = {m.pk: i for i, m in enumerate(type_.metrics.all())}
     if not sheets:
@@ -497,7 +413,7 @@ def statistics_workbook(
     total adds up only the listed units that are not below another listed unit.
     """
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+    from openpyxl.styles import Alignment, Border, Font, Side
     from openpyxl.utils import get_column_letter
 
     today = today or clock.today()
@@ -573,7 +489,7 @@ def statistics_workbook(
         total.extend(_plain_number(sums[(type_.pk, m.key)]) for m in numeric[type_.pk])
     ws.append(total)
 
-    bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
+    bold, fill = header_font(), header_fill()
     thin = Side(style="thin", color="999999")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
     center = Alignment(horizontal="center", vertical="center", wrap_text=True)

@@ -152,9 +152,3 @@ class ActivityForm(forms.Form):
                 "description",
             )
         }
-
-
-class ReasonForm(forms.Form):
-    reason = forms.CharField(
-        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
-    )

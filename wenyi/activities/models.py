@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from wenyi.activities.enums import ActivityStatus, EvidenceKind, ImportStatus
+from wenyi.activities.enums import ActivityStatus, EvidenceKind
 from wenyi.core.models import TimeStampedModel
 from wenyi.core.uploads import StoredFile, stored_file_path
 from wenyi.core.versioning import Versioned
@@ -58,6 +58,14 @@ class Activity(Versioned, TimeStampedModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("submitted by"),
+    )
     verified_at = models.DateTimeField(_("verified"), null=True, blank=True)
     verified_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -175,33 +183,3 @@ class Tally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit_id}/{self.type_id}: {self.verified}"
-
-
-class ActivityImport(TimeStampedModel):
-    """One Excel upload, imported by a background task; the page follows its progress."""
-
-    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.CASCADE, related_name="+")
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
-    )
-    file = models.FileField(upload_to="imports/", blank=True, max_length=300)
-    original_name = models.CharField(max_length=255)
-    status = models.CharField(
-        max_length=10, choices=ImportStatus.choices, default=ImportStatus.QUEUED
-    )
-    submit = models.BooleanField(_("submit the imported activities"), default=False)
-    total_rows = models.PositiveIntegerField(default=0)
-    done_rows = models.PositiveIntegerField(default=0)
-    created_count = models.PositiveIntegerField(default=0)
-    errors = models.JSONField(default=list, blank=True)
-    message = models.TextField(blank=True)
-    # one token per upload form: a double click or a resent form finds the first job
-    token = models.UUIDField(null=True, unique=True, editable=False)
-
-    class Meta:
-        verbose_name = _("activity import")
-        verbose_name_plural = _("activity imports")
-        ordering = ["-created_at"]
-
-    def __str__(self) -> str:
-        return self.original_name

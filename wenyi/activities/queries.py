@@ -11,26 +11,16 @@ from wenyi.activities.enums import QuotaStatus
 from wenyi.activities.models import Activity, Tally
 from wenyi.campaigns.models import ActivityType, Campaign
 from wenyi.orgs.models import OrgUnit
-from wenyi.orgs.queries import outermost_paths, scope_for, under_paths
+from wenyi.orgs.queries import managed, outermost_paths, under_paths
 
 
 def activities_visible_to(user) -> QuerySet[Activity]:
     """Managers see their subtree's activities; art workers the ones they took part in."""
-    scope = scope_for(user)
-    if scope.superuser:
-        return Activity.objects.all()
     if not user.is_authenticated:
         return Activity.objects.none()
-    q = Q(participants__user=user)
-    for path in scope.managed_paths:
-        q |= Q(unit__path__startswith=path)
-    if not scope.managed_paths:
-        # only the participant join: keep rows distinct
-        return Activity.objects.filter(pk__in=Activity.objects.filter(q).values("pk"))
-    return Activity.objects.filter(
-        Q(pk__in=Activity.objects.filter(participants__user=user).values("pk"))
-        | under_paths(scope.managed_paths, "unit__")
-    )
+    # the participants' join in a subquery: rows stay distinct
+    took_part = Activity.objects.filter(participants__user=user).values("pk")
+    return Activity.objects.filter(Q(pk__in=took_part) | managed(user, "unit__"))
 
 
 # --- quota progress -----------------------------------------------------------------
@@ -137,9 +127,7 @@ def quota_matrix(campaign: Campaign, units: list[OrgUnit], today: datetime.date)
     if not units:
         return []
     # one prefix condition per outermost unit: the office's city covers its counties
-    q = Q(pk__in=[])
-    for path in outermost_paths(unit.path for unit in units):
-        q |= Q(unit__path__startswith=path)
+    q = under_paths(outermost_paths(unit.path for unit in units), "unit__")
     tallies = list(
         Tally.objects.filter(q, campaign=campaign).values_list(
             "unit__path", "type_id", "verified", "totals"

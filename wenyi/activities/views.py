@@ -2,42 +2,37 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from wenyi.activities import evidence as evidence_files
 from wenyi.activities import services
 from wenyi.activities.enums import ActivityStatus, QuotaStatus
 from wenyi.activities.filters import filter_activities
-from wenyi.activities.forms import ActivityForm, ReasonForm
+from wenyi.activities.forms import ActivityForm
 from wenyi.activities.models import Activity
 from wenyi.activities.queries import activities_visible_to, metric_columns, quota_matrix
-from wenyi.campaigns.queries import campaigns_visible_to, participating_units
-from wenyi.core import audit, clock, tokens
+from wenyi.campaigns.queries import campaign_or_404, participating_units
+from wenyi.core import actions, audit, clock, tokens
 from wenyi.core import uploads as core_uploads
+from wenyi.core.actions import Action, ReasonForm
 from wenyi.core.permissions import require, visible_or_404
 from wenyi.core.versioning import show_refusal
-from wenyi.orgs.enums import Role
 from wenyi.orgs.models import Person
-from wenyi.orgs.queries import scope_for, units_managed_by
-
-
-def _campaign(request: HttpRequest, slug: str):
-    return visible_or_404(campaigns_visible_to(request.user).prefetch_related("stages"), slug=slug)
+from wenyi.orgs.queries import units_managed_by
 
 
 @login_required
 def activity_list(request: HttpRequest, slug: str) -> HttpResponse:
-    campaign = _campaign(request, slug)
-    scope = scope_for(request.user)
-    if not (scope.managed_paths or scope.superuser or Role.ARTIST in scope.roles):
-        raise PermissionDenied
+    campaign = campaign_or_404(request.user, slug)
+    require(request.user, "activities.view_list")
     activities = filter_activities(
         activities_visible_to(request.user).filter(campaign=campaign), request.GET
     )
@@ -68,7 +63,7 @@ def _people_for(user):
 
 @login_required
 def activity_add(request: HttpRequest, slug: str) -> HttpResponse:
-    campaign = _campaign(request, slug)
+    campaign = campaign_or_404(request.user, slug)
     require(request.user, "activities.list")
     types = list(campaign.activity_types.prefetch_related("metrics"))
     type_ = next((t for t in types if t.key == request.GET.get("type")), None)
@@ -207,7 +202,9 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "duplicates": services.find_duplicates(
                 activity.unit, activity.type, activity.start_date, activity.place, exclude=activity
             )[:5],
-            "history": audit.entries_for(activity)[:20] if scope_for(user).managed_paths else [],
+            "history": audit.entries_for(activity)[:20]
+            if user.has_perm("activities.view_history", activity)
+            else [],
             "reason_form": ReasonForm(),
             "max_mb": evidence_files.max_upload_mb(),
         },
@@ -267,62 +264,50 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 ACTIONS = {
-    "submit": ("activities.submit", False),
-    "verify": ("activities.verify", False),
-    "return": ("activities.return", True),
-    "unlock": ("activities.unlock", True),
-    "delete": ("activities.delete", False),
+    "submit": Action(
+        "activities.submit",
+        services.submit_activity,
+        gettext_lazy("Submitted for checking."),
+        could="activities.as_recorder",
+    ),
+    "verify": Action(
+        "activities.verify",
+        services.verify_activity,
+        gettext_lazy("Verified. It now counts toward the quota."),
+        could="activities.as_checker",
+    ),
+    "return": Action(
+        "activities.return",
+        services.return_activity,
+        gettext_lazy("Returned to the unit."),
+        form=ReasonForm,
+        could="activities.as_checker",
+    ),
+    "unlock": Action(
+        "activities.unlock",
+        services.unlock_activity,
+        gettext_lazy("Unlocked. It no longer counts until verified again."),
+        form=ReasonForm,
+        could="activities.as_office",
+    ),
+    "delete": Action(
+        "activities.delete",
+        services.delete_activity,
+        gettext_lazy("Draft deleted."),
+        could="activities.as_recorder",
+    ),
 }
 
 
 @login_required
 @require_POST
 def activity_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    if action not in ACTIONS:
-        raise Http404
     activity = _activity(request, pk)
-    perm, needs_reason = ACTIONS[action]
-    if not request.user.has_perm(perm, activity):
-        # a second click after the state moved on: say so instead of a bare 403
-        if (
-            request.user.has_perm("activities.view", activity)
-            and scope_for(request.user).managed_paths
-        ):
-            messages.error(
-                request,
-                _("This activity is now %(status)s; nothing was done.")
-                % {"status": activity.get_status_display()},
-            )
-            return redirect("activities:detail", pk=activity.pk)
-        raise PermissionDenied
-    reason = ""
-    if needs_reason:
-        form = ReasonForm(request.POST)
-        if not form.is_valid():
-            messages.error(request, _("Reason: say why."))
-            return redirect("activities:detail", pk=activity.pk)
-        reason = form.cleaned_data["reason"]
-    try:
-        if action == "submit":
-            services.submit_activity(request.user, activity)
-            messages.success(request, _("Submitted for checking."))
-        elif action == "verify":
-            services.verify_activity(request.user, activity)
-            messages.success(request, _("Verified. It now counts toward the quota."))
-        elif action == "return":
-            services.return_activity(request.user, activity, reason)
-            messages.success(request, _("Returned to the unit."))
-        elif action == "unlock":
-            services.unlock_activity(request.user, activity, reason)
-            messages.success(request, _("Unlocked. It no longer counts until verified again."))
-        else:
-            slug = activity.campaign.slug
-            services.delete_activity(request.user, activity)
-            messages.success(request, _("Draft deleted."))
-            return redirect("activities:list", slug=slug)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    return redirect("activities:detail", pk=activity.pk)
+    if action == "delete":
+        back = redirect("activities:list", slug=activity.campaign.slug)
+    else:
+        back = redirect("activities:detail", pk=activity.pk)
+    return actions.dispatch(request, activity, action, ACTIONS, back=back)
 
 
 def _number(value) -> str:
@@ -345,7 +330,7 @@ def quota_rows_for(user, campaign):
 
 @login_required
 def quota(request: HttpRequest, slug: str) -> HttpResponse:
-    campaign = _campaign(request, slug)
+    campaign = campaign_or_404(request.user, slug)
     require(request.user, "activities.list")
     rows = quota_rows_for(request.user, campaign)
     types = [cell.type for cell in rows[0].cells] if rows else []

@@ -3,24 +3,19 @@ export of the filtered list, and the 统计表.
 
 Everything needs "activities.list" (office or coordinator; others get 403). An
 import job's page is shown to its creator and the campaign office only (others 404).
-The work is done by `wenyi.activities.excel`; these views move files.
+The work is done by `wenyi.activities.excel` and, in the background,
+`wenyi.activities.excel_import` (through `wenyi.core.imports`); these views move files.
 """
 
-import uuid
-
 from django import forms
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from wenyi.activities.enums import ImportStatus
 from wenyi.activities.excel import (
     ROW_LIMIT,
     XLSX_CONTENT_TYPE,
@@ -30,15 +25,15 @@ from wenyi.activities.excel import (
     imports_visible_to,
     statistics_workbook,
 )
-from wenyi.activities.excel_import import check_xlsx
 from wenyi.activities.filters import filter_activities
-from wenyi.activities.import_tasks import run_activity_import
-from wenyi.activities.models import ActivityImport
 from wenyi.activities.queries import activities_visible_to, quota_matrix
 from wenyi.campaigns.models import Campaign
 from wenyi.campaigns.queries import campaigns_visible_to, participating_units
-from wenyi.core import clock, tokens
+from wenyi.core import clock
+from wenyi.core.enums import ImportKind
+from wenyi.core.forms import ImportUploadForm
 from wenyi.core.permissions import require, visible_or_404
+from wenyi.core.views_imports import job_page, upload_page
 from wenyi.orgs.queries import units_managed_by
 
 
@@ -54,18 +49,7 @@ def _xlsx_response(data: bytes, filename: str) -> HttpResponse:
     return response
 
 
-class ActivityImportForm(forms.Form):
-    # one token per form: a double click or a resent form finds the job the first made
-    # (a form without one, say from an old page, still works, unprotected)
-    token = forms.UUIDField(widget=forms.HiddenInput, required=False)
-    file = forms.FileField(
-        label=gettext_lazy("Excel file (.xlsx)"),
-        widget=forms.ClearableFileInput(attrs={"accept": f".xlsx,{XLSX_CONTENT_TYPE}"}),
-        error_messages={
-            "required": gettext_lazy("Choose the .xlsx file to import."),
-            "empty": gettext_lazy("The file is empty."),
-        },
-    )
+class ActivityImportForm(ImportUploadForm):
     submit = forms.BooleanField(
         label=gettext_lazy("Submit the imported activities for checking right away"),
         required=False,
@@ -73,16 +57,6 @@ class ActivityImportForm(forms.Form):
             "Otherwise they are saved as drafts, to be checked and submitted one by one."
         ),
     )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > settings.WENYI_UPLOAD_MAX_MB * 1024 * 1024:
-            raise forms.ValidationError(
-                _("The file is larger than %(max)s MB; split it into several files.")
-                % {"max": settings.WENYI_UPLOAD_MAX_MB}
-            )
-        check_xlsx(upload)  # by content: a renamed .xls or .docx is refused here
-        return upload
 
 
 @login_required
@@ -100,59 +74,24 @@ def template(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def import_upload(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = _campaign(request, slug)
-    if request.method == "POST":
-        token = tokens.bind(request, request.POST.get("token"))
-        earlier = imports_visible_to(request.user).filter(token=token).first() if token else None
-        if earlier is not None:  # the same form sent again
-            return redirect("activities:import_detail", pk=earlier.pk)
-        form = ActivityImportForm(request.POST, request.FILES)
-        if form.is_valid():
-            upload = form.cleaned_data["file"]
-            job = ActivityImport(
-                campaign=campaign,
-                created_by=request.user,
-                original_name=upload.name[:255],
-                submit=form.cleaned_data["submit"],
-                token=token or uuid.uuid4(),
-            )
-            # a random stored name: the path never shows the uploader's file name
-            job.file.save(f"{uuid.uuid4().hex}.xlsx", upload, save=False)
-            try:
-                with transaction.atomic():
-                    job.save()
-            except IntegrityError:  # the same form, sent twice at the same moment
-                job.file.delete(save=False)
-                earlier = get_object_or_404(imports_visible_to(request.user), token=job.token)
-                return redirect("activities:import_detail", pk=earlier.pk)
-            # views run in autocommit: the job row is committed before a worker looks
-            run_activity_import.enqueue(job.pk)
-            return redirect("activities:import_detail", pk=job.pk)
-    else:
-        form = ActivityImportForm(initial={"token": uuid.uuid4()})
-    return render(
+    return upload_page(
         request,
+        ActivityImportForm,
+        ImportKind.ACTIVITIES,
         "activities/import.html",
-        {
-            "campaign": campaign,
-            "form": form,
-            "max_mb": settings.WENYI_UPLOAD_MAX_MB,
-            "row_limit": ROW_LIMIT,
-        },
+        job_view="activities:import_detail",
+        options=lambda data: {"campaign": campaign.pk, "submit": data["submit"]},
+        campaign=campaign,
+        row_limit=ROW_LIMIT,
     )
 
 
 @login_required
 @require_GET
 def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    job = visible_or_404(imports_visible_to(request.user).select_related("campaign"), pk=pk)
-    context = {
-        "job": job,
-        "campaign": job.campaign,
-        "polling": job.status in (ImportStatus.QUEUED, ImportStatus.RUNNING),
-    }
-    if request.htmx:
-        return render(request, "activities/_import_status.html", context)
-    return render(request, "activities/import.html", context)
+    job = visible_or_404(imports_visible_to(request.user), pk=pk)
+    campaign = visible_or_404(Campaign.objects.all(), pk=job.options.get("campaign"))
+    return job_page(request, job, "activities/import.html", campaign=campaign)
 
 
 @login_required

@@ -1,12 +1,18 @@
 from django.db.models import Prefetch, QuerySet
 
 from wenyi.campaigns.models import ActivityType, AwardKind, Campaign, WorkCategory
+from wenyi.core.permissions import visible_or_404
 from wenyi.orgs.models import OrgUnit
 
 
 def campaigns_visible_to(user) -> QuerySet[Campaign]:
     """Campaign rules are public information (the notice itself); every login sees them."""
     return Campaign.objects.all()
+
+
+def campaign_or_404(user, slug: str) -> Campaign:
+    """The campaign a page is about (with its stages), or 404."""
+    return visible_or_404(campaigns_visible_to(user).prefetch_related("stages"), slug=slug)
 
 
 def campaign_with_rules(queryset: QuerySet[Campaign]) -> QuerySet[Campaign]:

@@ -19,7 +19,7 @@ from wenyi.campaigns.queries import (
 from wenyi.core import clock
 from wenyi.core.permissions import require, visible_or_404
 from wenyi.core.versioning import show_refusal
-from wenyi.orgs.queries import scope_for, units_managed_by, units_visible_to
+from wenyi.orgs.queries import units_managed_by, units_visible_to
 
 
 @login_required
@@ -141,6 +141,6 @@ def leading_group_edit(request: HttpRequest, slug: str, code: str) -> HttpRespon
             "form": form,
             "formset": formset,
             "group": group,
-            "is_office": scope_for(request.user).is_office_for(unit),
+            "is_office": request.user.has_perm("orgs.manage_roles", unit),
         },
     )

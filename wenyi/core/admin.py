@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from wenyi.core.models import AuditEntry, Notification
+from wenyi.core.models import AuditEntry, ImportJob, Notification
 
 
 @admin.register(AuditEntry)
@@ -26,3 +26,13 @@ class AuditEntryAdmin(admin.ModelAdmin):
 class NotificationAdmin(admin.ModelAdmin):
     list_display = ["created_at", "user", "message", "read_at"]
     list_filter = ["read_at"]
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):
+    """For inspection; jobs are made by the upload pages and `wenyi import-…`."""
+
+    list_display = ["created_at", "kind", "created_by", "original_name", "status"]
+    list_filter = ["kind", "status"]
+    search_fields = ["original_name"]
+    readonly_fields = ["kind", "created_by", "file", "status", "errors", "token", "options"]

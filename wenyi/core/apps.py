@@ -6,3 +6,8 @@ class CoreConfig(AppConfig):
     name = "wenyi.core"
     label = "core"
     verbose_name = _("Core")
+
+    def ready(self) -> None:
+        from wenyi.core import clock
+
+        clock.install()  # WENYI_TODAY moves every timestamp the app takes

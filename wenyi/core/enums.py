@@ -8,3 +8,17 @@ class AuditAction(models.TextChoices):
     DELETE = "delete", _("deleted")
     TRANSITION = "transition", _("state changed")
     IMPORT = "import", _("imported")
+
+
+class ImportKind(models.TextChoices):
+    """What an ImportJob imports; each kind's app registers its import (core.imports)."""
+
+    PEOPLE = "people", _("people")
+    ACTIVITIES = "activities", _("activities")
+
+
+class ImportStatus(models.TextChoices):
+    QUEUED = "queued", _("queued")
+    RUNNING = "running", _("running")
+    FAILED = "failed", _("failed")
+    DONE = "done", _("done")

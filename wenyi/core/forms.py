@@ -1,7 +1,13 @@
+import uuid
+
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from wenyi.core.sheets import XLSX_CONTENT_TYPE, check_xlsx
 
 
 class LoginForm(AuthenticationForm):
@@ -41,3 +47,37 @@ class VersionField(forms.IntegerField):
 
     def __init__(self, **kwargs):
         super().__init__(widget=forms.HiddenInput, min_value=1, required=False, **kwargs)
+
+
+class ImportUploadForm(forms.Form):
+    """An .xlsx file for an import job (core.imports), checked by size and by content
+    here, so a renamed .xls, .docx or text file is refused on the form.
+
+    One token per form: a double click or a resent form finds the job the first made
+    (a form without one, say from an old page, still works, unprotected).
+    """
+
+    token = forms.UUIDField(widget=forms.HiddenInput, required=False)
+    file = forms.FileField(
+        label=_("Excel file (.xlsx)"),
+        widget=forms.ClearableFileInput(attrs={"accept": f".xlsx,{XLSX_CONTENT_TYPE}"}),
+        error_messages={
+            "required": _("Choose the .xlsx file to import."),
+            "empty": _("The file is empty."),
+        },
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("token", uuid.uuid4())
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > settings.WENYI_UPLOAD_MAX_MB * 1024 * 1024:
+            raise forms.ValidationError(
+                gettext("The file is larger than %(max)s MB; split it into several files.")
+                % {"max": settings.WENYI_UPLOAD_MAX_MB}
+            )
+        check_xlsx(upload)
+        return upload

@@ -3,7 +3,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from wenyi.core.enums import AuditAction
+from wenyi.core.enums import AuditAction, ImportKind, ImportStatus
 
 
 class TimeStampedModel(models.Model):
@@ -70,3 +70,53 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.message
+
+
+class ImportJob(TimeStampedModel):
+    """One uploaded spreadsheet, imported by a background task (`wenyi.core.imports`);
+    the upload page follows its progress and then shows the counts or every problem.
+
+    `options` holds what the kind needs besides the file and the login, such as the
+    activities' campaign id and whether to submit them (`{"campaign": 3, "submit": true}`).
+    """
+
+    kind = models.CharField(_("kind"), max_length=20, choices=ImportKind.choices)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    # stored under a random name (the path never shows the uploader's file name) and
+    # deleted when the job ends: the imported records, or the problems, are what is kept
+    file = models.FileField(upload_to="imports/", blank=True, max_length=300)
+    original_name = models.CharField(max_length=255)
+    status = models.CharField(
+        max_length=10, choices=ImportStatus.choices, default=ImportStatus.QUEUED
+    )
+    total_rows = models.PositiveIntegerField(default=0)
+    done_rows = models.PositiveIntegerField(default=0)
+    created_count = models.PositiveIntegerField(default=0)
+    updated_count = models.PositiveIntegerField(default=0)
+    # [{"sheet", "row", "column", "message"}, …] (core.sheets.SheetError.as_dict)
+    errors = models.JSONField(default=list, blank=True)
+    message = models.TextField(blank=True)
+    # one token per upload form: a double click or a resent form finds the first job
+    token = models.UUIDField(null=True, unique=True, editable=False)
+    options = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("import job")
+        verbose_name_plural = _("import jobs")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["kind", "created_by"])]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    @property
+    def is_running(self) -> bool:
+        """Queued or running: the page keeps asking for its progress."""
+        return self.status in (ImportStatus.QUEUED, ImportStatus.RUNNING)
+
+    @property
+    def lists_sheets(self) -> bool:
+        """Whether the problems name sheets (a workbook of several sheets)."""
+        return any(error.get("sheet") for error in self.errors)

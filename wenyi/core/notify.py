@@ -1,5 +1,13 @@
-"""Notices to people: in the app (the navbar's 通知) and by e-mail, sent once the
-database transaction that caused them has committed (a rolled-back change tells no one).
+"""Notices to people, in the app (the navbar's 通知) and by e-mail: the one way every
+service tells someone about something.
+
+`notify()` makes one in-app notice per login and e-mails the address on file:
+- by default once the database transaction that caused it has committed (a rolled-back
+  change tells no one), each address in its own message, a mail server that is down
+  logged rather than raised (the change itself stands);
+- with `connection` (the reminders' way), at once, as one message to all addresses,
+  raising when it cannot be sent and before any notice is made, so the caller can give
+  back what it claimed and try again later.
 """
 
 import logging
@@ -14,30 +22,51 @@ from wenyi.core.models import Notification
 logger = logging.getLogger(__name__)
 
 
-def _site_link(url: str) -> str:
+def address_of(user) -> str:
+    """Where a login's mail goes: its e-mail, else its person's."""
+    person = getattr(user, "person", None)
+    return user.email or getattr(person, "email", "") or ""
+
+
+def site_link(url: str) -> str:
     return settings.SITE_URL.rstrip("/") + url if url.startswith("/") else url
 
 
 def notify(
-    users: Iterable, message: str, *, url: str = "", email: bool = True, body: str = ""
+    users: Iterable,
+    subject: str,
+    *,
+    url: str = "",
+    body: str = "",
+    email: bool = True,
+    connection=None,
 ) -> int:
-    """One in-app notice for each active login and, with `email`, one e-mail to each
-    address on file. Returns the number of notices created."""
-    users = [u for u in users if u is not None and u.is_active]
+    """Tell each active login in `users`: a notice in the app and, with `email`, a
+    message to its address. Returns the number of notices made."""
+    users = [u for u in dict.fromkeys(users) if u is not None and u.is_active]
+    if not users:
+        return 0
+    addresses = [a for a in dict.fromkeys(address_of(u) for u in users) if a] if email else []
+    text = body or subject
+    if url and site_link(url) not in text:
+        text += f"\n\n{site_link(url)}"
+    if connection is not None and addresses:
+        EmailMessage(_one_line(subject), text, to=addresses, connection=connection).send()
+    elif addresses:
+        mail(addresses, subject, text)
     Notification.objects.bulk_create(
-        Notification(user=u, message=message[:500], url=url[:300]) for u in users
+        Notification(user=u, message=subject[:500], url=url[:300]) for u in users
     )
-    if email:
-        text = body or message
-        if url:
-            text += "\n\n" + _site_link(url)
-        mail([u.email for u in users if u.email], message, text)
     return len(users)
+
+
+def _one_line(subject: str) -> str:
+    return subject.replace("\n", " ")[:200]
 
 
 def mail(addresses: Iterable[str], subject: str, body: str) -> None:
     """E-mail each address separately (no one sees another's address), after commit.
-    A mail server that is down is logged, not raised: the change itself stands."""
+    For an address that is no login's (the old address of a changed e-mail)."""
     addresses = sorted({a for a in addresses if a})
     if not addresses:
         return
@@ -45,7 +74,7 @@ def mail(addresses: Iterable[str], subject: str, body: str) -> None:
     def send() -> None:
         for address in addresses:
             try:
-                EmailMessage(subject.replace("\n", " ")[:200], body, to=[address]).send()
+                EmailMessage(_one_line(subject), body, to=[address]).send()
             except Exception:
                 logger.exception("could not send %r to %s", subject, address)
 

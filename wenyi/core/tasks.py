@@ -1,7 +1,15 @@
-"""Background work shared by every app: thin, ids in, a call out."""
+"""Background work of core: thin wrappers, ids in, a call."""
 
 from django.apps import apps
 from django_tasks import task
+
+from wenyi.core import imports
+
+
+@task()
+def run_import(job_id: int) -> None:
+    """Import an uploaded spreadsheet (an ImportJob of any kind); see core.imports."""
+    imports.process(job_id)
 
 
 @task()

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from wenyi.core import audit
 from wenyi.core.enums import AuditAction
@@ -46,3 +47,13 @@ def move_status(
         changes["version"] = [instance.version - 1, instance.version]
     audit.record(actor, AuditAction.TRANSITION, instance, changes=changes, note=note)
     return instance
+
+
+def refuse_own_submission(actor, instance: models.Model) -> None:
+    """Two people per decision (DESIGN.md): nobody verifies, approves, returns or decides
+    on what they submitted themselves."""
+    submitted_by = getattr(instance, "submitted_by_id", None)
+    if submitted_by is not None and submitted_by == getattr(actor, "pk", None):
+        raise ValidationError(
+            _("You submitted this yourself: someone else at the level above decides on it.")
+        )

@@ -4,6 +4,8 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
 
+from wenyi.core.enums import ImportKind
+from wenyi.core.models import ImportJob
 from wenyi.orgs.enums import Role
 from wenyi.orgs.models import Membership, OrgUnit, Person
 
@@ -90,13 +92,18 @@ def outermost_paths(paths) -> list[str]:
     return result
 
 
-def units_managed_by(user) -> QuerySet[OrgUnit]:
+def managed(user, prefix: str = "") -> Q:
+    """Rows whose unit (`prefix` + path: "unit__" for a record's unit) lies in a subtree
+    the login manages: every row for a superuser, none for a login that manages nothing.
+    The one scoping filter of every list and query."""
     scope = scope_for(user)
     if scope.superuser:
-        return OrgUnit.objects.all()
-    if not scope.managed_paths:
-        return OrgUnit.objects.none()
-    return OrgUnit.objects.filter(under_paths(scope.managed_paths))
+        return Q(pk__isnull=False)  # every row (an empty Q() would vanish in an OR)
+    return under_paths(outermost_paths(scope.managed_paths), prefix)
+
+
+def units_managed_by(user) -> QuerySet[OrgUnit]:
+    return OrgUnit.objects.filter(managed(user))
 
 
 def units_visible_to(user) -> QuerySet[OrgUnit]:
@@ -109,25 +116,24 @@ def units_visible_to(user) -> QuerySet[OrgUnit]:
 
 
 def people_managed_by(user) -> QuerySet[Person]:
-    scope = scope_for(user)
-    if scope.superuser:
-        return Person.objects.all()
-    if not scope.managed_paths:
-        return Person.objects.none()
-    q = Q(pk__in=[])
-    for path in scope.managed_paths:
-        q |= Q(unit__path__startswith=path)
-    return Person.objects.filter(q)
+    return Person.objects.filter(managed(user, "unit__"))
 
 
 def people_visible_to(user) -> QuerySet[Person]:
-    scope = scope_for(user)
-    if scope.superuser:
-        return Person.objects.all()
-    q = Q(user=user)
-    for path in scope.managed_paths:
-        q |= Q(unit__path__startswith=path)
-    return Person.objects.filter(q)
+    if not user.is_authenticated:
+        return Person.objects.none()
+    return Person.objects.filter(Q(user=user) | managed(user, "unit__"))
+
+
+def people_imports_visible_to(user) -> QuerySet[ImportJob]:
+    """A people import is seen by its creator (and a superuser): it lists the rows of
+    people in the creator's own units."""
+    jobs = ImportJob.objects.filter(kind=ImportKind.PEOPLE)
+    if scope_for(user).superuser:
+        return jobs
+    if not user.is_authenticated:
+        return jobs.none()
+    return jobs.filter(created_by=user)
 
 
 def filter_people(user, params) -> QuerySet[Person]:

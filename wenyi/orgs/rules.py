@@ -14,6 +14,11 @@ def is_office(user) -> bool:
 
 
 @rules.predicate
+def is_artist(user) -> bool:
+    return Role.ARTIST in scope_for(user).roles
+
+
+@rules.predicate
 def is_manager(user) -> bool:
     """Office staff or a coordinator somewhere."""
     return bool(scope_for(user).managed_paths) or scope_for(user).superuser
@@ -97,3 +102,5 @@ rules.add_perm("core.view_audit", is_office)
 rules.add_perm("orgs.view_sign_in_security", is_office)
 rules.add_perm("orgs.unlock_login", is_office_for_person)
 rules.add_perm("orgs.unlock_address", is_top_office)
+# someone else's lockout among all of them (views_security): a superuser's view
+rules.add_perm("orgs.view_every_login", rules.is_superuser)

@@ -16,6 +16,11 @@ urlpatterns = [
     path("people/new/", views.person_add, name="person_add"),
     path("people/import/template/", views_import.people_template, name="people_template"),
     path("people/import/", views_import.people_import, name="people_import"),
+    path(
+        "people/import/<int:pk>/",
+        views_import.people_import_detail,
+        name="people_import_detail",
+    ),
     path("people/export/", views_import.people_export, name="people_export"),
     path("people/<int:pk>/", views.person_detail, name="person"),
     path("people/<int:pk>/edit/", views.person_edit, name="person_edit"),

@@ -21,7 +21,7 @@ from wenyi.core import audit, notify
 from wenyi.core.enums import AuditAction
 from wenyi.core.permissions import require
 from wenyi.orgs.models import Person
-from wenyi.orgs.queries import people_managed_by, scope_for
+from wenyi.orgs.queries import people_managed_by
 
 SHOWN = 100
 
@@ -55,7 +55,11 @@ def logins(request: HttpRequest) -> HttpResponse:
         person = people.get(row["username"])
         if person is None and not sees_addresses:
             continue
-        if person is not None and person.pk not in managed and not scope_for(user).superuser:
+        if (
+            person is not None
+            and person.pk not in managed
+            and not user.has_perm("orgs.view_every_login")
+        ):
             continue
         row["person"] = person
         row["locked"] = row["failures"] >= settings.AXES_FAILURE_LIMIT

@@ -1,24 +1,16 @@
 """Scoped report querysets and the units that owe reports."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from wenyi.campaigns.models import Campaign
 from wenyi.orgs.models import OrgUnit
-from wenyi.orgs.queries import scope_for
+from wenyi.orgs.queries import managed
 from wenyi.reporting.models import Report
 
 
 def reports_visible_to(user) -> QuerySet[Report]:
     """Reports of the units a login manages (their subtree); nobody else's."""
-    scope = scope_for(user)
-    if scope.superuser:
-        return Report.objects.all()
-    if not scope.managed_paths:
-        return Report.objects.none()
-    q = Q(pk__in=[])
-    for path in scope.managed_paths:
-        q |= Q(unit__path__startswith=path)
-    return Report.objects.filter(q)
+    return Report.objects.filter(managed(user, "unit__"))
 
 
 def reporting_units(campaign: Campaign, owner: OrgUnit | None = None) -> QuerySet[OrgUnit]:

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any, TextIO
 
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import get_connection
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import translation
@@ -34,7 +34,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from wenyi.campaigns.models import Campaign
-from wenyi.core.models import Notification
+from wenyi.core.notify import address_of, notify
 from wenyi.orgs.enums import Role
 from wenyi.orgs.models import Membership, OrgUnit
 from wenyi.reporting import deadlines
@@ -212,14 +212,9 @@ def _close_quietly(connection) -> None:
         logger.warning("closing the mail connection failed", exc_info=True)
 
 
-def _email_of(user) -> str:
-    person = getattr(user, "person", None)
-    return user.email or getattr(person, "email", "") or ""
-
-
 def _deliver_one(due: Due, connection, result: Result, stdout: TextIO | None) -> None:
-    addresses = [a for a in dict.fromkeys(_email_of(u) for u in due.coordinators) if a]
-    recipients = [{"user": u.username, "email": _email_of(u)} for u in due.coordinators]
+    addresses = [a for a in dict.fromkeys(address_of(u) for u in due.coordinators) if a]
+    recipients = [{"user": u.username, "email": address_of(u)} for u in due.coordinators]
     # rendered before claiming: a bug here must not leave a claim behind unsent
     subject, body, path = render(due)
     row = claim(due, recipients)
@@ -230,26 +225,23 @@ def _deliver_one(due: Due, connection, result: Result, stdout: TextIO | None) ->
         result.unattended.append(due.describe())
         _say(stdout, _("No coordinator to remind: %(what)s") % {"what": due.describe()})
         return
+    try:
+        # one message to all of the unit's coordinators, sent now: it is sent or not as
+        # a whole, which is what the claim can record
+        result.notices += notify(
+            due.coordinators, subject, url=path, body=body, connection=connection
+        )
+    except Exception:
+        # give the claim back: the next run (tomorrow, or a manual `wenyi remind`)
+        # tries again; until then nothing has been sent for it
+        logger.exception("reminder e-mail failed: %s", due.describe())
+        Reminder.objects.filter(pk=row.pk).delete()
+        _close_quietly(connection)
+        result.failed += 1
+        _say(stdout, _("Could not send: %(what)s") % {"what": due.describe()})
+        return
     if addresses:
-        # one message to all of the unit's coordinators: it is sent or not as a whole,
-        # which is what the claim can record
-        message = EmailMessage(subject, body, to=addresses, connection=connection)
-        try:
-            message.send()
-        except Exception:
-            # give the claim back: the next run (tomorrow, or a manual `wenyi remind`)
-            # tries again; until then nothing has been sent for it
-            logger.exception("reminder e-mail failed: %s", due.describe())
-            Reminder.objects.filter(pk=row.pk).delete()
-            _close_quietly(connection)
-            result.failed += 1
-            _say(stdout, _("Could not send: %(what)s") % {"what": due.describe()})
-            return
         result.emails += 1
-    Notification.objects.bulk_create(
-        Notification(user=u, message=subject[:500], url=path) for u in due.coordinators
-    )
-    result.notices += len(due.coordinators)
     result.sent[due.reminder] += 1
     _say(stdout, _("Sent: %(what)s") % {"what": due.describe()})
 

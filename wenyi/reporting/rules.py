@@ -2,7 +2,9 @@
 
 import rules
 
+from wenyi.core.permissions import submitted_it
 from wenyi.orgs.queries import scope_for
+from wenyi.orgs.rules import is_manager, is_office_for_unit, manages_unit
 from wenyi.reporting.enums import ReportStatus
 
 
@@ -39,6 +41,15 @@ def report_approved(user, report) -> bool:
 rules.add_perm("reporting.view", manages_report_unit)
 rules.add_perm("reporting.change", manages_report_unit & report_editable)
 rules.add_perm("reporting.submit", manages_report_unit & report_editable)
-rules.add_perm("reporting.approve", checks_report_unit & report_submitted)
-rules.add_perm("reporting.return", checks_report_unit & report_submitted)
+# nobody decides on what they submitted themselves
+rules.add_perm("reporting.approve", checks_report_unit & report_submitted & ~submitted_it)
+rules.add_perm("reporting.return", checks_report_unit & report_submitted & ~submitted_it)
 rules.add_perm("reporting.unlock", is_office_for_report & report_approved)
+# the roles alone, whatever the report's state (see activities.rules)
+rules.add_perm("reporting.as_reporter", manages_report_unit)
+rules.add_perm("reporting.as_checker", checks_report_unit)
+rules.add_perm("reporting.as_office", is_office_for_report)
+rules.add_perm("reporting.list", is_manager)
+# a unit: the office sees the whole table; the unit's own people start its reports
+rules.add_perm("reporting.oversee", is_office_for_unit)
+rules.add_perm("reporting.start", manages_unit & ~is_office_for_unit)

@@ -20,7 +20,7 @@ from wenyi.activities.models import Activity
 from wenyi.campaigns.models import ActivityType, Campaign
 from wenyi.core import audit, clock
 from wenyi.core.enums import AuditAction
-from wenyi.core.transitions import move_status
+from wenyi.core.transitions import move_status, refuse_own_submission
 from wenyi.orgs.models import OrgUnit
 from wenyi.reporting import deadlines
 from wenyi.reporting.enums import PLANS, ItemOutcome, ReportKind, ReportStatus
@@ -248,7 +248,11 @@ def submit_report(actor, report: Report) -> Report:
     if report.kind == ReportKind.SUMMARY and not report.text.strip():
         raise ValidationError(_("Write the summary before submitting."))
     now = clock.now()
-    extra: dict[str, Any] = {"submitted_at": now, "return_comment": ""}
+    extra: dict[str, Any] = {
+        "submitted_at": now,
+        "submitted_by": actor if getattr(actor, "pk", None) else None,
+        "return_comment": "",
+    }
     if report.first_submitted_at is None:
         # timeliness is judged on the first submission; a return and resubmission
         # does not make a report late
@@ -264,6 +268,7 @@ def return_report(actor, report: Report, comment: str) -> Report:
     comment = (comment or "").strip()
     if not comment:
         raise ValidationError(_("Comments: say what needs changing."))
+    refuse_own_submission(actor, report)
     return _transition(
         actor,
         report,
@@ -276,6 +281,7 @@ def return_report(actor, report: Report, comment: str) -> Report:
 
 @transaction.atomic
 def approve_report(actor, report: Report) -> Report:
+    refuse_own_submission(actor, report)
     return _transition(
         actor,
         report,

@@ -13,7 +13,6 @@ See docs/reporting-summary.md.
 import datetime
 import decimal
 import unicodedata
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db.models import Count, Sum
@@ -26,7 +25,7 @@ from wenyi.activities.metrics import is_numeric
 from wenyi.activities.models import Activity, MetricValue
 from wenyi.activities.queries import Cell, quota_matrix
 from wenyi.campaigns.models import Campaign
-from wenyi.core import clock
+from wenyi.core import clock, panels
 from wenyi.core import docx as official
 from wenyi.reporting.models import Report
 
@@ -86,19 +85,10 @@ def length_check(campaign: Campaign, text: str) -> LengthCheck:
 
 # --- the drafted statistics paragraph ------------------------------------------------
 
-# More sentences for the statistics paragraph, each a function (report, as_of) -> str
-# ("" for nothing to say). Apps to the right of reporting add theirs from their
-# AppConfig.ready(): the works app will add "works collected per art form" here, since
-# reporting may not import it.
-StatisticsSource = Callable[[Report, datetime.date], str]
-statistics_sources: list[StatisticsSource] = []
-
-
-def register_statistics_source(source: StatisticsSource) -> StatisticsSource:
-    """Add a sentence source to the statistics paragraph (usable as a decorator)."""
-    if source not in statistics_sources:
-        statistics_sources.append(source)
-    return source
+# More sentences for the statistics paragraph come from apps above reporting, which it may
+# not import: each registers a panel "reporting.statistics" (core.panels) that gets
+# (report, as of date) and returns a sentence or "" (works: works per art form).
+STATISTICS_PANELS = "reporting.statistics"
 
 
 def statistics_as_of(report: Report) -> datetime.date:
@@ -176,11 +166,10 @@ def statistics_paragraph(report: Report) -> str:
     metric with its name and unit of measure (trainee person-times, shows, audience,
     works created or shown …). Nothing is specific to one campaign file.
 
-    Works per art form: works are not in the system yet. The file's work-count
-    metrics (2014: 采风创作 "创作作品", 展示展演 "展出作品") appear with their types;
-    the works app will add a sentence per art form through
-    `register_statistics_source`. The words are gettext msgids, so an English UI gets
-    English; names and units come from the campaign file as written.
+    The file's work-count metrics (2014: 采风创作 "创作作品", 展示展演 "展出作品")
+    appear with their types; the works app adds a sentence on the works submitted per
+    art form (a panel, see STATISTICS_PANELS). The words are gettext msgids, so an
+    English UI gets English; names and units come from the campaign file as written.
     """
     as_of = statistics_as_of(report)
     date = formats.date_format(as_of, "DATE_FORMAT")
@@ -225,10 +214,9 @@ def statistics_paragraph(report: Report) -> str:
             "total": total,
             "types": pgettext("clause separator", "; ").join(clauses),
         }
-    for source in statistics_sources:
-        if sentence := source(report, as_of):
-            # Chinese sentences follow each other without a space, English ones with one
-            text = _("%(sentence)s %(next)s") % {"sentence": text, "next": sentence}
+    for sentence in panels.render(STATISTICS_PANELS, None, (report, as_of)):
+        # Chinese sentences follow each other without a space, English ones with one
+        text = _("%(sentence)s %(next)s") % {"sentence": text, "next": sentence}
     return text
 
 

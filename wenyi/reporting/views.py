@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -15,12 +15,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from wenyi.activities.queries import activities_visible_to
-from wenyi.campaigns.models import Campaign
-from wenyi.campaigns.queries import campaigns_visible_to
-from wenyi.core import audit, clock
+from wenyi.campaigns.queries import campaign_or_404
+from wenyi.core import actions, audit, clock
+from wenyi.core.actions import Action
 from wenyi.core.enums import AuditAction
 from wenyi.core.permissions import require, visible_or_404
-from wenyi.orgs.queries import scope_for, units_managed_by
+from wenyi.orgs.queries import units_managed_by
 from wenyi.reporting import deadlines, services
 from wenyi.reporting.enums import MONTHLY, PLANS, ReportKind, ReportStatus
 from wenyi.reporting.forms import (
@@ -34,7 +34,6 @@ from wenyi.reporting.forms import (
 )
 from wenyi.reporting.models import Report
 from wenyi.reporting.queries import reporting_units, reports_visible_to
-from wenyi.reporting.rules import checks_report_unit, is_office_for_report, manages_report_unit
 
 NOT_STARTED = "not_started"
 
@@ -54,10 +53,6 @@ FLAGS = {
     "due_soon": (gettext_lazy("due soon"), "text-bg-warning"),
     "on_time": (gettext_lazy("on time"), "text-bg-success"),
 }
-
-
-def _campaign(request: HttpRequest, slug: str) -> Campaign:
-    return visible_or_404(campaigns_visible_to(request.user).prefetch_related("stages"), slug=slug)
 
 
 def _flag(
@@ -111,12 +106,10 @@ class Row:
 
 @login_required
 def report_list(request: HttpRequest, slug: str) -> HttpResponse:
-    campaign = _campaign(request, slug)
-    scope = scope_for(request.user)
-    if not (scope.managed_paths or scope.superuser):
-        raise PermissionDenied
+    campaign = campaign_or_404(request.user, slug)
+    require(request.user, "reporting.list")
     owner = campaign.owner_unit()
-    is_office = owner is not None and scope.is_office_for(owner)
+    is_office = owner is not None and request.user.has_perm("reporting.oversee", owner)
     today = clock.today()
     soon = campaign.reminder_days_before
     # submitted reports waiting for this login's approval, newest first
@@ -126,7 +119,7 @@ def report_list(request: HttpRequest, slug: str) -> HttpResponse:
         .filter(campaign=campaign, status=ReportStatus.SUBMITTED)
         .select_related("unit")
         .order_by("-submitted_at", "-id")
-        if scope.manages_above(r.unit)
+        if request.user.has_perm("reporting.approve", r)
     ]
     units = []
     if not is_office:
@@ -176,7 +169,7 @@ def _period(text: str) -> datetime.date:
 def report_open(request: HttpRequest, slug: str, code: str, kind: str, period: str) -> HttpResponse:
     """The unit's report for one slot; its coordinator starts it as a draft the first
     time. The office looks but does not start other units' reports."""
-    campaign = _campaign(request, slug)
+    campaign = campaign_or_404(request.user, slug)
     if kind not in ReportKind.values:
         raise Http404
     unit = visible_or_404(
@@ -190,7 +183,7 @@ def report_open(request: HttpRequest, slug: str, code: str, kind: str, period: s
         campaign=campaign, unit=unit, kind=kind, period=slot.period
     ).first()
     if report is None:
-        if scope_for(request.user).is_office_for(unit):
+        if not request.user.has_perm("reporting.start", unit):
             return render(
                 request,
                 "reporting/detail.html",
@@ -349,57 +342,42 @@ def _lines(report: Report):
     return report.lines.select_related("item__type").prefetch_related("activities")
 
 
-# action → (permission, who may ask at all, the form with the comment or reason)
 ACTIONS = {
-    "submit": ("reporting.submit", manages_report_unit, None),
-    "approve": ("reporting.approve", checks_report_unit, None),
-    "return": ("reporting.return", checks_report_unit, ReturnForm),
-    "unlock": ("reporting.unlock", is_office_for_report, UnlockForm),
+    "submit": Action(
+        "reporting.submit",
+        services.submit_report,
+        gettext_lazy("Submitted to the level above."),
+        could="reporting.as_reporter",
+    ),
+    "approve": Action(
+        "reporting.approve",
+        services.approve_report,
+        gettext_lazy("Approved. The report is now locked."),
+        could="reporting.as_checker",
+    ),
+    "return": Action(
+        "reporting.return",
+        services.return_report,
+        gettext_lazy("Returned to the unit with your comments."),
+        form=ReturnForm,
+        could="reporting.as_checker",
+    ),
+    "unlock": Action(
+        "reporting.unlock",
+        services.unlock_report,
+        gettext_lazy("Unlocked. The unit can change it and submit again."),
+        form=UnlockForm,
+        could="reporting.as_office",
+    ),
 }
 
 
 @login_required
 @require_POST
 def report_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    if action not in ACTIONS:
-        raise Http404
     report = _report(request, pk)
-    perm, role, form_class = ACTIONS[action]
-    # without the role: 403. With the role but the report in another state (a second
-    # click, a lock in between): the service refuses with a message that says why.
-    if not request.user.has_perm(perm, report) and not role.test(request.user, report):
-        raise PermissionDenied
-    note = ""
-    if form_class is not None:
-        form = form_class(request.POST)
-        if not form.is_valid():
-            messages.error(
-                request,
-                " ".join(
-                    f"{form.fields[name].label}：{message}"
-                    for name, errors in form.errors.items()
-                    for message in errors
-                ),
-            )
-            return redirect("reporting:detail", pk=report.pk)
-        note = next(iter(form.cleaned_data.values()))
-    user = request.user
-    try:
-        if action == "submit":
-            services.submit_report(user, report)
-            messages.success(request, _("Submitted to the level above."))
-        elif action == "approve":
-            services.approve_report(user, report)
-            messages.success(request, _("Approved. The report is now locked."))
-        elif action == "return":
-            services.return_report(user, report, note)
-            messages.success(request, _("Returned to the unit with your comments."))
-        else:
-            services.unlock_report(user, report, note)
-            messages.success(request, _("Unlocked. The unit can change it and submit again."))
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    return redirect("reporting:detail", pk=report.pk)
+    back = redirect("reporting:detail", pk=report.pk)
+    return actions.dispatch(request, report, action, ACTIONS, back=back)
 
 
 urlpatterns = [

@@ -10,7 +10,6 @@ from html import escape
 from urllib.parse import quote
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import path, reverse
@@ -20,11 +19,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from wenyi.campaigns.models import Campaign
-from wenyi.campaigns.queries import campaigns_visible_to
+from wenyi.campaigns.queries import campaign_or_404
 from wenyi.core import clock
-from wenyi.core.permissions import require, visible_or_404
+from wenyi.core.permissions import require
 from wenyi.orgs.people_import import XLSX_CONTENT_TYPE
-from wenyi.orgs.queries import scope_for
+from wenyi.orgs.queries import managed
 from wenyi.reporting.completeness import (
     Cell,
     Table,
@@ -34,10 +33,6 @@ from wenyi.reporting.completeness import (
     workbook,
 )
 from wenyi.reporting.queries import reporting_units
-
-
-def _campaign(request: HttpRequest, slug: str) -> Campaign:
-    return visible_or_404(campaigns_visible_to(request.user).prefetch_related("stages"), slug=slug)
 
 
 def _month(value: str, months: list[datetime.date]) -> datetime.date | None:
@@ -52,18 +47,12 @@ def _month(value: str, months: list[datetime.date]) -> datetime.date | None:
 def table_for(user, campaign: Campaign, month_param: str = "") -> Table:
     """The rows a login may see: the office (or a superuser) the owner unit and every
     reporting unit; a coordinator the reporting units in their subtree."""
-    scope = scope_for(user)
     owner = campaign.owner_unit()
     units = []
     if owner is not None:
-        listed = reporting_units(campaign, owner)
-        if not scope.superuser:
-            under = Q(pk__in=[])  # nothing, for a login that manages no unit
-            for prefix in scope.managed_paths:
-                under |= Q(path__startswith=prefix)
-            listed = listed.filter(under)
+        listed = reporting_units(campaign, owner).filter(managed(user))
         units = unit_refs(listed.order_by("path"))
-        if scope.manages(owner):
+        if user.has_perm("orgs.change_unit", owner):
             units.insert(0, owner)
     month = _month(month_param, report_months(campaign))
     return completeness(campaign, units, clock.today(), month=month, owner=owner)
@@ -137,7 +126,7 @@ def _body(table: Table) -> SafeString:
 @login_required
 @require_GET
 def completeness_table(request: HttpRequest, slug: str) -> HttpResponse:
-    campaign = _campaign(request, slug)
+    campaign = campaign_or_404(request.user, slug)
     require(request.user, "activities.list")
     table = table_for(request.user, campaign, request.GET.get("month", ""))
     return render(
@@ -155,7 +144,7 @@ def completeness_table(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_GET
 def completeness_xlsx(request: HttpRequest, slug: str) -> HttpResponse:
-    campaign = _campaign(request, slug)
+    campaign = campaign_or_404(request.user, slug)
     require(request.user, "activities.list")
     table = table_for(request.user, campaign, request.GET.get("month", ""))
     response = HttpResponse(workbook(table), content_type=XLSX_CONTENT_TYPE)

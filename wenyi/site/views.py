@@ -7,7 +7,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
 from wenyi.campaigns.models import Campaign
-from wenyi.orgs.queries import scope_for
 
 
 def newest_campaign() -> Campaign | None:
@@ -25,13 +24,12 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def navigation(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
-    scope = scope_for(user)
     signed_in = user is not None and user.is_authenticated
     return {
         "pretend_today": settings.WENYI_TODAY,
-        "nav_roles": scope.roles,
-        "nav_is_office": scope.superuser or "office" in scope.roles,
-        "nav_is_manager": scope.superuser or bool(scope.managed_paths),
+        # the rules decide what the menu offers (as they decide what the pages allow)
+        "nav_is_office": signed_in and user.has_perm("core.view_audit"),
+        "nav_is_manager": signed_in and user.has_perm("orgs.list_people"),
         "nav_campaign": newest_campaign() if signed_in else None,
         "nav_unread": (user.notifications.filter(read_at__isnull=True).count() if signed_in else 0),
     }

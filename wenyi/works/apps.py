@@ -6,3 +6,6 @@ class WorksConfig(AppConfig):
     name = "wenyi.works"
     label = "works"
     verbose_name = _("Works")
+
+    def ready(self) -> None:
+        from wenyi.works import panels  # noqa: F401 - registers this app's panels

@@ -1,18 +1,37 @@
 from django.db.models import Q, QuerySet
 
-from wenyi.orgs.queries import scope_for, under_paths
+from wenyi.orgs.enums import Role
+from wenyi.orgs.models import OrgUnit, Person
+from wenyi.orgs.queries import managed, people_managed_by, scope_for, units_managed_by
 from wenyi.works.models import Work
 
 
 def works_visible_to(user) -> QuerySet[Work]:
     """Managers: their subtree's works. Artists: the works they wrote or entered."""
-    scope = scope_for(user)
-    if scope.superuser:
-        return Work.objects.all()
     if not user.is_authenticated:
         return Work.objects.none()
     own = Work.objects.filter(Q(authors__user=user) | Q(created_by=user)).values("pk")
-    q = Q(pk__in=own)
-    if scope.managed_paths:
-        q |= under_paths(scope.managed_paths, "unit__")
-    return Work.objects.filter(q)
+    return Work.objects.filter(Q(pk__in=own) | managed(user, "unit__"))
+
+
+def own_person(user) -> Person | None:
+    return Person.objects.filter(user=user).select_related("unit").first()
+
+
+def units_for_entry(user) -> QuerySet[OrgUnit]:
+    """Units a work may be entered for: managed units, and an art worker's own unit."""
+    q = Q(pk__in=units_managed_by(user).values("pk"))
+    person = own_person(user)
+    if person is not None and Role.ARTIST in scope_for(user).roles:
+        q |= Q(pk=person.unit_id)
+    return OrgUnit.objects.filter(q).order_by("path")
+
+
+def authors_for_entry(user) -> QuerySet[Person]:
+    """Possible authors: the people of the managed units; an art worker's own unit's
+    (others: themselves)."""
+    q = Q(pk__in=people_managed_by(user).values("pk"))
+    person = own_person(user)
+    if person is not None:
+        q |= Q(unit_id=person.unit_id) if Role.ARTIST in scope_for(user).roles else Q(pk=person.pk)
+    return Person.objects.filter(q).select_related("unit").order_by("unit__path", "name")

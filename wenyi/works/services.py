@@ -18,7 +18,7 @@ from wenyi.campaigns.enums import FileKind
 from wenyi.campaigns.models import Campaign, WorkCategory
 from wenyi.core import audit, clock, versioning
 from wenyi.core.enums import AuditAction
-from wenyi.core.transitions import move_status
+from wenyi.core.transitions import move_status, refuse_own_submission
 from wenyi.orgs.models import OrgUnit, Person
 from wenyi.works.enums import MatchStatus, WorkStatus
 from wenyi.works.models import Match, Work, WorkAuthor
@@ -225,7 +225,12 @@ def submit_work(actor, work: Work) -> Work:
         if FileKind.TEXT in kinds and work.text:
             check_category_rules(work.category, work.text)
         work = _transition(
-            actor, work, [WorkStatus.DRAFT], WorkStatus.SUBMITTED, submitted_at=timezone.now()
+            actor,
+            work,
+            [WorkStatus.DRAFT],
+            WorkStatus.SUBMITTED,
+            submitted_at=timezone.now(),
+            submitted_by=actor if getattr(actor, "pk", None) else None,
         )
     from wenyi.works.tasks import check_originality
 
@@ -246,7 +251,8 @@ def decide_match(actor, match: Match, *, status: str, reason: str) -> Match:
         raise ValidationError(_("Decision: choose cleared or disqualified."))
     if not reason:
         raise ValidationError(_("Reason: say why."))
-    match = Match.objects.select_for_update().get(pk=match.pk)
+    match = Match.objects.select_for_update().select_related("work").get(pk=match.pk)
+    refuse_own_submission(actor, match.work)
     before = audit.snapshot(match)
     match.status, match.reason = status, reason
     match.decided_by = actor if getattr(actor, "pk", None) else None

@@ -13,65 +13,32 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Case, Count, IntegerField, Prefetch, Q, Value, When
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST, require_safe
 
 from wenyi.activities.queries import activities_visible_to
 from wenyi.campaigns.enums import FileKind
-from wenyi.campaigns.queries import campaigns_visible_to
-from wenyi.core import audit, tokens
+from wenyi.campaigns.queries import campaign_or_404
+from wenyi.core import actions, audit, tokens
 from wenyi.core import uploads as core_uploads
+from wenyi.core.actions import Action
 from wenyi.core.permissions import require, visible_or_404
 from wenyi.core.versioning import show_refusal
 from wenyi.orgs import services as org_services
-from wenyi.orgs.enums import Role
-from wenyi.orgs.models import OrgUnit, Person
-from wenyi.orgs.queries import people_managed_by, scope_for, units_managed_by
+from wenyi.orgs.models import Person
+from wenyi.orgs.queries import units_managed_by
 from wenyi.works import files as work_files
-from wenyi.works import services
+from wenyi.works import originality, services
 from wenyi.works.enums import FileRole, MatchKind, MatchStatus, Origin, WorkStatus
 from wenyi.works.forms import ConsentForm, DecisionForm, WorkForm, format_duration
 from wenyi.works.models import Match, Work, WorkAuthor, WorkFile
-from wenyi.works.queries import works_visible_to
+from wenyi.works.queries import authors_for_entry, own_person, units_for_entry, works_visible_to
 
 PAGE_SIZE = 24
-
-
-def _campaign(request: HttpRequest, slug: str):
-    return visible_or_404(campaigns_visible_to(request.user), slug=slug)
-
-
-def _may_enter_works(user) -> bool:
-    scope = scope_for(user)
-    return scope.superuser or bool(scope.managed_paths) or Role.ARTIST in scope.roles
-
-
-def _own_person(user) -> Person | None:
-    return Person.objects.filter(user=user).select_related("unit").first()
-
-
-def _units_for(user, person: Person | None):
-    """Units a work may be entered for: managed units, or an artist's own unit."""
-    q = Q(pk__in=units_managed_by(user).values("pk"))
-    if person is not None and Role.ARTIST in scope_for(user).roles:
-        q |= Q(pk=person.unit_id)
-    return OrgUnit.objects.filter(q).order_by("path")
-
-
-def _people_for(user, person: Person | None):
-    """Possible authors: people of the managed units; an artist's own unit."""
-    q = Q(pk__in=people_managed_by(user).values("pk"))
-    if person is not None:
-        q |= Q(unit_id=person.unit_id) if Role.ARTIST in scope_for(user).roles else Q(pk=person.pk)
-    return Person.objects.filter(q).select_related("unit").order_by("unit__path", "name")
-
-
-def _is_office_for(user, work: Work) -> bool:
-    return scope_for(user).is_office_for(work.unit)
 
 
 # --- the gallery ----------------------------------------------------------------------
@@ -100,9 +67,8 @@ def _filter(works, params, units):
 
 @login_required
 def work_list(request: HttpRequest, slug: str) -> HttpResponse:
-    campaign = _campaign(request, slug)
-    if not _may_enter_works(request.user):
-        raise PermissionDenied
+    campaign = campaign_or_404(request.user, slug)
+    require(request.user, "works.enter")
     units = units_managed_by(request.user).order_by("path")
     works = _filter(works_visible_to(request.user).filter(campaign=campaign), request.GET, units)
     works = (
@@ -116,7 +82,7 @@ def work_list(request: HttpRequest, slug: str) -> HttpResponse:
         .order_by("-created_at", "-id")
     )
     page = Paginator(works, PAGE_SIZE).get_page(request.GET.get("page"))
-    is_office = bool(scope_for(request.user).office_paths) or request.user.is_superuser
+    is_office = request.user.has_perm("works.review_originality")
     open_copies = {}
     if is_office:
         open_copies = dict(
@@ -166,8 +132,8 @@ def _form(request, campaign, category, person, instance=None, initial=None):
         request.POST or None,
         campaign=campaign,
         category=category,
-        units=_units_for(request.user, person),
-        people=_people_for(request.user, person),
+        units=units_for_entry(request.user),
+        people=authors_for_entry(request.user),
         activities=activities_visible_to(request.user)
         .filter(campaign=campaign)
         .select_related("unit")
@@ -225,21 +191,21 @@ def _form_context(campaign, category, form, work=None, *, can_submit_now=False) 
 
 @login_required
 def work_add(request: HttpRequest, slug: str) -> HttpResponse:
-    campaign = _campaign(request, slug)
-    if not _may_enter_works(request.user):
-        raise PermissionDenied
-    person = _own_person(request.user)
+    campaign = campaign_or_404(request.user, slug)
+    require(request.user, "works.enter")
+    person = own_person(request.user)
     categories = _leaf_categories(campaign)
     category = next((c for c in categories if c.key == request.GET.get("form")), None)
     if category is None:
         return render(
             request, "works/pick_form.html", {"campaign": campaign, "categories": categories}
         )
-    units = _units_for(request.user, person)
+    units = units_for_entry(request.user)
     if not units.exists():
         raise PermissionDenied
     initial = {}
-    if person is not None and Role.ARTIST in scope_for(request.user).roles:
+    if person is not None and not units_managed_by(request.user).exists():
+        # an art worker enters their own work
         initial = {"unit": person.unit, "authors": [person], "consent_name": person.name}
     elif units.count() == 1:
         initial["unit"] = units.first()
@@ -323,7 +289,7 @@ def _work(request: HttpRequest, pk: int) -> Work:
 def work_edit(request: HttpRequest, pk: int) -> HttpResponse:
     work = _work(request, pk)
     require(request.user, "works.change", work)
-    person = _own_person(request.user)
+    person = own_person(request.user)
     initial = {
         name: getattr(work, name)
         for name in (
@@ -418,73 +384,63 @@ def work_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "videos": [f for f in files if f.role == FileRole.VIDEO],
             "documents": [f for f in files if f.role in (FileRole.DOCUMENT, FileRole.SCORE)],
             "duration": format_duration(work.duration_seconds),
-            "can_see_originals": _is_office_for(user, work),
+            "can_see_originals": user.has_perm("works.view_original_files", work),
             "can": {
                 name: user.has_perm(f"works.{name}", work)
                 for name in ("change", "submit", "withdraw")
             },
-            "can_consent": _may_consent(user, work),
+            "can_consent": user.has_perm("works.consent", work),
             "consent_form": consent,
             "matches": matches,
-            "history": audit.entries_for(work)[:30] if scope_for(user).managed_paths else [],
+            "history": audit.entries_for(work)[:30]
+            if user.has_perm("works.view_history", work)
+            else [],
             "status_labels": dict(WorkStatus.choices),
         },
     )
 
 
-def _may_consent(user, work: Work) -> bool:
-    """Consent is recorded by whoever may still change the work, or, once submitted,
-    by its unit's managers and its authors."""
-    return user.has_perm("works.change", work) or user.has_perm("works.withdraw", work)
-
-
-ACTIONS = ("submit", "withdraw", "consent")
+ACTIONS = {
+    "submit": Action(
+        "works.submit",
+        services.submit_work,
+        gettext_lazy("Submitted. The originality check runs in the background."),
+        could="works.as_manager",
+    ),
+    "withdraw": Action(
+        "works.withdraw",
+        services.withdraw_work,
+        gettext_lazy("Withdrawn."),
+        could="works.as_owner",
+    ),
+}
 
 
 @login_required
 @require_POST
 def work_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    if action not in ACTIONS:
-        raise Http404
     work = _work(request, pk)
     require(request.user, "works.view", work)
-    allowed = (
-        _may_consent(request.user, work)
-        if action == "consent"
-        else request.user.has_perm(f"works.{action}", work)
-    )
-    if not allowed:
-        if action != "consent" and scope_for(request.user).manages(work.unit):
-            # a second click after the state moved on: say so instead of a bare 403
-            messages.error(
-                request,
-                _("This work is now %(status)s; nothing was done.")
-                % {"status": work.get_status_display()},
-            )
-            return redirect("works:detail", pk=work.pk)
-        raise PermissionDenied
+    back = redirect("works:detail", pk=work.pk)
+    if action != "consent":
+        return actions.dispatch(request, work, action, ACTIONS, back=back)
+    require(request.user, "works.consent", work)
+    form = ConsentForm(request.POST)
+    form.is_valid()
+    data = form.cleaned_data
     try:
-        if action == "submit":
-            services.submit_work(request.user, work)
-            messages.success(request, _("Submitted. The originality check runs in the background."))
-        elif action == "withdraw":
-            services.withdraw_work(request.user, work)
-            messages.success(request, _("Withdrawn."))
-        else:
-            form = ConsentForm(request.POST)
-            form.is_valid()
-            data = form.cleaned_data
-            services.record_consent(
-                request.user,
-                work,
-                portal=data.get("portal", False),
-                anthology=data.get("anthology", False),
-                name=data.get("name", ""),
-            )
-            messages.success(request, _("Consent recorded."))
+        services.record_consent(
+            request.user,
+            work,
+            portal=data.get("portal", False),
+            anthology=data.get("anthology", False),
+            name=data.get("name", ""),
+        )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
-    return redirect("works:detail", pk=work.pk)
+    else:
+        messages.success(request, _("Consent recorded."))
+    return back
 
 
 @login_required
@@ -495,7 +451,8 @@ def work_file(request: HttpRequest, pk: int, fid: int, variant: str) -> HttpResp
     work = _work(request, pk)
     require(request.user, "works.view", work)
     item = get_object_or_404(WorkFile.objects.filter(work=work), pk=fid)
-    return core_uploads.serve(request, item, variant, originals=_is_office_for(request.user, work))
+    originals = request.user.has_perm("works.view_original_files", work)
+    return core_uploads.serve(request, item, variant, originals=originals)
 
 
 # --- possible copies (the office) -----------------------------------------------------
@@ -507,7 +464,7 @@ def _percent(value: float | None) -> str:
 
 @login_required
 def originality_list(request: HttpRequest, slug: str) -> HttpResponse:
-    campaign = _campaign(request, slug)
+    campaign = campaign_or_404(request.user, slug)
     require(request.user, "works.review_originality")
     matches = (
         Match.objects.filter(work__campaign=campaign, work__in=works_visible_to(request.user))
@@ -551,29 +508,6 @@ def _figures(match: Match) -> dict:
     }
 
 
-def segments(text: str, ranges) -> list[tuple[str, bool]]:
-    """The text cut into (chunk, marked) pieces, marked where a range covers it;
-    overlapping and out-of-bounds ranges are merged and clipped."""
-    spans = sorted((max(0, int(s)), min(len(text), int(e))) for s, e in ranges if int(e) > int(s))
-    merged: list[list[int]] = []
-    for start, end in spans:
-        if start >= end:
-            continue
-        if merged and start <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], end)
-        else:
-            merged.append([start, end])
-    pieces, at = [], 0
-    for start, end in merged:
-        if start > at:
-            pieces.append((text[at:start], False))
-        pieces.append((text[start:end], True))
-        at = end
-    if at < len(text):
-        pieces.append((text[at:], False))
-    return pieces
-
-
 @login_required
 def match_detail(request: HttpRequest, pk: int) -> HttpResponse:
     require(request.user, "works.review_originality")
@@ -590,6 +524,9 @@ def match_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         pk=pk,
     )
+    may_decide = request.user.has_perm("works.decide_match", match)
+    if request.method == "POST" and not may_decide:
+        raise PermissionDenied
     form = DecisionForm(request.POST or None, initial={"reason": match.reason})
     if request.method == "POST" and form.is_valid():
         try:
@@ -622,17 +559,17 @@ def match_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "sides": [
                 (
                     match.work,
-                    segments(match.work.text, [(p[0], p[1]) for p in passages]),
+                    originality.highlight(match.work.text, [(p[0], p[1]) for p in passages]),
                     match.file,
                 ),
                 (
                     match.other,
-                    segments(match.other.text, [(p[2], p[3]) for p in passages]),
+                    originality.highlight(match.other.text, [(p[2], p[3]) for p in passages]),
                     match.other_file,
                 ),
             ],
             "authors": authors,
-            "form": form,
+            "form": form if may_decide else None,
             "history": audit.entries_for(match)[:10],
             "n_passages": ngettext(
                 "%(n)d matching passage", "%(n)d matching passages", len(passages)

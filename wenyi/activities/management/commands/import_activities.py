@@ -6,24 +6,24 @@ upload them: only its units and its people. On any problem every problem goes to
 stderr, nothing is imported and the exit status is 1.
 """
 
-from pathlib import Path
+from typing import Any
 
-from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from wenyi.activities.enums import ImportStatus
-from wenyi.activities.excel_import import format_error
-from wenyi.activities.import_tasks import process_import
-from wenyi.activities.models import ActivityImport
 from wenyi.campaigns.models import Campaign
+from wenyi.core.enums import ImportKind
+from wenyi.core.import_command import ImportCommand
 
 
-class Command(BaseCommand):
-    help = _("Import activities from an .xlsx file made from the campaign's template.")
+class Command(ImportCommand):
+    help = gettext_lazy("Import activities from an .xlsx file made from the campaign's template.")
+    kind = ImportKind.ACTIVITIES
+    user_help = gettext_lazy("the login the activities are recorded by")
 
-    def add_arguments(self, parser):
-        parser.add_argument("file", metavar="FILE", help=_("the .xlsx file"))
+    def add_arguments(self, parser) -> None:
+        super().add_arguments(parser)
         parser.add_argument(
             "--campaign",
             required=True,
@@ -31,41 +31,11 @@ class Command(BaseCommand):
             help=_("the campaign's short name, e.g. linyi-2014"),
         )
         parser.add_argument(
-            "--user",
-            required=True,
-            metavar="USERNAME",
-            help=_("the login the activities are recorded by"),
-        )
-        parser.add_argument(
             "--submit", action="store_true", help=_("submit the imported activities for checking")
         )
 
-    def handle(self, *args, file: str, campaign: str, user: str, submit: bool, **options) -> None:
-        path = Path(file)
-        if not path.is_file():
-            raise CommandError(_("No such file: %(path)s") % {"path": path})
+    def job_options(self, *, campaign: str, submit: bool, **options: Any) -> dict[str, Any]:
         found = Campaign.objects.filter(slug=campaign).first()
         if found is None:
             raise CommandError(_("No campaign %(slug)s.") % {"slug": campaign})
-        login = get_user_model().objects.filter(username=user, is_active=True).first()
-        if login is None:
-            raise CommandError(_("No active login %(username)s.") % {"username": user})
-
-        job = ActivityImport.objects.create(
-            campaign=found, created_by=login, original_name=path.name[:255], submit=submit
-        )
-        with path.open("rb") as handle:
-            job = process_import(job.pk, file=handle, progress=self._progress)
-        if job.status != ImportStatus.DONE:
-            for error in job.errors:
-                self.stderr.write(format_error(error))
-            raise CommandError(job.message, returncode=1)
-        self.stdout.write(self.style.SUCCESS(job.message))
-
-    def _progress(self, done: int, total: int) -> None:
-        if total >= done:
-            self.stdout.write(
-                _("Checked %(done)s of %(total)s rows") % {"done": done, "total": total}
-            )
-        else:  # the file did not say how many rows it has
-            self.stdout.write(_("Checked %(done)s rows") % {"done": done})
+        return {"campaign": found.pk, "submit": submit}
