@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from wenyi.activities.enums import EvidenceKind
 from wenyi.activities.models import Activity, Evidence
-from wenyi.core import audit, filetypes, uploads
+from wenyi.core import filetypes, uploads
 from wenyi.core.enums import AuditAction
 
 CAPTION_MAX = Evidence._meta.get_field("caption").max_length
@@ -61,14 +61,6 @@ def clean_caption(caption: str) -> str:
     return caption
 
 
-def _record(actor, action: str, evidence: Evidence) -> None:
-    """Audit the evidence row, and note it on the activity so its history shows it."""
-    audit.record(actor, action, evidence)
-    name = str(evidence)
-    change = [None, name] if action == AuditAction.CREATE else [name, None]
-    audit.record(actor, AuditAction.UPDATE, evidence.activity, changes={"evidence": change})
-
-
 def _lock_editable(activity: Activity) -> Activity:
     """The activity, locked until the transaction ends, if its evidence may change."""
     locked = Activity.objects.select_for_update().get(pk=activity.pk)
@@ -100,25 +92,22 @@ def store_evidence(
         prepared = prepare_upload(f)
     with uploads.writing() as written, transaction.atomic():
         activity = _lock_editable(activity)
-        same = activity.evidence.filter(sha256=prepared.sha256).first()
-        if same is not None:
-            raise ValidationError(
-                _(
-                    'File "%(name)s": the same file is already attached to this activity '
-                    '(as "%(existing)s").'
-                )
-                % {"name": filetypes.label(f), "existing": same.original_name}
-            )
+        uploads.refuse_same_file(
+            activity.evidence,
+            prepared,
+            _(
+                'File "%(name)s": the same file is already attached to this activity '
+                '(as "%(existing)s").'
+            ),
+        )
         evidence = Evidence(
             activity=activity,
             kind=KIND_OF[prepared.checked.kind],
             caption=caption,
             uploaded_by=actor if getattr(actor, "pk", None) else None,
         )
-        uploads.fill(evidence, prepared, written)
-        evidence.save()
-        _record(actor, AuditAction.CREATE, evidence)
-        uploads.process_later(evidence)
+        uploads.save_new(evidence, prepared, written)
+        uploads.audit_file(actor, AuditAction.CREATE, evidence, evidence.activity, "evidence")
     return evidence
 
 
@@ -156,7 +145,7 @@ def add_link(actor, activity: Activity, url: str, caption: str = "") -> Evidence
         caption=caption,
         uploaded_by=actor if getattr(actor, "pk", None) else None,
     )
-    _record(actor, AuditAction.CREATE, evidence)
+    uploads.audit_file(actor, AuditAction.CREATE, evidence, evidence.activity, "evidence")
     return evidence
 
 
@@ -166,6 +155,6 @@ def remove_evidence(actor, evidence: Evidence) -> None:
     _lock_editable(evidence.activity)
     # fresh: a thumbnail may have been written since the caller read the row
     evidence = Evidence.objects.select_for_update().get(pk=evidence.pk)
-    _record(actor, AuditAction.DELETE, evidence)
+    uploads.audit_file(actor, AuditAction.DELETE, evidence, evidence.activity, "evidence")
     uploads.delete_after_commit(evidence)
     evidence.delete()

@@ -131,9 +131,8 @@ def evidence_file(request: HttpRequest, pk: int, eid: int, variant: str) -> Http
     everyone sees; thumb: the thumbnail (see core.uploads.serve)."""
     activity = _activity(request, pk)
     require(request.user, "activities.view", activity)
-    evidence = get_object_or_404(Evidence.objects.filter(activity=activity), pk=eid)
     originals = request.user.has_perm("activities.view_original_files", activity)
-    return core_uploads.serve(request, evidence, variant, originals=originals)
+    return core_uploads.serve_one(request, activity.evidence, eid, variant, originals=originals)
 
 
 urlpatterns = [

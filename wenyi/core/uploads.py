@@ -36,7 +36,8 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from wenyi.core import media
+from wenyi.core import audit, media
+from wenyi.core.enums import AuditAction
 from wenyi.core.filetypes import (
     CONTENT_TYPES,
     IMAGE,
@@ -243,6 +244,34 @@ def fill(record: StoredFile, prepared: Prepared, written: Written) -> None:
     record.sha256 = prepared.sha256
 
 
+def audit_file(actor, action: str, record: StoredFile, parent, key: str) -> None:
+    """Audit a file row, and note it under `key` on the record it belongs to, so the
+    parent's history shows it."""
+    audit.record(actor, action, record)
+    name = str(record)
+    change = [None, name] if action == AuditAction.CREATE else [name, None]
+    audit.record(actor, AuditAction.UPDATE, parent, changes={key: change})
+
+
+def refuse_same_file(siblings, prepared: Prepared, message: str) -> None:
+    """The same content twice on one record (an activity, a work) is refused: `message`
+    names the upload (%(name)s) and the file already there (%(existing)s)."""
+    same = siblings.filter(sha256=prepared.sha256).first()
+    if same is not None:
+        raise ValidationError(
+            message % {"name": label(prepared.file), "existing": same.original_name}
+        )
+
+
+def save_new(record: StoredFile, prepared: Prepared, written: Written) -> StoredFile:
+    """Write a prepared upload into a new record, save it, and queue its background step
+    (inside `writing()` and the caller's transaction)."""
+    fill(record, prepared, written)
+    record.save()
+    process_later(record)
+    return record
+
+
 def process_later(record: StoredFile) -> None:
     """Queue the background step (public copy of a video, thumbnail) once committed."""
     if not media.needs_processing(record):
@@ -288,6 +317,16 @@ def _renamed(original: str, stored: str) -> str:
     stem = original.rsplit(".", 1)[0] if "." in original else (original or "file")
     suffix = stored if stored.startswith("-") else "." + stored.rsplit(".", 1)[-1]
     return stem + suffix
+
+
+def serve_one(
+    request: HttpRequest, records, pk: int, variant: str, *, originals: bool
+) -> HttpResponse:
+    """`serve` the file `pk` of `records` (the files of a record the caller has checked
+    the user may view); another record's file is a 404."""
+    from django.shortcuts import get_object_or_404
+
+    return serve(request, get_object_or_404(records, pk=pk), variant, originals=originals)
 
 
 def serve(

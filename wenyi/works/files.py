@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from wenyi.campaigns.enums import FileKind
 from wenyi.campaigns.models import WorkCategory
-from wenyi.core import audit, filetypes, uploads
+from wenyi.core import filetypes, uploads
 from wenyi.core.enums import AuditAction
 from wenyi.works.enums import FileRole, WorkStatus
 from wenyi.works.models import Work, WorkFile
@@ -96,14 +96,6 @@ def _lock_draft(work: Work) -> Work:
     return locked
 
 
-def _record(actor, action: str, work_file: WorkFile) -> None:
-    """Audit the file row, and note it on the work so the work's history shows it."""
-    audit.record(actor, action, work_file)
-    name = str(work_file)
-    change = [None, name] if action == AuditAction.CREATE else [name, None]
-    audit.record(actor, AuditAction.UPDATE, work_file.work, changes={"files": change})
-
-
 def store_work_file(
     actor, work: Work, upload: File, *, prepared: uploads.Prepared | None = None
 ) -> WorkFile:
@@ -113,20 +105,14 @@ def store_work_file(
         prepared = prepare_work_file(work.category, upload)
     with uploads.writing() as written, transaction.atomic():
         work = _lock_draft(work)
-        same = work.files.filter(sha256=prepared.sha256).first()
-        if same is not None:
-            raise ValidationError(
-                _(
-                    'File "%(name)s": the same file is already part of this work '
-                    '(as "%(existing)s").'
-                )
-                % {"name": filetypes.label(upload), "existing": same.original_name}
-            )
+        uploads.refuse_same_file(
+            work.files,
+            prepared,
+            _('File "%(name)s": the same file is already part of this work (as "%(existing)s").'),
+        )
         work_file = WorkFile(work=work, role=_role(work.category, prepared.checked))
-        uploads.fill(work_file, prepared, written)
-        work_file.save()
-        _record(actor, AuditAction.CREATE, work_file)
-        uploads.process_later(work_file)
+        uploads.save_new(work_file, prepared, written)
+        uploads.audit_file(actor, AuditAction.CREATE, work_file, work_file.work, "files")
     return work_file
 
 
@@ -135,6 +121,6 @@ def remove_work_file(actor, work_file: WorkFile) -> None:
     """Delete a file of a draft; the stored files go once the deletion is committed."""
     _lock_draft(work_file.work)
     work_file = WorkFile.objects.select_for_update().select_related("work").get(pk=work_file.pk)
-    _record(actor, AuditAction.DELETE, work_file)
+    uploads.audit_file(actor, AuditAction.DELETE, work_file, work_file.work, "files")
     uploads.delete_after_commit(work_file)
     work_file.delete()

@@ -450,9 +450,8 @@ def work_file(request: HttpRequest, pk: int, fid: int, variant: str) -> HttpResp
     everyone sees; thumb: the thumbnail (see core.uploads.serve)."""
     work = _work(request, pk)
     require(request.user, "works.view", work)
-    item = get_object_or_404(WorkFile.objects.filter(work=work), pk=fid)
     originals = request.user.has_perm("works.view_original_files", work)
-    return core_uploads.serve(request, item, variant, originals=originals)
+    return core_uploads.serve_one(request, work.files, fid, variant, originals=originals)
 
 
 # --- possible copies (the office) -----------------------------------------------------
