@@ -18,20 +18,23 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from wenyi.activities.enums import ActivityStatus
 from wenyi.activities.metrics import check_required, is_numeric, parse_metric
 from wenyi.activities.models import Activity, MetricValue, Tally
 from wenyi.campaigns.models import ActivityType, Campaign
-from wenyi.core import audit, uploads, versioning
-from wenyi.core.enums import AuditAction
+from wenyi.core import audit, notify, uploads, versioning
+from wenyi.core.enums import AuditAction, NoticeKind
 from wenyi.core.imports import Problem, RowRef, RowsRefused
 from wenyi.core.models import ImportJob
 from wenyi.core.sheets import chunks
 from wenyi.core.transitions import move_status, refuse_own_submission
 from wenyi.orgs.models import OrgUnit, Person
+from wenyi.orgs.queries import checkers_for, coordinators_for
 
 EDITABLE_FIELDS = (
     "type",
@@ -296,6 +299,25 @@ def _transition(
 
 
 @transaction.atomic
+def _concerned(activity: Activity) -> list:
+    """Who hears of a decision on an activity: who entered and who submitted it, and
+    the coordinators who look after its unit."""
+    people = [activity.created_by, activity.submitted_by, *coordinators_for(activity.unit)]
+    return [u for u in people if u is not None]
+
+
+def _tell(users, actor, kind: str, message: str, activity: Activity, **values) -> None:
+    with notify.site_language():
+        text = _(message) % {"title": activity.title, "unit": activity.unit.name, **values}
+    notify.notify(
+        users,
+        text,
+        kind=kind,
+        url=reverse("activities:detail", args=[activity.pk]),
+        exclude=actor,
+    )
+
+
 def submit_activity(actor, activity: Activity) -> Activity:
     # the required metrics are checked again: the campaign file may have changed since
     values = {
@@ -303,7 +325,7 @@ def submit_activity(actor, activity: Activity) -> Activity:
         for v in activity.values.select_related("metric")
     }
     clean_values(activity.type, values)
-    return _transition(
+    activity = _transition(
         actor,
         activity,
         [ActivityStatus.DRAFT, ActivityStatus.RETURNED],
@@ -312,6 +334,14 @@ def submit_activity(actor, activity: Activity) -> Activity:
         submitted_by=actor if getattr(actor, "pk", None) else None,
         return_reason="",
     )
+    _tell(
+        checkers_for(activity.unit),
+        actor,
+        NoticeKind.WAITING,
+        gettext_noop("To check: %(unit)s submitted the activity “%(title)s”."),
+        activity,
+    )
+    return activity
 
 
 @transaction.atomic
@@ -320,7 +350,7 @@ def return_activity(actor, activity: Activity, reason: str) -> Activity:
     if not reason:
         raise ValidationError(_("Reason: say why the activity is returned."))
     refuse_own_submission(actor, activity)
-    return _transition(
+    activity = _transition(
         actor,
         activity,
         [ActivityStatus.SUBMITTED],
@@ -328,6 +358,15 @@ def return_activity(actor, activity: Activity, reason: str) -> Activity:
         note=reason,
         return_reason=reason,
     )
+    _tell(
+        _concerned(activity),
+        actor,
+        NoticeKind.RETURNED,
+        gettext_noop("The activity “%(title)s” was returned: %(reason)s"),
+        activity,
+        reason=reason,
+    )
+    return activity
 
 
 @transaction.atomic
@@ -342,6 +381,13 @@ def verify_activity(actor, activity: Activity) -> Activity:
         verified_by=actor,
     )
     _move_tally(activity, +1)
+    _tell(
+        _concerned(activity),
+        actor,
+        NoticeKind.APPROVED,
+        gettext_noop("The activity “%(title)s” was verified; it counts toward the quota."),
+        activity,
+    )
     return activity
 
 
@@ -362,6 +408,14 @@ def unlock_activity(actor, activity: Activity, reason: str) -> Activity:
         verified_by=None,
     )
     _move_tally(activity, -1)
+    _tell(
+        _concerned(activity),
+        actor,
+        NoticeKind.RETURNED,
+        gettext_noop("The activity “%(title)s” was unlocked and returned: %(reason)s"),
+        activity,
+        reason=reason,
+    )
     return activity
 
 

@@ -22,3 +22,16 @@ class ImportStatus(models.TextChoices):
     RUNNING = "running", _("running")
     FAILED = "failed", _("failed")
     DONE = "done", _("done")
+
+
+class NoticeKind(models.TextChoices):
+    """What a notice is about; each person may turn the e-mail of a kind off."""
+
+    REMINDER = "reminder", _("reminders of reports due")
+    RETURNED = "returned", _("something of yours returned or unlocked")
+    APPROVED = "approved", _("something of yours verified or approved")
+    WAITING = "waiting", _("something waiting for your decision")
+    HANDED_IN = "handed_in", _("works handed in to your unit")
+    COPY_DECIDED = "copy_decided", _("decisions on possible copies")
+    ROLE = "role", _("roles given or taken away")
+    ACCOUNT = "account", _("your login (e-mail, mobile, lockout)")

@@ -3,7 +3,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from wenyi.core.enums import AuditAction, ImportKind, ImportStatus
+from wenyi.core.enums import AuditAction, ImportKind, ImportStatus, NoticeKind
 
 
 class TimeStampedModel(models.Model):
@@ -57,6 +57,9 @@ class Notification(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
     )
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=NoticeKind.choices, default=NoticeKind.RETURNED
+    )
     message = models.CharField(_("message"), max_length=500)
     url = models.CharField(_("link"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("time"), auto_now_add=True)
@@ -70,6 +73,27 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.message
+
+
+class NoticeSetting(models.Model):
+    """A login's choice not to be e-mailed notices of one kind (the notice in the app
+    stays). No row: e-mail on."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notice_settings"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=NoticeKind.choices)
+    email = models.BooleanField(_("by e-mail"), default=True)
+
+    class Meta:
+        verbose_name = _("notice setting")
+        verbose_name_plural = _("notice settings")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="notice_setting_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.kind}"
 
 
 class ImportJob(TimeStampedModel):

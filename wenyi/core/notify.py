@@ -16,10 +16,17 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
+from django.utils import translation
 
-from wenyi.core.models import Notification
+from wenyi.core.models import NoticeSetting, Notification
 
 logger = logging.getLogger(__name__)
+
+
+def site_language():
+    """Compose notices in the site's language, whatever the acting user's page shows:
+    they are read by others."""
+    return translation.override(settings.LANGUAGE_CODE)
 
 
 def address_of(user) -> str:
@@ -32,21 +39,39 @@ def site_link(url: str) -> str:
     return settings.SITE_URL.rstrip("/") + url if url.startswith("/") else url
 
 
+def mails_wanted(users, kind: str) -> list:
+    """The users of `users` who have not turned off e-mail for notices of `kind`."""
+    off = set(
+        NoticeSetting.objects.filter(
+            user__in=[u.pk for u in users], kind=kind, email=False
+        ).values_list("user_id", flat=True)
+    )
+    return [u for u in users if u.pk not in off]
+
+
 def notify(
     users: Iterable,
     subject: str,
     *,
+    kind: str,
     url: str = "",
     body: str = "",
     email: bool = True,
     connection=None,
+    exclude=None,
 ) -> int:
-    """Tell each active login in `users`: a notice in the app and, with `email`, a
-    message to its address. Returns the number of notices made."""
-    users = [u for u in dict.fromkeys(users) if u is not None and u.is_active]
+    """Tell each active login in `users` (but `exclude`, the one who acted): a notice of
+    `kind` in the app and, with `email`, a message to its address unless they turned
+    e-mail of that kind off. Returns the number of notices made."""
+    users = [
+        u
+        for u in dict.fromkeys(users)
+        if u is not None and u.is_active and (exclude is None or u.pk != exclude.pk)
+    ]
     if not users:
         return 0
-    addresses = [a for a in dict.fromkeys(address_of(u) for u in users) if a] if email else []
+    mailed = mails_wanted(users, kind) if email else []
+    addresses = [a for a in dict.fromkeys(address_of(u) for u in mailed) if a]
     text = body or subject
     if url and site_link(url) not in text:
         text += f"\n\n{site_link(url)}"
@@ -55,7 +80,7 @@ def notify(
     elif addresses:
         mail(addresses, subject, text)
     Notification.objects.bulk_create(
-        Notification(user=u, message=subject[:500], url=url[:300]) for u in users
+        Notification(user=u, kind=kind, message=subject[:500], url=url[:300]) for u in users
     )
     return len(users)
 

@@ -3,14 +3,21 @@
 Every query goes through `request.user.notifications`: someone else's notice is a 404.
 """
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+
+from wenyi.core.enums import NoticeKind
+from wenyi.core.models import NoticeSetting
+from wenyi.core.notify import address_of
 
 PER_PAGE = 30
 
@@ -46,7 +53,34 @@ def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(_safe(request, notice.url) or "core:notifications")
 
 
+@login_required
+def notification_settings(request: HttpRequest) -> HttpResponse:
+    """Which kinds of notice also come by e-mail (the notice in the app always comes)."""
+    off = set(
+        request.user.notice_settings.filter(email=False).values_list("kind", flat=True)
+    )
+    if request.method == "POST":
+        wanted = set(request.POST.getlist("email"))
+        with transaction.atomic():
+            for kind in NoticeKind.values:
+                NoticeSetting.objects.update_or_create(
+                    user=request.user, kind=kind, defaults={"email": kind in wanted}
+                )
+        messages.success(request, _("Saved."))
+        return redirect("core:notification_settings")
+    rows = [
+        {"kind": kind, "label": label, "email": kind not in off}
+        for kind, label in NoticeKind.choices
+    ]
+    return render(
+        request,
+        "core/notification_settings.html",
+        {"rows": rows, "address": address_of(request.user)},
+    )
+
+
 urlpatterns = [
+    path("notifications/settings/", notification_settings, name="notification_settings"),
     path("notifications/", notifications, name="notifications"),
     path("notifications/read/", notifications_read, name="notifications_read"),
     path("notifications/<int:pk>/", notification_open, name="notification_open"),

@@ -170,3 +170,36 @@ def audit_entries_visible_to(user) -> QuerySet:
         return AuditEntry.objects.none()
     units = OrgUnit.objects.filter(under_paths(outermost_paths(scope.office_paths)))
     return AuditEntry.objects.filter(unit_pk__in=units.values("pk"))
+
+
+def _nearest_holders(paths: list[str], roles: tuple[str, ...]):
+    """Active logins holding one of `roles` at the deepest of `paths` that has any."""
+    from django.contrib.auth import get_user_model
+
+    found = (
+        Membership.objects.filter(role__in=roles, unit__path__in=paths, user__is_active=True)
+        .select_related("unit")
+        .order_by("-unit__depth")
+    )
+    deepest = None
+    users = []
+    for membership in found:
+        if deepest is None:
+            deepest = membership.unit.depth
+        if membership.unit.depth != deepest:
+            break
+        users.append(membership.user_id)
+    return list(get_user_model().objects.filter(pk__in=users).select_related("person"))
+
+
+def coordinators_for(unit: OrgUnit) -> list:
+    """Who looks after a unit's records: its coordinators, or those of the nearest unit
+    above it that has any (an enterprise's records are its county's business)."""
+    return _nearest_holders(unit.ancestor_paths(), (Role.COORDINATOR,))
+
+
+def checkers_for(unit: OrgUnit) -> list:
+    """Who decides on what a unit submits: the managers of the nearest unit above it
+    (its own office at the top of the tree)."""
+    paths = unit.ancestor_paths()[:-1] or unit.ancestor_paths()
+    return _nearest_holders(paths, (Role.COORDINATOR, Role.OFFICE))

@@ -10,10 +10,11 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from wenyi.core import audit, notify, versioning
-from wenyi.core.enums import AuditAction
+from wenyi.core.enums import AuditAction, NoticeKind
 from wenyi.core.imports import Problem, RowRef, RowsRefused
 from wenyi.core.sheets import chunks, row_list
 from wenyi.orgs.enums import Role
@@ -175,7 +176,7 @@ def tell_identity_changed(actor, person: Person, fields, old_email: str, before)
         _("If you did not expect this, tell your campaign office at once and change your password.")
     )
     body = "\n".join(lines)
-    notify.notify([person.user], subject, email=False)
+    notify.notify([person.user], subject, kind=NoticeKind.ACCOUNT, email=False)
     notify.mail([old_email], subject, body)
 
 
@@ -218,6 +219,12 @@ def grant_role(actor, user, unit: OrgUnit, role: str) -> Membership:
     membership, created = Membership.objects.get_or_create(user=user, unit=unit, role=role)
     if created:
         audit.record(actor, AuditAction.CREATE, membership)
+        with notify.site_language():
+            text = _("You were given the role %(role)s at %(unit)s.") % {
+                "role": membership.get_role_display(),
+                "unit": unit.name,
+            }
+        notify.notify([user], text, kind=NoticeKind.ROLE, url=reverse("home"), exclude=actor)
     return membership
 
 
@@ -226,6 +233,12 @@ def revoke_role(actor, membership: Membership) -> None:
     if not can_grant(actor, membership.unit, membership.role):
         raise PermissionDenied
     audit.record(actor, AuditAction.DELETE, membership)
+    with notify.site_language():
+        text = _("Your role %(role)s at %(unit)s was taken away.") % {
+            "role": membership.get_role_display(),
+            "unit": membership.unit.name,
+        }
+    notify.notify([membership.user], text, kind=NoticeKind.ROLE, exclude=actor)
     membership.delete()
 
 

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from wenyi.core import audit, notify
-from wenyi.core.enums import AuditAction
+from wenyi.core.enums import AuditAction, NoticeKind
 from wenyi.core.permissions import require
 from wenyi.orgs.models import Person
 from wenyi.orgs.queries import people_managed_by
@@ -122,6 +122,7 @@ def unlock(request: HttpRequest) -> HttpResponse:
             notify.notify(
                 [person.user],
                 _("Your login was unlocked by the campaign office; you can sign in again."),
+                kind=NoticeKind.ACCOUNT,
             )
         messages.success(request, _("Login %(login)s unlocked.") % {"login": username})
     elif address:

@@ -34,6 +34,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from wenyi.campaigns.models import Campaign
+from wenyi.core.enums import NoticeKind
 from wenyi.core.notify import address_of, notify
 from wenyi.orgs.enums import Role
 from wenyi.orgs.models import Membership, OrgUnit
@@ -229,7 +230,12 @@ def _deliver_one(due: Due, connection, result: Result, stdout: TextIO | None) ->
         # one message to all of the unit's coordinators, sent now: it is sent or not as
         # a whole, which is what the claim can record
         result.notices += notify(
-            due.coordinators, subject, url=path, body=body, connection=connection
+            due.coordinators,
+            subject,
+            kind=NoticeKind.REMINDER,
+            url=path,
+            body=body,
+            connection=connection,
         )
     except Exception:
         # give the claim back: the next run (tomorrow, or a manual `wenyi remind`)

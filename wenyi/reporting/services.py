@@ -13,15 +13,18 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from wenyi.activities.models import Activity
 from wenyi.campaigns.models import ActivityType, Campaign
-from wenyi.core import audit, clock
-from wenyi.core.enums import AuditAction
+from wenyi.core import audit, clock, notify
+from wenyi.core.enums import AuditAction, NoticeKind
 from wenyi.core.transitions import move_status, refuse_own_submission
 from wenyi.orgs.models import OrgUnit
+from wenyi.orgs.queries import checkers_for, coordinators_for
 from wenyi.reporting import deadlines
 from wenyi.reporting.enums import PLANS, ItemOutcome, ReportKind, ReportStatus
 from wenyi.reporting.models import PlanItem, ProgressLine, Report
@@ -234,6 +237,24 @@ def _transition(
 
 
 @transaction.atomic
+def _concerned(report: Report) -> list:
+    """Who hears of a decision on a report: who submitted it and the coordinators who
+    look after its unit."""
+    return [u for u in (report.submitted_by, *coordinators_for(report.unit)) if u is not None]
+
+
+def _tell(users, actor, kind: str, message: str, report: Report, **values) -> None:
+    with notify.site_language():
+        text = _(message) % {"report": str(report), **values}
+    notify.notify(
+        users,
+        text,
+        kind=kind,
+        url=reverse("reporting:detail", args=[report.pk]),
+        exclude=actor,
+    )
+
+
 def submit_report(actor, report: Report) -> Report:
     report = Report.objects.select_for_update().get(pk=report.pk)
     if report.kind in PLANS and not report.items.exists():
@@ -258,9 +279,17 @@ def submit_report(actor, report: Report) -> Report:
         # does not make a report late
         extra["first_submitted_at"] = now
         extra["on_time"] = deadlines.is_on_time(report.due, now)
-    return _transition(
+    report = _transition(
         actor, report, [ReportStatus.DRAFT, ReportStatus.RETURNED], ReportStatus.SUBMITTED, **extra
     )
+    _tell(
+        checkers_for(report.unit),
+        actor,
+        NoticeKind.WAITING,
+        gettext_noop("To approve: %(report)s was submitted."),
+        report,
+    )
+    return report
 
 
 @transaction.atomic
@@ -269,7 +298,7 @@ def return_report(actor, report: Report, comment: str) -> Report:
     if not comment:
         raise ValidationError(_("Comments: say what needs changing."))
     refuse_own_submission(actor, report)
-    return _transition(
+    report = _transition(
         actor,
         report,
         [ReportStatus.SUBMITTED],
@@ -277,12 +306,21 @@ def return_report(actor, report: Report, comment: str) -> Report:
         note=comment,
         return_comment=comment,
     )
+    _tell(
+        _concerned(report),
+        actor,
+        NoticeKind.RETURNED,
+        gettext_noop("%(report)s was returned: %(comment)s"),
+        report,
+        comment=comment,
+    )
+    return report
 
 
 @transaction.atomic
 def approve_report(actor, report: Report) -> Report:
     refuse_own_submission(actor, report)
-    return _transition(
+    report = _transition(
         actor,
         report,
         [ReportStatus.SUBMITTED],
@@ -290,6 +328,14 @@ def approve_report(actor, report: Report) -> Report:
         approved_at=timezone.now(),
         approved_by=actor,
     )
+    _tell(
+        _concerned(report),
+        actor,
+        NoticeKind.APPROVED,
+        gettext_noop("%(report)s was approved."),
+        report,
+    )
+    return report
 
 
 @transaction.atomic
@@ -297,7 +343,7 @@ def unlock_report(actor, report: Report, reason: str) -> Report:
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError(_("Reason: say why the report is unlocked."))
-    return _transition(
+    report = _transition(
         actor,
         report,
         [ReportStatus.APPROVED],
@@ -307,3 +353,12 @@ def unlock_report(actor, report: Report, reason: str) -> Report:
         approved_at=None,
         approved_by=None,
     )
+    _tell(
+        _concerned(report),
+        actor,
+        NoticeKind.RETURNED,
+        gettext_noop("%(report)s was unlocked and returned: %(comment)s"),
+        report,
+        comment=reason,
+    )
+    return report

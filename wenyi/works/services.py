@@ -11,15 +11,18 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from wenyi.campaigns.enums import FileKind
 from wenyi.campaigns.models import Campaign, WorkCategory
-from wenyi.core import audit, clock, versioning
-from wenyi.core.enums import AuditAction
+from wenyi.core import audit, clock, notify, versioning
+from wenyi.core.enums import AuditAction, NoticeKind
 from wenyi.core.transitions import move_status, refuse_own_submission
 from wenyi.orgs.models import OrgUnit, Person
+from wenyi.orgs.queries import coordinators_for
 from wenyi.works.enums import MatchStatus, WorkStatus
 from wenyi.works.models import Match, Work, WorkAuthor
 
@@ -75,6 +78,21 @@ def _set_authors(work: Work, authors: Iterable[Person]) -> list[int]:
     return ids
 
 
+def _tell(users, actor, kind: str, message: str, work: Work, **values) -> None:
+    with notify.site_language():
+        text = _(message) % {"title": work.title, "unit": work.unit.name, **values}
+    notify.notify(
+        users, text, kind=kind, url=reverse("works:detail", args=[work.pk]), exclude=actor
+    )
+
+
+def _concerned(work: Work) -> list:
+    """Who hears of a decision on a work: its authors with a login, who entered and who
+    submitted it."""
+    authors = [link.person.user for link in work.author_links.select_related("person__user")]
+    return [u for u in (*authors, work.created_by, work.submitted_by) if u is not None]
+
+
 def work_for_token(token: uuid.UUID | None, actor=None) -> Work | None:
     """The work a form with this one-time token already created (only the login that
     sent the form finds it)."""
@@ -125,6 +143,13 @@ def create_work(
                 AuditAction.CREATE,
                 work,
                 changes={**audit.diff({}, audit.snapshot(work)), "authors": [None, ids]},
+            )
+            _tell(
+                coordinators_for(unit),
+                actor,
+                NoticeKind.HANDED_IN,
+                gettext_noop("A work was entered for %(unit)s: “%(title)s”."),
+                work,
             )
     except IntegrityError:
         if (won := work_for_token(token, actor)) is not None:
@@ -259,4 +284,11 @@ def decide_match(actor, match: Match, *, status: str, reason: str) -> Match:
     match.decided_at = timezone.now()
     match.save()
     audit.record(actor, AuditAction.TRANSITION, match, before=before, note=reason)
+    if status == MatchStatus.DISQUALIFIED:
+        message = gettext_noop("“%(title)s” was disqualified as a copy of another work: %(reason)s")
+    else:
+        message = gettext_noop("“%(title)s” was cleared of the suspicion of copying: %(reason)s")
+    _tell(
+        _concerned(match.work), actor, NoticeKind.COPY_DECIDED, message, match.work, reason=reason
+    )
     return match
