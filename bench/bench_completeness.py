@@ -13,6 +13,20 @@ server time:
     BENCH completeness_ms <ms> ms
 
 Budget: ≤ 300 ms on SQLite.
+
+Beside it, in the same run on the same data, its anchor: the same figures the plain
+way — raw SQL listing the reporting units and one GROUP BY over the reports table per
+unit and column (a month's work plan and progress report together, the campaign plan
+and the summary apart), counting the reports sent in and on time among those due by
+the table's day; in Python the expected counts (due reports × reporting units), the
+owner's row summing its units and the two rates. Median of the same number of runs.
+The script checks that every row's cells and totals equal the app's table, then prints
+
+    BENCH completeness_raw_sql_ms <ms> ms
+    BENCH completeness_ratio <x> x          (page time / anchor time)
+
+The anchor renders nothing: the page's time also holds the request and 2 MB of HTML;
+a `#` line shows the app's table alone.
 """
 
 import argparse
@@ -82,7 +96,107 @@ def main() -> None:
         response = client.get(url)
         timings.append((time.perf_counter() - t0) * 1000)
         assert response.status_code == 200
-    print(f"BENCH completeness_ms {statistics.median(timings):.1f} ms")
+    page_ms = statistics.median(timings)
+    print(f"BENCH completeness_ms {page_ms:.1f} ms")
+
+    # the app's table alone (no request, no HTML), for the `#` breakdown
+    from wenyi.core import clock
+    from wenyi.reporting.views_completeness import table_for
+
+    table = table_for(user, campaign)
+    table_ms = median_ms(lambda: table_for(user, campaign), args.requests)
+
+    # the anchor, checked against the app's table first
+    today = clock.today()
+    owner = campaign.owner_unit()
+    anchor = raw_sql_table(campaign, owner, today)
+    assert [row[0] for row in anchor] == [row.unit.code for row in table.rows]
+    for (code, cells, total), row in zip(anchor, table.rows, strict=True):
+        assert cells == [c.as_tuple() for c in row.cells], code
+        assert total[:3] == row.total.as_tuple(), code
+        assert total[3:] == (row.total.rate, row.total.on_time_rate), code
+    raw_ms = median_ms(lambda: raw_sql_table(campaign, owner, today), args.requests)
+    print(
+        f"# app: its table alone (table_for) {table_ms:.1f} ms of the page's {page_ms:.1f} ms",
+        flush=True,
+    )
+    print(f"# anchor: {len(anchor)} rows × {len(table.columns)} columns equal to the app's")
+    print(f"BENCH completeness_raw_sql_ms {raw_ms:.1f} ms")
+    print(f"BENCH completeness_ratio {page_ms / raw_ms:.2f} x")
+
+
+def median_ms(run, times: int) -> float:
+    timings = []
+    for _ in range(times):
+        t0 = time.perf_counter()
+        run()
+        timings.append((time.perf_counter() - t0) * 1000)
+    return statistics.median(timings)
+
+
+def raw_sql_table(campaign, owner, today: datetime.date) -> list:
+    """The table the plain way: [(unit code, [(expected, submitted, on time) per
+    column], (expected, submitted, on time, rate, on-time rate))], the owner first,
+    then its reporting units by path."""
+    from django.db import connection
+
+    from wenyi.reporting import deadlines
+    from wenyi.reporting.enums import MONTHLY
+
+    monthly = tuple(str(kind) for kind in MONTHLY)
+    # the columns (as in the app: the campaign plan, the months, the summary) and how
+    # many of each column's reports are due by `today`
+    due: dict[tuple, int] = {}
+    for slot in deadlines.slots(campaign):
+        key = (slot.period, None if slot.kind in monthly else str(slot.kind))
+        due[key] = due.get(key, 0) + (slot.due <= today)
+    order = {"unit_plan": 0, None: 1, "summary": 2}
+    columns = sorted(due, key=lambda key: (order[key[1]], key[0]))
+    position = {key: n for n, key in enumerate(columns)}
+    due_counts = [due[key] for key in columns]
+    all_due = sum(due_counts)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT id, code, name FROM orgs_orgunit WHERE path LIKE %s AND depth > %s"
+            " AND depth <= %s ORDER BY path",
+            [owner.path + "%", owner.depth, owner.depth + campaign.participant_depth],
+        )
+        units = cursor.fetchall()
+        cursor.execute(
+            "SELECT unit_id, period,"
+            " CASE WHEN kind IN (%s, %s) THEN NULL ELSE kind END AS col,"
+            " COUNT(*), SUM(CASE WHEN on_time THEN 1 ELSE 0 END)"
+            " FROM reporting_report"
+            " WHERE campaign_id = %s AND first_submitted_at IS NOT NULL AND due <= %s"
+            " GROUP BY unit_id, period, col",
+            [*monthly, campaign.pk, today],
+        )
+        found = cursor.fetchall()
+    width = len(columns)
+    sent = {unit_id: [0] * (2 * width) for unit_id, _code, _name in units}
+    everyone = [0] * (2 * width)
+    for unit_id, period, kind, submitted, on_time in found:
+        counts = sent.get(unit_id)
+        if counts is None:
+            continue  # not a reporting unit
+        if isinstance(period, str):  # SQLite returns the date as text
+            period = datetime.date.fromisoformat(period)
+        n = position[(period, kind)]
+        counts[n] += submitted
+        counts[width + n] += on_time
+        everyone[n] += submitted
+        everyone[width + n] += on_time
+
+    def line(code: str, counts: list[int], units: int):
+        cells = [(units * due_counts[n], counts[n], counts[width + n]) for n in range(width)]
+        expected, submitted, on_time = units * all_due, sum(counts[:width]), sum(counts[width:])
+        rate = submitted / expected if expected else None
+        on_time_rate = on_time / expected if expected else None
+        return code, cells, (expected, submitted, on_time, rate, on_time_rate)
+
+    return [line(owner.code, everyone, len(units))] + [
+        line(code, sent[unit_id], 1) for unit_id, code, _name in units
+    ]
 
 
 def build(n_units: int) -> None:

@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     # before the CSRF check reads the form: an unreadable upload gets a page saying why
     "wenyi.core.middleware.FormDataErrorMiddleware",
+    "wenyi.core.middleware.TodoRefreshMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # last: turns a login refused for too many wrong passwords into the lockout page

@@ -72,7 +72,8 @@ def test_campaign_page_query_count_is_fixed(login, artist, linyi, django_assert_
         assert client.get(reverse("campaigns:detail", args=[linyi.slug])).status_code == 200
 
 
-def test_home_goes_to_newest_campaign(login, artist, linyi):
+def test_home_shows_what_to_do_in_the_newest_campaign(login, artist, linyi):
     response = login(artist).get(reverse("home"))
-    assert response.status_code == 302
-    assert response["Location"] == reverse("campaigns:detail", args=[linyi.slug])
+    assert response.status_code == 200
+    assert response.context["campaign"] == linyi
+    assert reverse("campaigns:detail", args=[linyi.slug]) in response.content.decode()

@@ -8,9 +8,10 @@ class ActivitiesConfig(AppConfig):
     verbose_name = _("Activities")
 
     def ready(self) -> None:
-        from wenyi.activities import (
+        from wenyi.activities import (  # noqa: F401 - panels and to-dos register themselves
             excel_import,
-            panels,  # noqa: F401 - registers this app's panels
+            panels,
+            todo,
         )
         from wenyi.core import imports
         from wenyi.core.enums import ImportKind

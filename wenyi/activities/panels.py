@@ -6,12 +6,13 @@ from django.template.loader import render_to_string
 from wenyi.activities.queries import quota_matrix
 from wenyi.campaigns.models import Campaign
 from wenyi.core import clock, panels
+from wenyi.core.permissions import allowed
 
 
 @panels.register("orgs.unit", order=10)
 def unit_quota(request: HttpRequest, unit) -> str:
     """The unit's quota progress (its subtree counted) in every campaign, for its managers."""
-    if not request.user.has_perm("orgs.change_unit", unit):
+    if not allowed(request.user, "orgs.change_unit", unit):
         return ""
     today = clock.today()
     blocks = []

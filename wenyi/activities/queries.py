@@ -10,8 +10,10 @@ from django.db.models import Q, QuerySet
 from wenyi.activities.enums import QuotaStatus
 from wenyi.activities.models import Activity, Tally
 from wenyi.campaigns.models import ActivityType, Campaign
+from wenyi.campaigns.queries import participating_units
+from wenyi.core import clock
 from wenyi.orgs.models import OrgUnit
-from wenyi.orgs.queries import managed, outermost_paths, under_paths
+from wenyi.orgs.queries import managed, outermost_paths, under_paths, units_managed_by
 
 
 def activities_visible_to(user) -> QuerySet[Activity]:
@@ -155,3 +157,15 @@ def quota_matrix(campaign: Campaign, units: list[OrgUnit], today: datetime.date)
             cell.status = quota_status(cell.count, cell.type.min_per_year, completed, remaining)
         rows.append(Row(unit=unit, cells=cells, rolls_up=unit.path in above_others))
     return rows
+
+
+def quota_rows_for(user, campaign):
+    """The matrix rows a login may see: the office all participating units, a
+    coordinator the participating units in their subtree (or their own unit)."""
+    reach = list(units_managed_by(user).only("code", "name", "path", "depth").order_by("path"))
+    taking_part = set(participating_units(campaign).values_list("pk", flat=True))
+    units = [u for u in reach if u.pk in taking_part]
+    if not units and reach:
+        top = min(u.depth for u in reach)
+        units = [u for u in reach if u.depth == top]
+    return quota_matrix(campaign, units, clock.today())

@@ -15,7 +15,11 @@ def manages_activity_unit(user, activity) -> bool:
 
 @rules.predicate
 def took_part(user, activity) -> bool:
-    return activity is not None and activity.participants.filter(user=user).exists()
+    return (
+        activity is not None
+        and user.is_authenticated
+        and activity.participants.filter(user=user).exists()
+    )
 
 
 @rules.predicate

@@ -18,12 +18,16 @@ from wenyi.activities.enums import ActivityStatus, QuotaStatus
 from wenyi.activities.filters import filter_activities
 from wenyi.activities.forms import ActivityForm
 from wenyi.activities.models import Activity
-from wenyi.activities.queries import activities_visible_to, metric_columns, quota_matrix
-from wenyi.campaigns.queries import campaign_or_404, participating_units
+from wenyi.activities.queries import (
+    activities_visible_to,
+    metric_columns,
+    quota_rows_for,
+)
+from wenyi.campaigns.queries import campaign_or_404
 from wenyi.core import actions, audit, clock, tokens
 from wenyi.core import uploads as core_uploads
 from wenyi.core.actions import Action, ReasonForm
-from wenyi.core.permissions import require, visible_or_404
+from wenyi.core.permissions import allowed, require, visible_or_404
 from wenyi.core.versioning import show_refusal
 from wenyi.orgs.models import Person
 from wenyi.orgs.queries import units_managed_by
@@ -48,7 +52,7 @@ def activity_list(request: HttpRequest, slug: str) -> HttpResponse:
             "types": campaign.activity_types.all(),
             "units": units_managed_by(request.user).order_by("path"),
             "statuses": ActivityStatus.choices,
-            "can_record": request.user.has_perm("activities.list"),
+            "can_record": allowed(request.user, "activities.list"),
         },
     )
 
@@ -193,17 +197,17 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "values": values,
             "participants": activity.participants.select_related("unit"),
             "evidence_list": activity.evidence.all(),
-            "can_add": user.has_perm("activities.add_evidence", activity),
-            "can_see_originals": user.has_perm("activities.view_original_files", activity),
+            "can_add": allowed(user, "activities.add_evidence", activity),
+            "can_see_originals": allowed(user, "activities.view_original_files", activity),
             "can": {
-                name: user.has_perm(f"activities.{name}", activity)
+                name: allowed(user, f"activities.{name}", activity)
                 for name in ("change", "submit", "delete", "verify", "return", "unlock")
             },
             "duplicates": services.find_duplicates(
                 activity.unit, activity.type, activity.start_date, activity.place, exclude=activity
             )[:5],
             "history": audit.entries_for(activity)[:20]
-            if user.has_perm("activities.view_history", activity)
+            if allowed(user, "activities.view_history", activity)
             else [],
             "reason_form": ReasonForm(),
             "max_mb": evidence_files.max_upload_mb(),
@@ -314,18 +318,6 @@ def _number(value) -> str:
     """1200.00 -> "1200", 2.50 -> "2.5"."""
     text = f"{value:f}"
     return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-def quota_rows_for(user, campaign):
-    """The matrix rows a login may see: the office all participating units, a
-    coordinator the participating units in their subtree (or their own unit)."""
-    managed = list(units_managed_by(user).only("code", "name", "path", "depth").order_by("path"))
-    taking_part = set(participating_units(campaign).values_list("pk", flat=True))
-    units = [u for u in managed if u.pk in taking_part]
-    if not units and managed:
-        top = min(u.depth for u in managed)
-        units = [u for u in managed if u.depth == top]
-    return quota_matrix(campaign, units, clock.today())
 
 
 @login_required

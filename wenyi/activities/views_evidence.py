@@ -24,7 +24,7 @@ from wenyi.activities import evidence as evidence_files
 from wenyi.activities.models import Activity, Evidence
 from wenyi.activities.queries import activities_visible_to
 from wenyi.core import uploads as core_uploads
-from wenyi.core.permissions import require, visible_or_404
+from wenyi.core.permissions import allowed, require, visible_or_404
 
 
 def _activity(request: HttpRequest, pk: int) -> Activity:
@@ -131,7 +131,7 @@ def evidence_file(request: HttpRequest, pk: int, eid: int, variant: str) -> Http
     everyone sees; thumb: the thumbnail (see core.uploads.serve)."""
     activity = _activity(request, pk)
     require(request.user, "activities.view", activity)
-    originals = request.user.has_perm("activities.view_original_files", activity)
+    originals = allowed(request.user, "activities.view_original_files", activity)
     return core_uploads.serve_one(request, activity.evidence, eid, variant, originals=originals)
 
 

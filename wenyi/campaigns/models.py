@@ -74,6 +74,15 @@ class Campaign(TimeStampedModel):
     def audit_unit(self):
         return self.owner_unit()
 
+    def review_stage(self):
+        """The stage of the experts' review: the one after the implementation stage, in
+        the file's order (推荐评审 after 推进落实 in 2014), or None."""
+        stages = list(self.stages.all())
+        for i, stage in enumerate(stages[:-1]):
+            if stage.key == self.implementation_stage_key:
+                return stages[i + 1]
+        return None
+
     def current_stage(self, today: datetime.date | None = None):
         today = today or clock.today()
         for stage in self.stages.all():

@@ -6,6 +6,7 @@ from django.template.loader import render_to_string
 from wenyi.campaigns.models import LeadingGroup
 from wenyi.campaigns.queries import campaigns_visible_to
 from wenyi.core import panels
+from wenyi.core.permissions import allowed
 
 
 @panels.register("orgs.unit", order=20)
@@ -20,7 +21,7 @@ def unit_leading_groups(request: HttpRequest, unit) -> str:
         {
             "rows": rows,
             "unit": unit,
-            "can_manage": request.user.has_perm("campaigns.manage_leading_group", unit),
+            "can_manage": allowed(request.user, "campaigns.manage_leading_group", unit),
         },
         request=request,
     )

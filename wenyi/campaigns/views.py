@@ -17,7 +17,7 @@ from wenyi.campaigns.queries import (
     participating_units,
 )
 from wenyi.core import clock
-from wenyi.core.permissions import require, visible_or_404
+from wenyi.core.permissions import allowed, require, visible_or_404
 from wenyi.core.versioning import show_refusal
 from wenyi.orgs.queries import units_managed_by, units_visible_to
 
@@ -141,6 +141,6 @@ def leading_group_edit(request: HttpRequest, slug: str, code: str) -> HttpRespon
             "form": form,
             "formset": formset,
             "group": group,
-            "is_office": request.user.has_perm("orgs.manage_roles", unit),
+            "is_office": allowed(request.user, "orgs.manage_roles", unit),
         },
     )

@@ -17,6 +17,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy
 
+from wenyi.core.permissions import allowed
+
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(
@@ -59,8 +61,8 @@ def dispatch(
     # without the role: 403. With the role but the record in another state (a second
     # click, a colleague's action in between) or submitted by this user: the service
     # refuses, with a message that says why.
-    if not user.has_perm(action.perm, record) and not (
-        action.could and user.has_perm(action.could, record)
+    if not allowed(user, action.perm, record) and not (
+        action.could and allowed(user, action.could, record)
     ):
         raise PermissionDenied
     args: list[Any] = []

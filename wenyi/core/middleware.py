@@ -123,3 +123,19 @@ class PermissionsPolicyMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Permissions-Policy", self.POLICY)
         return response
+
+
+class TodoRefreshMiddleware:
+    """After someone changes something (any POST), their to-do count is counted afresh
+    on the next page (core.todo keeps it in the cache for a minute otherwise)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.method == "POST":
+            from wenyi.core import todo
+
+            todo.forget(getattr(request, "user", None))
+        return response

@@ -56,9 +56,7 @@ def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def notification_settings(request: HttpRequest) -> HttpResponse:
     """Which kinds of notice also come by e-mail (the notice in the app always comes)."""
-    off = set(
-        request.user.notice_settings.filter(email=False).values_list("kind", flat=True)
-    )
+    off = set(request.user.notice_settings.filter(email=False).values_list("kind", flat=True))
     if request.method == "POST":
         wanted = set(request.POST.getlist("email"))
         with transaction.atomic():

@@ -203,3 +203,19 @@ def checkers_for(unit: OrgUnit) -> list:
     (its own office at the top of the tree)."""
     paths = unit.ancestor_paths()[:-1] or unit.ancestor_paths()
     return _nearest_holders(paths, (Role.COORDINATOR, Role.OFFICE))
+
+
+def checked_by(user, prefix: str = "unit__") -> Q:
+    """Rows whose unit this login checks: the units below the ones it manages (the level
+    above verifies and approves), and the unit at the top of a tree for its own office —
+    the query form of Scope.manages_above."""
+    scope = scope_for(user)
+    if scope.superuser:
+        return Q(pk__isnull=False)
+    q = Q(pk__in=[])
+    for path in outermost_paths(scope.managed_paths):
+        q |= Q(**{f"{prefix}path__startswith": path}) & ~Q(**{f"{prefix}path": path})
+    for path in scope.office_paths:
+        if len(path) == OrgUnit.steplen:
+            q |= Q(**{f"{prefix}path": path})
+    return q

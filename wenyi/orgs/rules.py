@@ -19,6 +19,11 @@ def is_artist(user) -> bool:
 
 
 @rules.predicate
+def is_expert(user) -> bool:
+    return Role.EXPERT in scope_for(user).roles
+
+
+@rules.predicate
 def is_manager(user) -> bool:
     """Office staff or a coordinator somewhere."""
     return bool(scope_for(user).managed_paths) or scope_for(user).superuser
@@ -97,6 +102,7 @@ rules.add_perm("orgs.edit_profile", manages_person | is_self)
 rules.add_perm("orgs.change_identity", is_self | manages_every_role_of)
 rules.add_perm("orgs.grant_role", may_grant)
 rules.add_perm("orgs.list_people", is_manager)
+rules.add_perm("orgs.serve_as_expert", is_expert)
 rules.add_perm("orgs.manage_roles", is_office_for_unit)
 rules.add_perm("core.view_audit", is_office)
 rules.add_perm("orgs.view_sign_in_security", is_office)

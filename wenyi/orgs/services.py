@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from wenyi.core import audit, notify, versioning
 from wenyi.core.enums import AuditAction, NoticeKind
 from wenyi.core.imports import Problem, RowRef, RowsRefused
+from wenyi.core.permissions import allowed
 from wenyi.core.sheets import chunks, row_list
 from wenyi.orgs.enums import Role
 from wenyi.orgs.models import Membership, OrgUnit, Person
@@ -136,7 +137,7 @@ def update_person(actor, person: Person, *, version: int | None, **values: Any) 
     if not changed:
         return person
     identity = [f for f in IDENTITY_FIELDS if f in changed]
-    if identity and not actor.has_perm("orgs.change_identity", person):
+    if identity and not allowed(actor, "orgs.change_identity", person):
         raise PermissionDenied
     if "mobile" in changed:
         check_mobile(person.mobile, person)
@@ -209,7 +210,7 @@ def create_login(actor, person: Person, *, username: str, role: str, password: s
 
 def can_grant(actor, unit: OrgUnit, role: str) -> bool:
     """The rule orgs.grant_role for a role not held yet."""
-    return actor.has_perm("orgs.grant_role", Membership(unit=unit, role=role))
+    return allowed(actor, "orgs.grant_role", Membership(unit=unit, role=role))
 
 
 @transaction.atomic
@@ -452,7 +453,7 @@ def _resolve(
             if (
                 value
                 and value != getattr(person, key)
-                and not actor.has_perm("orgs.change_identity", person)
+                and not allowed(actor, "orgs.change_identity", person)
             ):
                 refuse(
                     t,

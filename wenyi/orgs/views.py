@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from wenyi.core.permissions import require, visible_or_404
+from wenyi.core.permissions import allowed, require, visible_or_404
 from wenyi.core.versioning import show_refusal
 from wenyi.orgs import services
 from wenyi.orgs.forms import NewLoginForm, PersonForm, RoleForm, UnitForm
@@ -40,7 +40,7 @@ def unit_list(request: HttpRequest) -> HttpResponse:
 def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
     unit = visible_or_404(units_visible_to(request.user), code=code)
     require(request.user, "orgs.view_unit", unit)
-    can_manage = request.user.has_perm("orgs.change_unit", unit)
+    can_manage = allowed(request.user, "orgs.change_unit", unit)
     children = OrgUnit.objects.get_children(unit).annotate(people_count=Count("people"))
     ancestors = OrgUnit.objects.get_ancestors(unit)
     memberships = (
@@ -58,7 +58,7 @@ def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
             "memberships": memberships,
             "people_count": unit.people.count(),
             "can_manage": can_manage,
-            "can_add_child": request.user.has_perm("orgs.add_unit", unit),
+            "can_add_child": allowed(request.user, "orgs.add_unit", unit),
         },
     )
 
@@ -124,8 +124,8 @@ def person_list(request: HttpRequest) -> HttpResponse:
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     person = visible_or_404(people_visible_to(request.user).select_related("unit", "user"), pk=pk)
     require(request.user, "orgs.view_person", person)
-    can_manage = request.user.has_perm("orgs.change_person", person)
-    can_edit = request.user.has_perm("orgs.edit_profile", person)
+    can_manage = allowed(request.user, "orgs.change_person", person)
+    can_edit = allowed(request.user, "orgs.edit_profile", person)
     memberships = []
     if person.user_id:
         memberships = [
@@ -164,8 +164,8 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
         request.POST or None,
         instance=person,
         units=units,
-        own_profile=not request.user.has_perm("orgs.change_person", person),
-        identity=request.user.has_perm("orgs.change_identity", person),
+        own_profile=not allowed(request.user, "orgs.change_person", person),
+        identity=allowed(request.user, "orgs.change_identity", person),
     )
     if request.method == "POST" and form.is_valid():
         person.refresh_from_db()  # the form wrote into the instance; compare against the stored row

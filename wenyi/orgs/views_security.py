@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from wenyi.core import audit, notify
 from wenyi.core.enums import AuditAction, NoticeKind
-from wenyi.core.permissions import require
+from wenyi.core.permissions import allowed, require
 from wenyi.orgs.models import Person
 from wenyi.orgs.queries import people_managed_by
 
@@ -40,7 +40,7 @@ def _people_by_login(names) -> dict[str, Person]:
 def logins(request: HttpRequest) -> HttpResponse:
     require(request.user, "orgs.view_sign_in_security")
     user = request.user
-    sees_addresses = user.has_perm("orgs.unlock_address")
+    sees_addresses = allowed(user, "orgs.unlock_address")
     managed = set(people_managed_by(user).values_list("pk", flat=True))
 
     by_login = (
@@ -58,13 +58,13 @@ def logins(request: HttpRequest) -> HttpResponse:
         if (
             person is not None
             and person.pk not in managed
-            and not user.has_perm("orgs.view_every_login")
+            and not allowed(user, "orgs.view_every_login")
         ):
             continue
         row["person"] = person
         row["locked"] = row["failures"] >= settings.AXES_FAILURE_LIMIT
         row["until"] = row["last"] + settings.AXES_COOLOFF_TIME
-        row["can_unlock"] = person is None or user.has_perm("orgs.unlock_login", person)
+        row["can_unlock"] = person is None or allowed(user, "orgs.unlock_login", person)
         login_rows.append(row)
 
     address_rows = []

@@ -6,3 +6,6 @@ class ReportingConfig(AppConfig):
     name = "wenyi.reporting"
     label = "reporting"
     verbose_name = _("Reporting")
+
+    def ready(self) -> None:
+        from wenyi.reporting import todo  # noqa: F401 - registers its to-dos

@@ -19,7 +19,7 @@ from wenyi.campaigns.queries import campaign_or_404
 from wenyi.core import actions, audit, clock
 from wenyi.core.actions import Action
 from wenyi.core.enums import AuditAction
-from wenyi.core.permissions import require, visible_or_404
+from wenyi.core.permissions import allowed, require, visible_or_404
 from wenyi.orgs.queries import units_managed_by
 from wenyi.reporting import deadlines, services
 from wenyi.reporting.enums import MONTHLY, PLANS, ReportKind, ReportStatus
@@ -109,7 +109,7 @@ def report_list(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = campaign_or_404(request.user, slug)
     require(request.user, "reporting.list")
     owner = campaign.owner_unit()
-    is_office = owner is not None and request.user.has_perm("reporting.oversee", owner)
+    is_office = owner is not None and allowed(request.user, "reporting.oversee", owner)
     today = clock.today()
     soon = campaign.reminder_days_before
     # submitted reports waiting for this login's approval, newest first
@@ -119,7 +119,7 @@ def report_list(request: HttpRequest, slug: str) -> HttpResponse:
         .filter(campaign=campaign, status=ReportStatus.SUBMITTED)
         .select_related("unit")
         .order_by("-submitted_at", "-id")
-        if request.user.has_perm("reporting.approve", r)
+        if allowed(request.user, "reporting.approve", r)
     ]
     units = []
     if not is_office:
@@ -183,7 +183,7 @@ def report_open(request: HttpRequest, slug: str, code: str, kind: str, period: s
         campaign=campaign, unit=unit, kind=kind, period=slot.period
     ).first()
     if report is None:
-        if not request.user.has_perm("reporting.start", unit):
+        if not allowed(request.user, "reporting.start", unit):
             return render(
                 request,
                 "reporting/detail.html",
@@ -274,7 +274,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     require(request.user, "reporting.view", report)
     user = request.user
     can = {
-        name: user.has_perm(f"reporting.{name}", report)
+        name: allowed(user, f"reporting.{name}", report)
         for name in ("change", "submit", "approve", "return", "unlock")
     }
     plan = services.plan_for(report) if report.kind == ReportKind.MONTHLY_PROGRESS else None

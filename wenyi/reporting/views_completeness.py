@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET
 from wenyi.campaigns.models import Campaign
 from wenyi.campaigns.queries import campaign_or_404
 from wenyi.core import clock
-from wenyi.core.permissions import require
+from wenyi.core.permissions import allowed, require
 from wenyi.orgs.people_import import XLSX_CONTENT_TYPE
 from wenyi.orgs.queries import managed
 from wenyi.reporting.completeness import (
@@ -52,7 +52,7 @@ def table_for(user, campaign: Campaign, month_param: str = "") -> Table:
     if owner is not None:
         listed = reporting_units(campaign, owner).filter(managed(user))
         units = unit_refs(listed.order_by("path"))
-        if user.has_perm("orgs.change_unit", owner):
+        if allowed(user, "orgs.change_unit", owner):
             units.insert(0, owner)
     month = _month(month_param, report_months(campaign))
     return completeness(campaign, units, clock.today(), month=month, owner=owner)

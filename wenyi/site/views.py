@@ -1,35 +1,98 @@
-"""The start page and what the navigation bar needs (site is the top layer: it may
-read every app)."""
+"""The start page — what each person has to do next — and what the navigation bar needs
+(site is the top layer: it may read every app)."""
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from wenyi.campaigns.models import Campaign
+from wenyi.core import clock, todo
+from wenyi.core.permissions import allowed
 
 
 def newest_campaign() -> Campaign | None:
     return Campaign.objects.order_by("-year", "-start").first()
 
 
+@todo.register
+def review_note(user, campaign) -> list[todo.Todo]:
+    """Experts: when the review opens (their assignments will be listed here)."""
+    if not allowed(user, "orgs.serve_as_expert"):
+        return []
+    stage = campaign.review_stage()
+    if stage is None:
+        return []
+    today = clock.today()
+    if today < stage.start:
+        note = _("Review opens on %(start)s; what is assigned to you will be listed here.")
+    elif today <= stage.end:
+        note = _("Review is under way until %(end)s; what is assigned to you is listed here.")
+    else:
+        note = _("Review ended on %(end)s.")
+    values = {"start": f"{stage.start:%Y-%m-%d}", "end": f"{stage.end:%Y-%m-%d}"}
+    return [todo.Todo(stage.name, "", note=note % values, order=1)]
+
+
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """Straight into the newest campaign; the list when there is none."""
+    """What to do next in the newest campaign, with a count per kind of thing waiting;
+    the list of campaigns when there is none."""
     campaign = newest_campaign()
     if campaign is None:
         return redirect("campaigns:list")
-    return redirect("campaigns:detail", slug=campaign.slug)
+    items = todo.items(request.user, campaign)
+    return render(
+        request,
+        "site/home.html",
+        {
+            "campaign": campaign,
+            "stage": campaign.current_stage(),
+            "waiting": [i for i in items if i.count],
+            "notes": [i for i in items if not i.count],
+            "today": clock.today(),
+        },
+    )
+
+
+def _section(request: HttpRequest) -> str:
+    match = getattr(request, "resolver_match", None)
+    if match is None:
+        return ""
+    name = match.url_name or ""
+    if match.namespace == "activities":
+        return "quota" if name == "quota" else "activities"
+    if match.namespace == "orgs":
+        if name.startswith("unit"):
+            return "units"
+        if name.startswith(("person", "people")):
+            return "people"
+        return {"audit": "audit", "audit_object": "audit"}.get(name, "security")
+    if match.namespace == "core":
+        return "notices"
+    if match.namespace == "" and name == "home":
+        return "home"
+    return {"works": "works", "reporting": "reports", "campaigns": "campaigns"}.get(
+        match.namespace, ""
+    )
 
 
 def navigation(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
     signed_in = user is not None and user.is_authenticated
+    if not signed_in:
+        return {"pretend_today": settings.WENYI_TODAY}
+    campaign = newest_campaign()
+    # the rules decide what the menu offers, as they decide what the pages allow
     return {
         "pretend_today": settings.WENYI_TODAY,
-        # the rules decide what the menu offers (as they decide what the pages allow)
-        "nav_is_office": signed_in and user.has_perm("core.view_audit"),
-        "nav_is_manager": signed_in and user.has_perm("orgs.list_people"),
-        "nav_campaign": newest_campaign() if signed_in else None,
-        "nav_unread": (user.notifications.filter(read_at__isnull=True).count() if signed_in else 0),
+        "nav_section": _section(request),
+        "nav_is_office": allowed(user, "core.view_audit"),
+        "nav_is_manager": allowed(user, "orgs.list_people"),
+        "nav_activities": allowed(user, "activities.view_list"),
+        "nav_works": allowed(user, "works.enter"),
+        "nav_campaign": campaign,
+        "nav_todo": todo.count(user, campaign),
+        "nav_unread": user.notifications.filter(read_at__isnull=True).count(),
     }

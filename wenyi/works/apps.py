@@ -8,4 +8,4 @@ class WorksConfig(AppConfig):
     verbose_name = _("Works")
 
     def ready(self) -> None:
-        from wenyi.works import panels  # noqa: F401 - registers this app's panels
+        from wenyi.works import panels, todo  # noqa: F401 - registers panels and to-dos

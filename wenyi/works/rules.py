@@ -15,12 +15,12 @@ def manages_work_unit(user, work) -> bool:
 
 @rules.predicate
 def is_author(user, work) -> bool:
-    return work is not None and work.authors.filter(user=user).exists()
+    return work is not None and user.is_authenticated and work.authors.filter(user=user).exists()
 
 
 @rules.predicate
 def made_it(user, work) -> bool:
-    return work is not None and work.created_by_id == user.pk
+    return work is not None and user.is_authenticated and work.created_by_id == user.pk
 
 
 @rules.predicate
