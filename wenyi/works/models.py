@@ -138,11 +138,12 @@ class WorkFile(StoredFile):
 
 
 class TextSketch(models.Model):
-    """The MinHash sketch of a work's text (128 unsigned 32-bit values, little-endian)."""
+    """That a work's text is indexed, and how many distinct 5-grams it has. The MinHash
+    sketch itself lives on only as its LSH bands (LshBand): matches are verified on the
+    texts, so the sketch is never read back."""
 
     work = models.OneToOneField(Work, on_delete=models.CASCADE, related_name="sketch")
     shingles = models.PositiveIntegerField(default=0)  # distinct 5-grams in the text
-    minhash = models.BinaryField()
 
     def __str__(self) -> str:
         return f"sketch of {self.work_id}"

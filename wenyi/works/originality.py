@@ -224,18 +224,6 @@ def compute_index(text: str) -> TextIndex:
     return TextIndex(len(shingles), sketch, band_hashes(sketch), fph[pos].view(np.int64), pos)
 
 
-def sketch_bytes(sketch: np.ndarray) -> bytes:
-    return sketch.astype("<u4").tobytes()
-
-
-def sketch_from_bytes(data: bytes) -> np.ndarray:
-    return np.frombuffer(bytes(data), dtype="<u4")
-
-
-def estimate_jaccard(a: np.ndarray, b: np.ndarray) -> float:
-    return float(np.count_nonzero(a == b)) / NUM_PERM
-
-
 # --- index rows ----------------------------------------------------------------------
 
 
@@ -254,9 +242,7 @@ def index_text(work: Work) -> TextIndex:
         _delete_rows([work.pk])
         if not idx.shingles:
             return idx
-        TextSketch.objects.create(
-            work_id=work.pk, shingles=idx.shingles, minhash=sketch_bytes(idx.sketch)
-        )
+        TextSketch.objects.create(work_id=work.pk, shingles=idx.shingles)
         LshBand.objects.bulk_create(
             [LshBand(work_id=work.pk, band=b, hash=int(h)) for b, h in enumerate(idx.bands)]
         )
@@ -279,7 +265,7 @@ def _compute_batch(batch: list[tuple[int, str]]) -> tuple:
         idx = compute_index(text or "")
         if not idx.shingles:
             continue
-        sketches.append((wid, idx.shingles, sketch_bytes(idx.sketch)))
+        sketches.append((wid, idx.shingles))
         band_w.append(wid)
         band_h.append(idx.bands)
         fp_w.append(np.full(len(idx.fp_hashes), wid, dtype=np.int64))
@@ -341,7 +327,7 @@ def bulk_index(works: Iterable, processes: int = 2, batch_size: int = 1000, prog
     """
     import multiprocessing
 
-    sql_sketch = _insert_sql(TextSketch, ["work", "shingles", "minhash"])
+    sql_sketch = _insert_sql(TextSketch, ["work", "shingles"])
     sql_band = _insert_sql(LshBand, ["work", "band", "hash"])
     sql_fp = _insert_sql(Fingerprint, ["work", "hash", "position"])
     band_numbers = np.arange(BANDS, dtype=np.int64)
