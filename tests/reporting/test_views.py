@@ -33,12 +33,13 @@ def _action(report, action):
 
 
 def _plan_data(report, rows, text=""):
-    """The editor's POST for a plan: the version it was opened at, text, item rows."""
+    """The editor's POST for a plan: the version it was opened at, text, item rows
+    (`report` None: a plan not started yet, saved for the first time)."""
     data = {
-        "version": report.version,
+        "version": report.version if report else 1,
         "text": text,
         "items-TOTAL_FORMS": len(rows),
-        "items-INITIAL_FORMS": report.items.count(),
+        "items-INITIAL_FORMS": report.items.count() if report else 0,
         "items-MIN_NUM_FORMS": 0,
         "items-MAX_NUM_FORMS": 1000,
     }
@@ -74,15 +75,16 @@ def test_plan_returned_resubmitted_approved_then_locked_and_unlocked(
     weiwen = linyi.activity_types.get(key="weiwen")
     coordinator = login(coordinator_a)
     response = coordinator.get(_open_url(linyi, county_a))
-    report = Report.objects.get()
-    assert response["Location"] == _detail(report)
-    assert (report.kind, report.period, report.status) == ("monthly_plan", AUGUST, "draft")
-
-    assert 'id="items-empty"' in coordinator.get(_detail(report)).content.decode()
+    # looking changes nothing: the plan is made by its first save
+    assert response.status_code == 200 and not Report.objects.exists()
+    assert 'id="items-empty"' in response.content.decode()
     row = {"type": weiwen.pk, "title": "送戏进车间", "planned_date": "2014-08-08", "place": ""}
-    response = coordinator.post(_detail(report), _plan_data(report, [row], text="八月安排"))
-    assert response.status_code == 302
-    report.refresh_from_db()
+    response = coordinator.post(
+        _open_url(linyi, county_a), _plan_data(None, [row], text="八月安排")
+    )
+    report = Report.objects.get()
+    assert response.status_code == 302 and response["Location"] == _detail(report)
+    assert (report.kind, report.period, report.status) == ("monthly_plan", AUGUST, "draft")
     assert [(i.title, i.planned_date) for i in report.items.all()] == [
         ("送戏进车间", datetime.date(2014, 8, 8))
     ]
@@ -192,7 +194,7 @@ def test_plan_item_type_must_belong_to_the_campaign(
 
 
 def _progress_data(report, lines, text=""):
-    data = {"version": report.version, "text": text}
+    data = {"version": report.version if report else 1, "text": text}
     for item, values in lines.items():
         for key, value in values.items():
             data[f"line-{item.pk}-{key}"] = value
@@ -206,16 +208,16 @@ def test_progress_line_links_an_activity(
     item = plan.items.get()
     activity = record_activity(coordinator_a, county_a, title="送戏进车间（第一场）")
     client = login(coordinator_a)
-    response = client.get(_open_url(linyi, county_a, "monthly_progress"))
-    report = Report.objects.get(kind=ReportKind.MONTHLY_PROGRESS)
-    page = client.get(response["Location"]).content.decode()
+    opened = _open_url(linyi, county_a, "monthly_progress")
+    page = client.get(opened).content.decode()
     assert "送戏进车间（第一场）（2014-08-08）" in page
 
     data = _progress_data(
-        report, {item: {"outcome": "done", "activities": [activity.pk]}}, text="另有两场培训"
+        None, {item: {"outcome": "done", "activities": [activity.pk]}}, text="另有两场培训"
     )
-    response = client.post(_detail(report), {**data, "submit_now": "1"})
+    response = client.post(opened, {**data, "submit_now": "1"})
     assert response.status_code == 302
+    report = Report.objects.get(kind=ReportKind.MONTHLY_PROGRESS)
     report.refresh_from_db()
     line = report.lines.get()
     assert (line.item, line.outcome, list(line.activities.all())) == (item, "done", [activity])
@@ -297,15 +299,12 @@ def test_progress_without_a_plan_says_so_and_links_to_it(login, coordinator_a, c
 
 def test_summary_is_edited_as_text_with_its_tools(login, coordinator_a, county_a, linyi):
     client = login(coordinator_a)
-    response = client.get(_open_url(linyi, county_a, "summary", "2014-10"), follow=True)
-    page = response.content.decode()
+    opened = _open_url(linyi, county_a, "summary", "2014-10")
+    page = client.get(opened).content.decode()
     assert re.search(r'<textarea name="text" cols="40" rows="20"[^>]*id="id_text"', page)
     assert 'data-testid="summary-tools"' in page
+    client.post(opened, {"version": 1, "text": "一年来，我区……", "submit_now": "1"})
     report = Report.objects.get()
-    response = client.post(
-        _detail(report), {"version": report.version, "text": "一年来，我区……", "submit_now": "1"}
-    )
-    report.refresh_from_db()
     assert (report.kind, report.status, report.text) == ("summary", "submitted", "一年来，我区……")
 
 
@@ -509,3 +508,25 @@ def test_progress_page_query_count_does_not_grow_with_planned_items(
         assert client.get(one).status_code == 200
     with django_assert_max_num_queries(len(first.captured_queries)):
         assert client.get(three).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("kind", "period"),
+    [
+        ("unit_plan", "2014-07"),
+        ("monthly_plan", "2014-08"),
+        ("monthly_progress", "2014-08"),
+        ("summary", "2014-10"),
+    ],
+)
+def test_looking_at_a_report_creates_nothing(
+    login, coordinator_a, office, county_a, linyi, kind, period
+):
+    """GET of any report URL, by the unit or by the office, has no side effect."""
+    from wenyi.core.models import AuditEntry
+
+    entries = AuditEntry.objects.count()
+    for user in (coordinator_a, office):
+        assert login(user).get(_open_url(linyi, county_a, kind, period)).status_code == 200
+    assert Report.objects.count() == 0
+    assert AuditEntry.objects.count() == entries

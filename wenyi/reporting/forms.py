@@ -82,9 +82,10 @@ PlanItemFormSet = forms.formset_factory(
 
 
 def plan_item_formset(report: Report, data=None) -> BasePlanItemFormSet:
+    items = report.items.select_related("type") if report.pk else []  # not started: none
     initial = [
         {"type": i.type, "title": i.title, "planned_date": i.planned_date, "place": i.place}
-        for i in report.items.select_related("type")
+        for i in items
     ]
     return PlanItemFormSet(
         data,
@@ -163,7 +164,11 @@ def activities_for_progress(visible: QuerySet[Activity], report: Report) -> Quer
         unit__path__startswith=report.unit.path,
         start_date__range=(start, end),
     )
-    linked = report.lines.filter(activities__isnull=False).values("activities")
+    linked = (
+        report.lines.filter(activities__isnull=False).values("activities")
+        if report.pk
+        else Activity.objects.none().values("pk")
+    )
     return Activity.objects.filter(Q(pk__in=in_window.values("pk")) | Q(pk__in=linked)).order_by(
         "start_date", "id"
     )
@@ -174,7 +179,11 @@ def progress_line_forms(
 ) -> list[ProgressLineForm]:
     if plan is None:
         return []
-    lines = {line.item_id: line for line in report.lines.prefetch_related("activities")}
+    lines = (
+        {line.item_id: line for line in report.lines.prefetch_related("activities")}
+        if report.pk
+        else {}
+    )
     # the same records are offered on every line: read them once, not once per line
     choices = None
     forms_ = []

@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -198,7 +198,9 @@ def report_open(request: HttpRequest, slug: str, code: str, kind: str, period: s
                     "flag": _flag(None, slot.due, clock.today(), campaign.reminder_days_before),
                 },
             )
-        report = services.open_report(request.user, campaign, unit, kind, slot.period)
+        # not started: its page with an empty editor; the first save creates it
+        report = Report(campaign=campaign, unit=unit, kind=kind, period=slot.period, due=slot.due)
+        return _page(request, report)
     return redirect("reporting:detail", pk=report.pk)
 
 
@@ -272,6 +274,13 @@ def _history(report: Report) -> list[dict]:
 def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     report = _report(request, pk)
     require(request.user, "reporting.view", report)
+    return _page(request, report)
+
+
+def _page(request: HttpRequest, report: Report) -> HttpResponse:
+    """A report's page: what it says, its editor for those who report for the unit, the
+    decisions for the level above. `report` may be a report not started yet (unsaved):
+    the first save creates it (looking at a page changes nothing)."""
     user = request.user
     can = {
         name: allowed(user, f"reporting.{name}", report)
@@ -285,6 +294,10 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
         editor = _Editor(request, report, plan, request.POST)
         if editor.is_valid():
             try:
+                if report.pk is None:
+                    report = editor.report = services.open_report(
+                        user, report.campaign, report.unit, report.kind, report.period
+                    )
                 saved = editor.save(user)
             except services.ReportConflict as exc:
                 editor.text.add_error(None, str(exc))
@@ -322,7 +335,9 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "status": report.status,
             "flag": _flag(report, report.due, clock.today(), report.campaign.reminder_days_before),
             "period_text": f"{report.period:%Y-%m}",
-            "items": report.items.select_related("type") if report.kind in PLANS else [],
+            "items": report.items.select_related("type")
+            if report.pk and report.kind in PLANS
+            else [],
             "plan": plan,
             "plan_items": plan_items,
             "progress_rows": [(item, lines.get(item.pk)) for item in plan_items],
@@ -331,13 +346,16 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can": can,
             "return_form": ReturnForm(),
             "unlock_form": UnlockForm(),
-            "history": _history(report),
+            "history": _history(report) if report.pk else [],
+            "editor_url": reverse("reporting:detail", args=[report.pk])
+            if report.pk
+            else request.get_full_path(),
         },
     )
 
 
 def _lines(report: Report):
-    if report.kind != ReportKind.MONTHLY_PROGRESS:
+    if report.kind != ReportKind.MONTHLY_PROGRESS or report.pk is None:
         return []
     return report.lines.select_related("item__type").prefetch_related("activities")
 

@@ -1,9 +1,10 @@
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from wenyi.orgs.enums import Role
 from wenyi.orgs.models import OrgUnit, Person
 from wenyi.orgs.queries import managed, people_managed_by, scope_for, units_managed_by
-from wenyi.works.models import Work
+from wenyi.works.enums import MatchStatus, WorkStatus
+from wenyi.works.models import Match, Work
 
 
 def works_visible_to(user) -> QuerySet[Work]:
@@ -35,3 +36,20 @@ def authors_for_entry(user) -> QuerySet[Person]:
     if person is not None:
         q |= Q(unit_id=person.unit_id) if Role.ARTIST in scope_for(user).roles else Q(pk=person.pk)
     return Person.objects.filter(q).select_related("unit").order_by("unit__path", "name")
+
+
+def disqualified() -> Exists:
+    """True for a work the office disqualified as a copy of another (any of its possible
+    copies decided so)."""
+    return Exists(Match.objects.filter(work=OuterRef("pk"), status=MatchStatus.DISQUALIFIED))
+
+
+def with_standing(works: QuerySet[Work]) -> QuerySet[Work]:
+    """The works with `disqualified` (bool) for lists and pages to show."""
+    return works.annotate(disqualified=disqualified())
+
+
+def eligible(works: QuerySet[Work]) -> QuerySet[Work]:
+    """Works that may go on to review, awards and the anthology: submitted, and not
+    disqualified."""
+    return works.filter(status=WorkStatus.SUBMITTED).exclude(disqualified())

@@ -36,7 +36,14 @@ from wenyi.works import originality, services
 from wenyi.works.enums import FileRole, MatchKind, MatchStatus, Origin, WorkStatus
 from wenyi.works.forms import ConsentForm, DecisionForm, WorkForm, format_duration
 from wenyi.works.models import Match, Work, WorkAuthor, WorkFile
-from wenyi.works.queries import authors_for_entry, own_person, units_for_entry, works_visible_to
+from wenyi.works.queries import (
+    authors_for_entry,
+    disqualified,
+    own_person,
+    units_for_entry,
+    with_standing,
+    works_visible_to,
+)
 
 PAGE_SIZE = 24
 
@@ -52,7 +59,9 @@ def _filter(works, params, units):
     if code:
         unit = units.filter(code=code).first()
         works = works.filter(unit__path__startswith=unit.path) if unit else works.none()
-    if params.get("status") in WorkStatus.values:
+    if params.get("status") == "disqualified":
+        works = works.filter(disqualified())
+    elif params.get("status") in WorkStatus.values:
         works = works.filter(status=params["status"])
     if params.get("origin") in Origin.values:
         works = works.filter(origin=params["origin"])
@@ -71,6 +80,7 @@ def work_list(request: HttpRequest, slug: str) -> HttpResponse:
     require(request.user, "works.enter")
     units = units_managed_by(request.user).order_by("path")
     works = _filter(works_visible_to(request.user).filter(campaign=campaign), request.GET, units)
+    works = with_standing(works)
     works = (
         works.select_related("category", "unit")
         .prefetch_related(
@@ -278,7 +288,7 @@ def _create(request, form, campaign, category, prepared, token) -> Work:
 
 def _work(request: HttpRequest, pk: int) -> Work:
     return visible_or_404(
-        works_visible_to(request.user).select_related(
+        with_standing(works_visible_to(request.user)).select_related(
             "campaign", "category", "unit", "activity", "created_by", "consent_by"
         ),
         pk=pk,
@@ -351,6 +361,11 @@ def work_detail(request: HttpRequest, pk: int) -> HttpResponse:
     require(request.user, "works.view", work)
     user = request.user
     files = list(work.files.all())
+    disqualification = (
+        work.matches.filter(status=MatchStatus.DISQUALIFIED).order_by("-decided_at").first()
+        if work.disqualified
+        else None
+    )
     is_reviewer = allowed(user, "works.review_originality")
     matches = []
     if is_reviewer:
@@ -396,6 +411,7 @@ def work_detail(request: HttpRequest, pk: int) -> HttpResponse:
             if allowed(user, "works.view_history", work)
             else [],
             "status_labels": dict(WorkStatus.choices),
+            "disqualification": disqualification,
         },
     )
 
