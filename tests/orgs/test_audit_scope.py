@@ -103,3 +103,39 @@ def test_entries_written_before_units_were_recorded_are_filed(both, county_b):
     filed = audit.backfill_units()
     assert filed >= 2
     assert AuditEntry.objects.get(object_repr="罗庄的活动", action="create").unit_pk == county_b.pk
+
+
+def test_values_are_shown_as_a_reader_knows_them(login, office, both, county_a):
+    """Choices by their label, links by the record's name, flags as 是/否 (issue 10)."""
+    activity = both[0]
+    audit.record(
+        office,
+        AuditAction.UPDATE,
+        activity,
+        changes={"status": ["draft", "submitted"], "unit_id": [None, county_a.pk]},
+    )
+    body = _history(login(office), activity).content.decode()
+    assert "已提交" in body and "草稿" in body
+    assert county_a.name in body
+    assert ">submitted<" not in body and f">{county_a.pk}<" not in body
+
+
+def test_a_new_record_shows_its_values_only(login, office, both):
+    entry = AuditEntry.objects.get(object_repr="兰山的活动", action=AuditAction.CREATE)
+    rows = audit.change_rows(entry)
+    assert rows and all(before is None for _label, before, _after in rows)
+    assert all(after is not None for _label, _before, after in rows)
+    body = _history(login(office), both[0]).content.decode()
+    assert "值" in body
+
+
+def test_flags_read_yes_or_no(office, county_a):
+    from wenyi.orgs.models import Person
+
+    person = Person.objects.filter(unit=county_a).first() or PersonFactory(unit=county_a)
+    boolean = next(f for f in Person._meta.concrete_fields if f.get_internal_type() == "BooleanField")
+    entry = audit.record(
+        office, AuditAction.UPDATE, person, changes={boolean.attname: [False, True]}
+    )
+    rows = audit.change_rows(entry)
+    assert [(before, after) for _label, before, after in rows] == [("否", "是")]

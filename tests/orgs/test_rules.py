@@ -26,6 +26,7 @@ from tests.rules_table import (
 )
 from wenyi.core import imports
 from wenyi.core.enums import ImportKind
+from wenyi.core.permissions import allowed
 from wenyi.orgs import services
 from wenyi.orgs.enums import Role
 from wenyi.orgs.models import Membership, OrgUnit, Person
@@ -307,6 +308,20 @@ RULES = [
             },
         )
     ],
+    # orgs.serve_as_expert: an expert anywhere
+    *actors(
+        "orgs.serve_as_expert",
+        None,
+        {
+            "expert": T,
+            "expert_conflicted": T,
+            "office": F,
+            "coordinator_a": F,
+            "artist": F,
+            "superuser": F,
+            "nobody": F,
+        },
+    ),
     # orgs.unlock_login: the office over the person's unit
     *rows("office", "orgs.unlock_login", {"p_artist": T, "p_coordinator_b": T, "p_office": T}),
     *rows("office_a", "orgs.unlock_login", {"p_artist": T, "p_coordinator_b": F, "p_office": F}),
@@ -349,7 +364,11 @@ def test_orgs_rule(request, db, row):
     cast = Cast(request)
     user = getattr(cast, row.actor)
     obj = Objects(cast, OBJECTS)[row.obj] if row.obj else None
-    assert user.has_perm(row.perm, obj) == row.expected
+    assert allowed(user, row.perm, obj) == row.expected
+    if not user.is_superuser:
+        # Django's has_perm (and the templates' has_perm tag) agrees, but for a superuser
+        # it is always yes: only the rule knows about states and four eyes
+        assert user.has_perm(row.perm, obj) == row.expected
 
 
 def test_orgs_rules_table_names_every_declared_permission():
@@ -500,5 +519,6 @@ def test_orgs_page(request, db, login, row):
     cast = Cast(request)
     status, before, after = visit(row, VIEWS, cast, Objects(cast, OBJECTS), login)
     assert status == row.status
-    if status in (403, 404):
+    # only a redirect (the change done) may change anything
+    if status != 302:
         assert after == before

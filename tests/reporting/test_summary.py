@@ -399,3 +399,16 @@ def test_tools_hide_the_statistics_button_from_read_only_users(rf_user, report, 
     html = render_to_string("reporting/_summary_tools.html", {"report": report}, request=rf_user)
     assert "summary-draft-statistics" not in html
     assert _docx_url(report) in html
+
+
+def test_a_superuser_is_not_offered_to_change_a_submitted_summary(report, coordinator_a):
+    """The tool follows the rule, as the view does: Django's has_perm would say yes to a
+    superuser whatever the state, and the click would then be refused."""
+    from tests.factories import UserFactory
+
+    report = services.save_report(coordinator_a, report, version=report.version, text=TEXT)
+    report = services.submit_report(coordinator_a, report)
+    request = RequestFactory().get("/")
+    request.user = UserFactory(username="root", is_superuser=True, is_staff=True)
+    html = render_to_string("reporting/_summary_tools.html", {"report": report}, request=request)
+    assert "summary-draft-statistics" not in html

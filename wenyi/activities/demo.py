@@ -1,8 +1,8 @@
 """The activities part of `wenyi setup --demo`: a campaign in progress.
 
-Every county has recorded activities in July and August 2014; some are verified,
-some wait for checking, one was returned. Counties differ in pace so the quota
-matrix shows met, on-track and behind units.
+Every county has recorded activities since the campaign began, none after the demo's
+today (WENYI_TODAY); some are verified, some wait for checking, one was returned.
+Counties differ in pace so the quota matrix shows met, on-track and behind units.
 """
 
 import datetime
@@ -44,10 +44,20 @@ def _photo(rng: random.Random, name: str) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/jpeg")
 
 
-def build(campaign: Campaign) -> int:
-    """Record the demo activities once; returns how many exist."""
+# the days of activity the counties' paces below are set for (about ten weeks)
+PACE_DAYS = 70
+
+
+def build(campaign: Campaign, today: datetime.date) -> int:
+    """Record the demo activities once, all held between the campaign's start and a few
+    days before `today`; returns how many exist."""
     if Activity.objects.filter(campaign=campaign).exists():
         return Activity.objects.filter(campaign=campaign).count()
+    first = campaign.start + datetime.timedelta(days=2)
+    last = min(today, campaign.end) - datetime.timedelta(days=5)
+    if last < first:
+        return 0
+    window = (first, (last - first).days)
     owner = campaign.owner_unit()
     office = Membership.objects.filter(role=Role.OFFICE, unit=owner).select_related("user")
     if owner is None or not office.exists():
@@ -68,17 +78,31 @@ def build(campaign: Campaign) -> int:
             enterprises = list(OrgUnit.objects.get_children(county))
             pace = (index + 2) % 4  # 0: behind … 3: quick
             for type_ in types:
-                for n in range(pace + (1 if type_.key == "weiwen" else 0)):
+                planned = pace + (1 if type_.key == "weiwen" else 0)
+                for n in range(round(planned * max(window[1], 1) / PACE_DAYS)):
                     _one(
-                        actor, checker, campaign, county, type_, artists, enterprises, rng, n, index
+                        actor,
+                        checker,
+                        campaign,
+                        county,
+                        type_,
+                        (artists, enterprises),
+                        rng,
+                        (n, index),
+                        window,
                     )
     return Activity.objects.filter(campaign=campaign).count()
 
 
-def _one(actor, checker, campaign, county, type_, artists, enterprises, rng, n, index):
-    place_unit = rng.choice(enterprises) if enterprises else county
-    place = f"{place_unit.name}{rng.choice(PLACES)}"
-    start = datetime.date(2014, 7, 3) + datetime.timedelta(days=rng.randint(0, 70))
+def _one(actor, checker, campaign, county, type_, people, rng, position, window):
+    artists, enterprises = people
+    n, index = position
+    while True:  # not the same type, day and place twice (that is a duplicate)
+        place_unit = rng.choice(enterprises) if enterprises else county
+        place = f"{place_unit.name}{rng.choice(PLACES)}"
+        start = window[0] + datetime.timedelta(days=rng.randint(0, window[1]))
+        if not services.find_duplicates(county, type_, start, place).exists():
+            break
     values = {}
     for metric in type_.metrics.all():
         if metric.value_type == "integer":

@@ -15,6 +15,7 @@ from django.db.models.fields.files import FieldFile
 
 from wenyi.core.enums import AuditAction
 from wenyi.core.models import AuditEntry
+from wenyi.core.sorting import SortKeyField
 
 Snapshot = dict[str, Any]
 
@@ -47,6 +48,8 @@ def snapshot(instance: models.Model | None) -> Snapshot:
     for field in instance._meta.concrete_fields:
         if field.name in ("created_at", "updated_at", "password", "last_login"):
             continue
+        if isinstance(field, SortKeyField):
+            continue  # derived from the name it sorts, which is recorded
         values[field.attname] = _plain(getattr(instance, field.attname))
     return values
 
@@ -145,8 +148,54 @@ def field_labels(model: type[models.Model]) -> dict[str, str]:
     return labels
 
 
+def _field_of(model: type[models.Model] | None, key: str):
+    if model is None:
+        return None
+    for field in model._meta.get_fields():
+        if field.name == key or getattr(field, "attname", None) == key:
+            return field
+    return None
+
+
+def readable(field, value: Any) -> Any:
+    """A recorded value as a reader knows it: a choice by its label, yes/no for flags,
+    a linked record by its name, a list joined, a time in local time."""
+    from django.utils import formats, timezone
+    from django.utils.translation import gettext as _
+
+    if value is None or value == "" or value == []:
+        return None
+    if isinstance(value, list | tuple):
+        parts = [readable(field, v) for v in value]
+        return "、".join(str(p) for p in parts if p is not None) or None
+    if isinstance(value, dict):
+        return "；".join(f"{k}: {v}" for k, v in value.items())
+    if field is None:
+        return value
+    if getattr(field, "flatchoices", None):
+        labels = {str(k): v for k, v in field.flatchoices}
+        if str(value) in labels:
+            return str(labels[str(value)])
+    if isinstance(field, models.BooleanField) or isinstance(value, bool):
+        return _("yes") if value else _("no")
+    related = getattr(field, "related_model", None)
+    if related is not None and (field.many_to_one or field.one_to_one or field.many_to_many):
+        found = related._default_manager.filter(pk=value).first()
+        return str(found) if found is not None else _("#%(id)s (deleted)") % {"id": value}
+    if isinstance(field, models.DateTimeField) and isinstance(value, str):
+        try:
+            moment = datetime.datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        if timezone.is_aware(moment):
+            moment = timezone.localtime(moment)
+        return formats.date_format(moment, "Y-m-d H:i")
+    return value
+
+
 def change_rows(entry: AuditEntry) -> list[tuple[str, Any, Any]]:
-    """(field label, before, after) of an entry, for display; bookkeeping keys left out."""
+    """(field label, before, after) of an entry, for display, in words a reader knows;
+    bookkeeping keys left out. A new record shows its values, a deleted one its last."""
     changes = entry.changes if isinstance(entry.changes, dict) else {}
     model = entry.content_type.model_class() if entry.content_type_id else None
     labels = field_labels(model) if model is not None else {}
@@ -158,6 +207,12 @@ def change_rows(entry: AuditEntry) -> list[tuple[str, Any, Any]]:
             before, after = values
         else:
             before, after = None, values
+        field = _field_of(model, key)
+        before, after = readable(field, before), readable(field, after)
+        if entry.action == AuditAction.CREATE:
+            before = None
+        if entry.action == AuditAction.CREATE and after is None:
+            continue
         rows.append((labels.get(key, key), before, after))
     return rows
 

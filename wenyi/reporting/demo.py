@@ -115,6 +115,7 @@ def _one(campaign, unit, actor, office_user, slot, types, rng, today, diligence)
         else slot.due - datetime.timedelta(days=rng.randint(0, 3)),
         rng.randint(9, 17),
     )
+    sent = min(sent, timezone.now())  # nothing after the demo's today
     Report.objects.filter(pk=report.pk).update(
         first_submitted_at=sent, submitted_at=sent, on_time=deadlines.is_on_time(slot.due, sent)
     )

@@ -207,10 +207,13 @@ def build(stdout=None) -> list[DemoLogin]:
     from wenyi.reporting import demo as reporting_demo
     from wenyi.works import demo as works_demo
 
+    from wenyi.core import clock
+
+    today = clock.today()  # WENYI_TODAY: the demo holds nothing dated after it
     for campaign in Campaign.objects.all():
-        count = activities_demo.build(campaign)
-        reports = reporting_demo.build(campaign, DEMO_TODAY)
-        works = works_demo.build(campaign)
+        count = activities_demo.build(campaign, today)
+        reports = reporting_demo.build(campaign, today)
+        works = works_demo.build(campaign, today)
         if stdout:
             stdout.write(f"演示活动（{campaign.slug}）: {count}; 报表: {reports}; 作品: {works}")
     if stdout:

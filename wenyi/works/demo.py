@@ -2,6 +2,7 @@
 some submitted and checked for originality, one of them a planted near-copy of an earlier
 poem so the office finds a possible copy waiting for its decision."""
 
+import datetime
 import io
 import random
 
@@ -74,9 +75,11 @@ def _photo(rng: random.Random, name: str) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/jpeg")
 
 
-def build(campaign: Campaign) -> int:
+def build(campaign: Campaign, today: datetime.date) -> int:
     if Work.objects.filter(campaign=campaign).exists():
         return Work.objects.filter(campaign=campaign).count()
+    if today < campaign.start:
+        return 0  # nothing made before the campaign began
     owner = campaign.owner_unit()
     if owner is None:
         return 0

@@ -38,6 +38,15 @@ def history_url(obj) -> str:
 
 
 @register.simple_tag
+def allowed(perm: str, user, obj=None) -> bool:
+    """`{% allowed "app.perm" user obj as can %}`: the rule decides, for superusers too
+    (core.permissions.allowed; django-rules' `has_perm` tag would say yes to them)."""
+    from wenyi.core.permissions import allowed as rule_allows
+
+    return rule_allows(user, perm, obj)
+
+
+@register.simple_tag
 def audit_rows(entry) -> list:
     """(field label, before, after) rows of an audit entry (keys named like dict methods,
     such as "items", are data here, never looked up as methods)."""
