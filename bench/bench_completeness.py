@@ -70,6 +70,7 @@ def main() -> None:
 
     settings.ALLOWED_HOSTS = ["*"]
     call_command("migrate", verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)  # pages name hashed files
     if not reuse:
         build(args.units)
     user = get_user_model().objects.get(username="office")

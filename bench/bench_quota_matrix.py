@@ -63,6 +63,7 @@ def main() -> None:
 
     settings.ALLOWED_HOSTS = ["*"]
     call_command("migrate", verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)  # pages name hashed files
     from wenyi.activities.models import Activity, MetricValue
     from wenyi.activities.services import duplicate_key, rebuild_tallies
     from wenyi.campaigns.loader import load_campaign_file

@@ -48,6 +48,12 @@ def _isolated_settings(settings, tmp_path):
     # Client.login() authenticates without a request, which the login throttle needs;
     # tests/orgs/test_throttle.py turns it on and signs in through the login page
     settings.AXES_ENABLED = False
+    # pages name static files by their plain names: tests need no collectstatic run
+    # (production's hashed, compressed storage is tested in tests/core/test_static.py)
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
 
 
 @pytest.fixture

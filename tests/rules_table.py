@@ -121,3 +121,27 @@ def visit(row: Page, views: dict[str, View], cast: Cast, objects: Objects, login
     response = getattr(client, view.method)(url, data)
     after = view.state(obj) if view.state else None
     return response.status_code, before, after
+
+
+def check_rule(request, row: Rule, objects: dict) -> None:
+    """The rule answers the row's question as the row expects."""
+    from wenyi.core.permissions import allowed
+
+    cast = Cast(request)
+    user = getattr(cast, row.actor)
+    obj = Objects(cast, objects)[row.obj] if row.obj else None
+    assert allowed(user, row.perm, obj) == row.expected
+    if not user.is_superuser:
+        # Django's has_perm agrees, but for a superuser it is always yes: only the rule
+        # knows about states and four eyes
+        assert user.has_perm(row.perm, obj) == row.expected
+
+
+def check_page(request, login, row: Page, views: dict[str, View], objects: dict) -> None:
+    """The page answers the row's status, and only a redirect (the change done) may have
+    changed anything."""
+    cast = Cast(request)
+    status, before, after = visit(row, views, cast, Objects(cast, objects), login)
+    assert status == row.status
+    if status != 302:
+        assert after == before

@@ -171,9 +171,23 @@ STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
-# The app serves its own static files (no separate web server on the embedded
-# default); finders avoid a collectstatic step.
-WHITENOISE_USE_FINDERS = True
+# The app serves its own static files (WhiteNoise; no separate web server on the
+# embedded default). `wenyi setup` and `wenyi serve` run collectstatic into STATIC_ROOT:
+# every file gets a name with a hash of its content (app.3f2a….css) and a gzip copy, so
+# pages name files that browsers may keep for a year (WhiteNoise sends "immutable" for
+# hashed names) and a phone downloads ~74 KB instead of ~370 KB. With DEBUG on, the
+# storage hands out plain names and finders serve the files, no collectstatic needed.
+# Pages (HTML) are not compressed here (no GZipMiddleware): a compressed page holding a
+# secret beside words an attacker chose can leak it through its size (BREACH). The risk
+# is small (masked CSRF tokens, SameSite=Lax session, no framing) but it is the site
+# owner's call, made in the reverse proxy: docs/deploy-postgresql.md, "Compression".
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+# only the collected files are served (finders would add uncompressed copies under the
+# plain names); with DEBUG on, files are found where they are, no collectstatic needed
+WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_URL = "/media/"
 

@@ -26,9 +26,12 @@ from wenyi.activities.filters import filter_activities
 from wenyi.activities.metrics import parse_metric
 from wenyi.activities.models import Activity
 from wenyi.activities.queries import activities_visible_to, quota_matrix
+from wenyi.activities.services import ActivityRow, create_activities
 from wenyi.core.enums import AuditAction, ImportKind, ImportStatus
+from wenyi.core.imports import RowRef, RowsRefused
 from wenyi.core.imports import process as process_import
 from wenyi.core.models import AuditEntry, ImportJob
+from wenyi.core.sheets import SheetLayout
 
 BASE = [
     "单位编码*",
@@ -234,6 +237,61 @@ def test_submit_option_submits_the_imported_activities(coordinator_a, county_a, 
     activity = Activity.objects.get()
     assert job.status == ImportStatus.DONE
     assert activity.status == ActivityStatus.SUBMITTED and activity.submitted_at is not None
+
+
+def test_submit_option_refuses_rows_dated_after_today_naming_them(
+    coordinator_a, county_a, linyi, settings
+):
+    settings.WENYI_TODAY = datetime.date(2014, 8, 10)
+    rows = [show("371302", 1), show("371302", 20), show("371302", 21)]  # 8-02, 8-21, 8-22
+
+    job = run(coordinator_a, linyi, xlsx({"慰问演出": rows}), submit=True)
+
+    assert job.status == ImportStatus.FAILED
+    assert Activity.objects.count() == 0
+    assert cells(job) == {("慰问演出", 3, "开始日期"), ("慰问演出", 4, "开始日期")}
+    assert "2014-08-21" in job.errors[0]["message"]
+    assert "2014-08-10" in job.errors[0]["message"]
+
+
+def test_future_rows_are_imported_as_drafts_without_the_submit_option(
+    coordinator_a, county_a, linyi, settings
+):
+    settings.WENYI_TODAY = datetime.date(2014, 8, 10)
+
+    job = run(coordinator_a, linyi, xlsx({"慰问演出": [show("371302", 1), show("371302", 20)]}))
+
+    assert (job.status, job.created_count) == (ImportStatus.DONE, 2), job.errors
+    assert set(Activity.objects.values_list("status", flat=True)) == {ActivityStatus.DRAFT}
+
+
+def test_bulk_service_refuses_to_submit_a_row_dated_after_today(
+    coordinator_a, county_a, linyi, settings
+):
+    """Checked again when written: the rows may have been checked on an earlier day."""
+    settings.WENYI_TODAY = datetime.date(2014, 8, 10)
+    weiwen = linyi.activity_types.get(key="weiwen")
+    ref = RowRef(SheetLayout((), "慰问演出", 0), 7)
+    rows = [
+        ActivityRow(
+            type_id=weiwen.pk,
+            unit_id=county_a.pk,
+            title="送文化进企业",
+            start_date=datetime.date(2014, 8, 11),
+            place="某机械厂",
+            ref=ref,
+        )
+    ]
+    job = activity_import(coordinator_a, linyi, submit=True)
+
+    with pytest.raises(RowsRefused) as refused:
+        create_activities(coordinator_a, linyi, rows, job=job, submit=True)
+
+    [problem] = refused.value.problems
+    assert (problem.ref, problem.key) == (ref, "start_date")
+    assert "2014-08-11" in problem.message
+    assert Activity.objects.count() == 0
+    assert create_activities(coordinator_a, linyi, rows, job=job) == 1  # as a draft
 
 
 def test_one_bad_row_among_200_imports_nothing_and_names_sheet_row_and_column(

@@ -156,3 +156,51 @@ def test_rebuild_tallies_command(office, coordinator_a, county_a, record, linyi)
     call_command("rebuild_tallies", "linyi-2014", stdout=out)
     assert Tally.objects.get(unit=county_a).verified == 1
     assert "linyi-2014" in out.getvalue()
+
+
+# -- an activity dated after today is not submitted (issue 10, item 11) -------------------
+
+
+@pytest.fixture
+def august_15(settings):
+    settings.WENYI_TODAY = datetime.date(2014, 8, 15)
+
+
+def test_submit_refuses_an_activity_dated_after_today(august_15, coordinator_a, county_a, record):
+    activity = record(coordinator_a, county_a, start_date=datetime.date(2014, 8, 16))
+
+    with pytest.raises(ValidationError) as refused:
+        services.submit_activity(coordinator_a, activity)
+
+    assert "2014-08-16" in refused.value.messages[0]
+    assert "2014-08-15" in refused.value.messages[0]
+    activity.refresh_from_db()
+    assert (activity.status, activity.submitted_at) == ("draft", None)
+
+
+def test_submit_takes_an_activity_dated_today(august_15, coordinator_a, county_a, record):
+    activity = record(coordinator_a, county_a, start_date=datetime.date(2014, 8, 15))
+
+    services.submit_activity(coordinator_a, activity)
+
+    activity.refresh_from_db()
+    assert activity.status == "submitted"
+
+
+def test_returned_activity_moved_to_a_later_date_is_not_submitted_again(
+    august_15, office, coordinator_a, county_a, record
+):
+    activity = record(coordinator_a, county_a, status="submitted")
+    services.return_activity(office, activity, "日期有误")
+    activity = services.update_activity(
+        coordinator_a,
+        Activity.objects.get(pk=activity.pk),
+        version=activity.version,
+        start_date=datetime.date(2014, 9, 1),
+    )
+
+    with pytest.raises(ValidationError):
+        services.submit_activity(coordinator_a, activity)
+
+    activity.refresh_from_db()
+    assert activity.status == "returned"

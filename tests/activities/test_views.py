@@ -1,7 +1,9 @@
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
+from django.utils.translation import override, pgettext
 
 from wenyi.activities.models import Activity
 
@@ -234,3 +236,58 @@ def test_edit_form_shows_dates_a_date_input_accepts(login, coordinator_a, county
     activity = record(coordinator_a, county_a, start_date=datetime.date(2014, 8, 8))
     body = login(coordinator_a).get(reverse("activities:edit", args=[activity.pk])).content
     assert 'value="2014-08-08"' in body.decode()
+
+
+# -- an activity dated after today is saved as a draft (issue 10, item 11) ----------------
+
+
+def test_save_and_submit_of_a_future_activity_keeps_the_draft_and_says_why(
+    login, coordinator_a, county_a, linyi, settings
+):
+    settings.WENYI_TODAY = datetime.date(2014, 8, 5)
+    client = login(coordinator_a)
+
+    response = client.post(
+        _add_url(linyi), _form(linyi, county_a, start_date="2014-08-08", submit_now="1")
+    )
+
+    activity = Activity.objects.get()
+    assert response["Location"] == reverse("activities:detail", args=[activity.pk])
+    assert activity.status == "draft"
+    page = client.get(response["Location"])
+    [message] = [str(m) for m in page.context["messages"]]
+    assert "2014-08-08" in message and "2014-08-05" in message
+    assert 'class="alert alert-warning"' in page.content.decode()
+
+
+def test_submit_button_on_a_future_activity_says_why(
+    login, coordinator_a, county_a, record, settings
+):
+    settings.WENYI_TODAY = datetime.date(2014, 8, 5)
+    activity = record(coordinator_a, county_a, start_date=datetime.date(2014, 8, 8))
+    client = login(coordinator_a)
+
+    response = client.post(reverse("activities:action", args=[activity.pk, "submit"]), follow=True)
+
+    [message] = [str(m) for m in response.context["messages"]]
+    assert "2014-08-08" in message
+    activity.refresh_from_db()
+    assert activity.status == "draft"
+
+
+def test_date_filter_has_visible_labels_tied_to_its_inputs(login, coordinator_a, linyi):
+    page = login(coordinator_a).get(reverse("activities:list", args=[linyi.slug]))
+
+    html = page.content.decode()
+    group = re.search(r'data-testid="date-range">(.*?)</form>', html, re.S)
+    assert group is not None
+    labels = re.findall(r'<label class="([^"]*)" for="([^"]+)">([^<]+)</label>', group.group(1))
+    with override("zh-hans"):
+        expected = [
+            ("f-from", pgettext("date range", "From")),
+            ("f-to", pgettext("date range", "To")),
+        ]
+    assert [(target, text) for _css, target, text in labels] == expected
+    assert all("visually-hidden" not in css for css, _target, _text in labels)
+    assert 'id="f-from" type="date" name="date_from"' in group.group(1)
+    assert 'id="f-to" type="date" name="date_to"' in group.group(1)

@@ -77,3 +77,17 @@ def test_home_shows_what_to_do_in_the_newest_campaign(login, artist, linyi):
     assert response.status_code == 200
     assert response.context["campaign"] == linyi
     assert reverse("campaigns:detail", args=[linyi.slug]) in response.content.decode()
+
+
+def test_an_award_named_like_its_only_tier_reads_once(login, artist, linyi):
+    """优秀组织单位 with its one tier 优秀组织单位 reads “优秀组织单位”, not twice (issue 10)."""
+    import re
+
+    body = login(artist).get(reverse("campaigns:detail", args=[linyi.slug])).content.decode()
+    kinds = [
+        re.sub(r"\s+", "", re.sub(r"<[^>]+>", "", li))
+        for li in re.findall(r'data-testid="award-kind">(.*?)</li>', body, re.S)
+    ]
+    assert "优秀组织单位" in kinds
+    assert not any("优秀组织单位：优秀组织单位" in k for k in kinds)
+    assert any(k.startswith("优秀文艺作品：一等奖（5") for k in kinds)

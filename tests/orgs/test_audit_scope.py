@@ -129,13 +129,10 @@ def test_a_new_record_shows_its_values_only(login, office, both):
     assert "值" in body
 
 
-def test_flags_read_yes_or_no(office, county_a):
-    from wenyi.orgs.models import Person
-
-    person = Person.objects.filter(unit=county_a).first() or PersonFactory(unit=county_a)
-    boolean = next(f for f in Person._meta.concrete_fields if f.get_internal_type() == "BooleanField")
+def test_flags_read_yes_or_no(office, linyi):
+    type_ = linyi.activity_types.get(key="caifeng")
     entry = audit.record(
-        office, AuditAction.UPDATE, person, changes={boolean.attname: [False, True]}
+        office, AuditAction.UPDATE, type_, changes={"produces_works": [False, True]}
     )
     rows = audit.change_rows(entry)
     assert [(before, after) for _label, before, after in rows] == [("否", "是")]

@@ -3,9 +3,11 @@ statistics paragraph, the .docx and the two views."""
 
 import datetime
 import io
+import re
 from urllib.parse import quote
 
 import pytest
+from django.conf import settings
 from django.contrib.messages import get_messages
 from django.template.loader import render_to_string
 from django.test import RequestFactory
@@ -20,6 +22,7 @@ from wenyi.reporting.summary import (
     count_chars,
     length_bounds,
     length_check,
+    length_question,
     statistics_cells,
     statistics_paragraph,
     summary_docx,
@@ -141,6 +144,23 @@ def test_length_check_without_target_accepts_any_length(linyi):
     assert length_check(linyi, "短").status == "ok"
 
 
+def test_length_question_names_the_count_and_the_target(linyi):
+    assert length_question(linyi, "字" * 2400) == ""
+    assert length_question(linyi, "字" * 3600) == ""
+    with translation.override("en"):
+        short = length_question(linyi, "字，" * 1850)
+        long = length_question(linyi, "字" * 3601)
+    assert short == (
+        "The summary has 1,850 characters; about 3,000 (±20%) are asked for. Submit it anyway?"
+    )
+    assert "3,601" in long and "3,000" in long
+
+
+def test_length_question_without_target_asks_nothing(linyi):
+    linyi.summary_target_chars = 0
+    assert length_question(linyi, "短") == ""
+
+
 @pytest.mark.parametrize(("target", "pct"), [(3000, 20), (2500, 15), (2250, 15), (1001, 7)])
 def test_page_shows_the_bounds_the_check_uses(rf_user, report, target, pct):
     campaign = report.campaign
@@ -187,8 +207,8 @@ def test_statistics_paragraph_in_chinese_has_the_figures(report, activities):
 
 def test_statistics_stop_at_the_due_date(today, report, activities, verified, county_a):
     # held after the due date (15 October), verified later: not in a summary "as of" it
-    verified(county_a, "zhanshi", day=datetime.date(2014, 10, 20), events=3)
     today.WENYI_TODAY = datetime.date(2014, 11, 20)
+    verified(county_a, "zhanshi", day=datetime.date(2014, 10, 20), events=3)
     cells = {c.type.key: (c.count, dict(c.totals)) for c in statistics_cells(report)}
     assert cells["zhanshi"] == (0, {})
     assert cells["weiwen"] == (1, {"shows": 12, "audience": 6500})
@@ -412,3 +432,88 @@ def test_a_superuser_is_not_offered_to_change_a_submitted_summary(report, coordi
     request.user = UserFactory(username="root", is_superuser=True, is_staff=True)
     html = render_to_string("reporting/_summary_tools.html", {"report": report}, request=request)
     assert "summary-draft-statistics" not in html
+
+
+# --- submitting outside the length tolerance asks first (issue 10, item 11) ------------------
+
+
+def _editor_post(client, report, text, **extra):
+    report.refresh_from_db()
+    return client.post(
+        reverse("reporting:detail", args=[report.pk]),
+        {"version": report.version, "text": text, **extra},
+    )
+
+
+def test_submitting_a_short_summary_saves_it_and_asks_first(login, coordinator_a, report):
+    client = login(coordinator_a)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    response = _editor_post(client, report, "字" * 1850, submit_now="1")
+
+    detail = reverse("reporting:detail", args=[report.pk])
+    assert response["Location"] == f"{detail}?confirm=submit"
+    report.refresh_from_db()
+    assert (report.status, count_chars(report.text)) == ("draft", 1850)
+    page = client.get(response["Location"]).content.decode()
+    question = re.search(r'data-testid="length-question">(.*?)</div>', page, re.S).group(1)
+    assert (
+        "The summary has 1,850 characters; about 3,000 (±20%) are asked for. Submit it anyway?"
+        in question
+    )
+    assert 'name="confirm_submit" value="1850"' in question
+
+
+def test_confirming_submits_the_summary(login, coordinator_a, report):
+    client = login(coordinator_a)
+    _editor_post(client, report, "字" * 1850, submit_now="1")
+
+    response = _editor_post(client, report, "字" * 1850, confirm_submit="1850")
+
+    assert response["Location"] == reverse("reporting:detail", args=[report.pk])
+    report.refresh_from_db()
+    assert report.status == "submitted"
+
+
+def test_a_text_changed_since_the_question_is_asked_about_again(login, coordinator_a, report):
+    client = login(coordinator_a)
+    _editor_post(client, report, "字" * 1850, submit_now="1")
+
+    response = _editor_post(client, report, "字" * 1900, confirm_submit="1850")
+
+    assert response["Location"].endswith("?confirm=submit")
+    report.refresh_from_db()
+    assert (report.status, count_chars(report.text)) == ("draft", 1900)
+
+
+def test_saving_a_short_summary_asks_nothing(login, coordinator_a, report):
+    client = login(coordinator_a)
+
+    response = _editor_post(client, report, "字" * 1850, save="1")
+
+    assert response["Location"] == reverse("reporting:detail", args=[report.pk])
+    page = client.get(response["Location"]).content.decode()
+    assert 'data-testid="length-question"' not in page
+    report.refresh_from_db()
+    assert report.status == "draft"
+
+
+def test_a_summary_within_the_tolerance_is_submitted_at_once(login, coordinator_a, report):
+    client = login(coordinator_a)
+
+    response = _editor_post(client, report, "字" * 2400, submit_now="1")
+
+    assert response["Location"] == reverse("reporting:detail", args=[report.pk])
+    report.refresh_from_db()
+    assert report.status == "submitted"
+
+
+def test_the_question_is_only_for_summaries(login, coordinator_a, report):
+    client = login(coordinator_a)
+    _editor_post(client, report, "字" * 1850, submit_now="1")
+    _editor_post(client, report, "字" * 1850, confirm_submit="1850")
+
+    page = client.get(reverse("reporting:detail", args=[report.pk]) + "?confirm=submit")
+
+    # submitted: no editor, so nothing to confirm
+    assert 'data-testid="length-question"' not in page.content.decode()

@@ -58,7 +58,7 @@ from wenyi.core.sheets import (
     write_header,
 )
 from wenyi.orgs.models import OrgUnit
-from wenyi.orgs.queries import scope_for, under_paths, units_managed_by
+from wenyi.orgs.queries import by_name, scope_for, under_paths, units_managed_by
 
 __all__ = [
     "XLSX_CONTENT_TYPE",
@@ -366,7 +366,7 @@ def export_activities(queryset: QuerySet[Activity], campaign: Campaign | None = 
     statuses = dict(ActivityStatus.choices)
     rows = (
         queryset.select_related("unit")
-        .prefetch_related("values", Prefetch("participants", Person.objects.order_by("name", "id")))
+        .prefetch_related("values", Prefetch("participants", by_name(Person.objects.all())))
         .order_by("type_id", "start_date", "id")
     )
     for activity in rows.iterator(chunk_size=1000):
@@ -407,7 +407,9 @@ def statistics_workbook(
     campaign: Campaign, rows: list[QuotaRow], today: datetime.date | None = None
 ) -> bytes:
     """统计表: a row per unit (from `quota_matrix`), per type the verified count, the
-    minimum, the status and the sums of the numeric metrics, then a total row.
+    minimum, the status and the sums of the numeric metrics, then a total row. A unit
+    with participating units below it says in its status column how many of them are
+    met / on track / behind ("3/15 达标 · 5 进度正常 · 7 进度落后").
 
     Each unit's figures include the units below it (as in the quota matrix), so the
     total adds up only the listed units that are not below another listed unit.
@@ -434,7 +436,8 @@ def statistics_workbook(
         [
             _(
                 "As of %(date)s. Verified activities only; each unit's figures include "
-                "the units below it."
+                "the units below it. The minimum applies to each participating unit: a "
+                "unit above others shows how many of them are met, on track or behind."
             )
             % {"date": today.isoformat()}
         ]
@@ -471,7 +474,10 @@ def statistics_workbook(
                 [
                     quota_cell.count,
                     type_.min_per_year,
-                    str(statuses.get(quota_cell.status, quota_cell.status)),
+                    # a parent: its participating units by status, never its sum judged
+                    quota_cell.units.label
+                    if quota_cell.units is not None
+                    else str(statuses.get(quota_cell.status, quota_cell.status)),
                 ]
             )
             for metric in numeric[type_.pk]:

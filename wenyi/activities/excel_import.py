@@ -36,6 +36,7 @@ from wenyi.activities.services import (
     create_activities,
     duplicate_key,
     existing_duplicates,
+    future_row_refusal,
 )
 from wenyi.campaigns.models import ActivityType, Campaign
 from wenyi.core.imports import Checked, RowRef, Written
@@ -332,6 +333,12 @@ class _Reader:
             for row in seen[key]:
                 self.error(row.ref, None, already_recorded(title))
 
+    def check_submittable(self) -> None:
+        """An import to submit: no row dated after today (checked again when written)."""
+        for row in self.rows:
+            if row.start and (refusal := future_row_refusal(row.start)):
+                self.error(row.ref, "start_date", refusal)
+
 
 def _campaign(job: ImportJob) -> Campaign:
     return Campaign.objects.get(pk=job.options["campaign"])
@@ -349,6 +356,8 @@ def check_job(job: ImportJob, file: IO[bytes], progress: Progress) -> Checked:
         return Checked([], errors)
     reader.check_people()
     reader.check_duplicates()
+    if job.options.get("submit"):
+        reader.check_submittable()
     rows = [] if reader.errors else [row.activity() for row in reader.rows]
     return Checked(rows, reader.errors)
 

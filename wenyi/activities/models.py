@@ -55,7 +55,12 @@ class Activity(Versioned, TimeStampedModel):
     )
     return_reason = models.TextField(_("reason for returning"), blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("created by"),
     )
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
     submitted_by = models.ForeignKey(
@@ -77,9 +82,11 @@ class Activity(Versioned, TimeStampedModel):
     )
     # one token per form: a second click or a retry with the same token returns the
     # record the first one created instead of making another
-    token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    token = models.UUIDField(_("form token"), null=True, blank=True, unique=True, editable=False)
     # unit, type, date and place, normalised: the same activity entered twice
-    duplicate_key = models.CharField(max_length=300, db_index=True, editable=False)
+    duplicate_key = models.CharField(
+        _("duplicate check key"), max_length=300, db_index=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("activity")
@@ -106,15 +113,19 @@ class Activity(Versioned, TimeStampedModel):
 
 
 class MetricValue(models.Model):
-    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="values")
+    activity = models.ForeignKey(
+        Activity, on_delete=models.CASCADE, related_name="values", verbose_name=_("activity")
+    )
     metric = models.ForeignKey(
         "campaigns.Metric",
         on_delete=models.PROTECT,
         related_name="values",
         verbose_name=_("metric"),
     )
-    number = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
-    text = models.TextField(blank=True)
+    number = models.DecimalField(
+        _("number"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    text = models.TextField(_("text"), blank=True)
 
     class Meta:
         verbose_name = _("metric value")
@@ -143,12 +154,19 @@ evidence_path = stored_file_path
 class Evidence(StoredFile):
     """A photo, PDF or video of an activity (a `core.uploads.StoredFile`), or a link."""
 
-    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="evidence")
+    activity = models.ForeignKey(
+        Activity, on_delete=models.CASCADE, related_name="evidence", verbose_name=_("activity")
+    )
     kind = models.CharField(_("kind"), max_length=10, choices=EvidenceKind.choices)
     url = models.URLField(_("link"), blank=True, max_length=500)
     caption = models.CharField(_("caption"), max_length=200, blank=True)
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("uploaded by"),
     )
 
     class Meta:
@@ -169,14 +187,28 @@ class Evidence(StoredFile):
 class Tally(models.Model):
     """Verified activities of one unit (not its subtree) and type, maintained by services."""
 
-    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.CASCADE, related_name="+")
-    unit = models.ForeignKey("orgs.OrgUnit", on_delete=models.CASCADE, related_name="+")
-    type = models.ForeignKey("campaigns.ActivityType", on_delete=models.CASCADE, related_name="+")
-    verified = models.PositiveIntegerField(default=0)
+    campaign = models.ForeignKey(
+        "campaigns.Campaign",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("campaign"),
+    )
+    unit = models.ForeignKey(
+        "orgs.OrgUnit", on_delete=models.CASCADE, related_name="+", verbose_name=_("unit")
+    )
+    type = models.ForeignKey(
+        "campaigns.ActivityType",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("activity type"),
+    )
+    verified = models.PositiveIntegerField(_("verified activities"), default=0)
     # {metric key: total} of the verified activities' numeric metrics
-    totals = models.JSONField(default=dict)
+    totals = models.JSONField(_("metric totals"), default=dict)
 
     class Meta:
+        verbose_name = _("verified count")
+        verbose_name_plural = _("verified counts")
         constraints = [
             models.UniqueConstraint(fields=["campaign", "unit", "type"], name="tally_unique")
         ]

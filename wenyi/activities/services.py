@@ -27,7 +27,7 @@ from wenyi.activities.enums import ActivityStatus
 from wenyi.activities.metrics import check_required, is_numeric, parse_metric
 from wenyi.activities.models import Activity, MetricValue, Tally
 from wenyi.campaigns.models import ActivityType, Campaign
-from wenyi.core import audit, notify, uploads, versioning
+from wenyi.core import audit, clock, notify, uploads, versioning
 from wenyi.core.enums import AuditAction, NoticeKind
 from wenyi.core.imports import Problem, RowRef, RowsRefused
 from wenyi.core.models import ImportJob
@@ -318,7 +318,21 @@ def _tell(users, actor, kind: str, message: str, activity: Activity, **values) -
     )
 
 
+def future_date_refusal(start_date: datetime.date) -> str:
+    """Why an activity dated after today cannot be submitted yet ("" when it can): what
+    is checked is what took place, so it waits as a draft until its day."""
+    today = clock.today()
+    if start_date <= today:
+        return ""
+    return _(
+        "Date: %(date)s is after today (%(today)s); an activity can be submitted for "
+        "checking once it has taken place."
+    ) % {"date": start_date.isoformat(), "today": today.isoformat()}
+
+
 def submit_activity(actor, activity: Activity) -> Activity:
+    if refusal := future_date_refusal(activity.start_date):
+        raise ValidationError(refusal, code="future")
     # the required metrics are checked again: the campaign file may have changed since
     values = {
         v.metric.key: (v.number if v.number is not None else v.text)
@@ -519,6 +533,19 @@ def already_recorded(title: str) -> str:
     ) % {"title": title}
 
 
+def future_row_refusal(start_date: datetime.date) -> str:
+    """Why a row of an import "to submit" is refused ("" when it is not): its date is
+    after today, and only what took place is submitted for checking."""
+    today = clock.today()
+    if start_date <= today:
+        return ""
+    return _(
+        "%(date)s is after today (%(today)s): an activity can be submitted for checking "
+        "once it has taken place. Import without submitting to keep it as a draft, or "
+        "leave the row out."
+    ) % {"date": start_date.isoformat(), "today": today.isoformat()}
+
+
 def create_activities(
     actor,
     campaign: Campaign,
@@ -528,7 +555,8 @@ def create_activities(
     submit: bool = False,
 ) -> int:
     """Record every activity of an import, all or nothing, in one transaction; their
-    number. Drafts, or submitted for checking with `submit`.
+    number. Drafts, or submitted for checking with `submit` (then a row dated after
+    today refuses the rows, as `submit_activity` refuses such an activity).
 
     What must hold at the moment of writing is kept here, under locks: one import per
     campaign at a time, then the rows' units locked in id order, as recording one
@@ -543,6 +571,11 @@ def create_activities(
     and the activities' `created_by` do not already give.
     """
     status = ActivityStatus.SUBMITTED if submit else ActivityStatus.DRAFT
+    if submit:
+        # as submit_activity: an activity dated after today is not submitted
+        future = [(row, refusal) for row in rows if (refusal := future_row_refusal(row.start_date))]
+        if future:
+            raise RowsRefused(Problem(row.ref, "start_date", refusal) for row, refusal in future)
     with transaction.atomic():
         # PostgreSQL; SQLite's BEGIN IMMEDIATE already serialises every writer
         list(Campaign.objects.select_for_update().filter(pk=campaign.pk).values_list("pk"))

@@ -30,7 +30,7 @@ from wenyi.core.actions import Action, ReasonForm
 from wenyi.core.permissions import allowed, require, visible_or_404
 from wenyi.core.versioning import show_refusal
 from wenyi.orgs.models import Person
-from wenyi.orgs.queries import units_managed_by
+from wenyi.orgs.queries import by_name, units_flat, units_managed_by
 
 
 @login_required
@@ -50,7 +50,7 @@ def activity_list(request: HttpRequest, slug: str) -> HttpResponse:
             "page": page,
             "params": request.GET,
             "types": campaign.activity_types.all(),
-            "units": units_managed_by(request.user).order_by("path"),
+            "units": units_flat(units_managed_by(request.user)),
             "statuses": ActivityStatus.choices,
             "can_record": allowed(request.user, "activities.list"),
         },
@@ -58,10 +58,8 @@ def activity_list(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _people_for(user):
-    return (
-        Person.objects.filter(pk__in=units_managed_by(user).values("people"))
-        .select_related("unit")
-        .order_by("unit__path", "name")
+    return by_name(
+        Person.objects.filter(pk__in=units_managed_by(user).values("people")).select_related("unit")
     )
 
 
@@ -109,7 +107,7 @@ def activity_add(request: HttpRequest, slug: str) -> HttpResponse:
                     form.add_error(None, problem)
             else:
                 try:
-                    activity = _create_with_files(
+                    activity, refused = _create_with_files(
                         request, form, campaign, type_, prepared, links, token
                     )
                 except services.DuplicateActivity as exc:
@@ -122,7 +120,13 @@ def activity_add(request: HttpRequest, slug: str) -> HttpResponse:
                 else:
                     for note in core_uploads.shortened(uploads):
                         messages.info(request, note)
-                    if activity.status == ActivityStatus.SUBMITTED:
+                    if refused:
+                        messages.warning(
+                            request,
+                            _("Activity saved as a draft, not submitted: %(reason)s")
+                            % {"reason": refused},
+                        )
+                    elif activity.status == ActivityStatus.SUBMITTED:
                         messages.success(request, _("Activity saved and submitted for checking."))
                     else:
                         messages.success(request, _("Activity saved as a draft."))
@@ -151,9 +155,14 @@ def _prepare_uploads(uploads) -> tuple[list, list[str]]:
     return prepared, problems
 
 
-def _create_with_files(request, form, campaign, type_, prepared, links, token) -> Activity:
-    """The activity and its files together: a failure anywhere leaves neither."""
+def _create_with_files(
+    request, form, campaign, type_, prepared, links, token
+) -> tuple[Activity, str]:
+    """The activity and its files together: a failure anywhere leaves neither. With
+    *Save and submit*, a submission the service refuses (an activity dated after
+    today) leaves the draft saved: (activity, the reason; "" when nothing was refused)."""
     submit_now = "submit_now" in request.POST
+    refused = ""
     with core_uploads.files_written(), transaction.atomic():
         activity = services.create_activity(
             request.user,
@@ -170,8 +179,12 @@ def _create_with_files(request, form, campaign, type_, prepared, links, token) -
         for link in links:
             evidence_files.add_link(request.user, activity, link)
         if submit_now:
-            services.submit_activity(request.user, activity)
-    return activity
+            try:
+                with transaction.atomic():
+                    services.submit_activity(request.user, activity)
+            except ValidationError as exc:
+                refused = " ".join(exc.messages)
+    return activity, refused
 
 
 def _activity(request: HttpRequest, pk: int) -> Activity:

@@ -137,6 +137,7 @@ ACTIVITY_TYPE = (
     F("name", "text", required=True, max_length=200),
     F("min_per_year", "int", default=0, low=0, high=SMALL),
     F("description", "text", default=""),
+    F("produces_works", "bool", default=False),
 )
 METRIC = (
     F("key", "key", required=True, max_length=60),

@@ -33,7 +33,9 @@ class Campaign(TimeStampedModel):
         _("participating levels below the owner"), default=1
     )
     # reporting rules
-    implementation_stage_key = models.CharField(max_length=40, blank=True)
+    implementation_stage_key = models.CharField(
+        _("implementation stage key"), max_length=40, blank=True
+    )
     unit_plan_due = models.DateField(_("unit plan due"), null=True, blank=True)
     plan_due_day = models.PositiveSmallIntegerField(_("monthly plan due by day"), default=5)
     progress_due_days_before_month_end = models.PositiveSmallIntegerField(
@@ -48,7 +50,9 @@ class Campaign(TimeStampedModel):
         _("remind days before a due date"), default=3
     )
     source_file = models.CharField(_("source file"), max_length=300, blank=True)
-    source_sha256 = models.CharField(max_length=64, blank=True)
+    source_sha256 = models.CharField(
+        _("SHA-256 checksum of the source file"), max_length=64, blank=True
+    )
 
     class Meta:
         verbose_name = _("campaign")
@@ -102,10 +106,10 @@ class Campaign(TimeStampedModel):
 class CampaignPart(models.Model):
     """A keyed row that belongs to one campaign and is ordered as in the file."""
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE)
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, verbose_name=_("campaign"))
     key = models.SlugField(_("key"), max_length=60)
     name = models.CharField(_("name"), max_length=200)
-    position = models.PositiveSmallIntegerField(default=0)
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:
         abstract = True
@@ -119,10 +123,12 @@ class CampaignPart(models.Model):
 
 
 class Organiser(models.Model):
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="organisers")
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="organisers", verbose_name=_("campaign")
+    )
     name = models.CharField(_("name"), max_length=200)
     role = models.CharField(_("role"), max_length=10, choices=OrganiserRole.choices)
-    position = models.PositiveSmallIntegerField(default=0)
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:
         verbose_name = _("organiser")
@@ -137,11 +143,13 @@ class Organiser(models.Model):
 
 
 class Contact(models.Model):
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="contacts")
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="contacts", verbose_name=_("campaign")
+    )
     name = models.CharField(_("name"), max_length=60)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
-    position = models.PositiveSmallIntegerField(default=0)
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:
         verbose_name = _("contact")
@@ -156,7 +164,9 @@ class Contact(models.Model):
 
 
 class Stage(CampaignPart):
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="stages")
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="stages", verbose_name=_("campaign")
+    )
     start = models.DateField(_("start"))
     end = models.DateField(_("end"))
     description = models.TextField(_("description"), blank=True)
@@ -168,9 +178,16 @@ class Stage(CampaignPart):
 
 
 class ActivityType(CampaignPart):
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="activity_types")
+    campaign = models.ForeignKey(
+        Campaign,
+        on_delete=models.CASCADE,
+        related_name="activity_types",
+        verbose_name=_("campaign"),
+    )
     min_per_year = models.PositiveSmallIntegerField(_("minimum per year"), default=0)
     description = models.TextField(_("description"), blank=True)
+    # works are created on activities of this type (采风创作): a work names one of them
+    produces_works = models.BooleanField(_("works are created on it"), default=False)
 
     class Meta(CampaignPart.Meta):
         verbose_name = _("activity type")
@@ -182,7 +199,10 @@ class ActivityType(CampaignPart):
 
 class Metric(models.Model):
     activity_type = models.ForeignKey(
-        ActivityType, on_delete=models.CASCADE, related_name="metrics"
+        ActivityType,
+        on_delete=models.CASCADE,
+        related_name="metrics",
+        verbose_name=_("activity type"),
     )
     key = models.SlugField(_("key"), max_length=60)
     name = models.CharField(_("name"), max_length=100)
@@ -191,7 +211,7 @@ class Metric(models.Model):
     required = models.BooleanField(_("required"), default=False)
     choices = models.JSONField(_("choices"), default=list, blank=True)
     help_text = models.CharField(_("help"), max_length=300, blank=True)
-    position = models.PositiveSmallIntegerField(default=0)
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:
         verbose_name = _("metric")
@@ -209,9 +229,19 @@ class Metric(models.Model):
 
 
 class WorkCategory(CampaignPart):
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="work_categories")
+    campaign = models.ForeignKey(
+        Campaign,
+        on_delete=models.CASCADE,
+        related_name="work_categories",
+        verbose_name=_("campaign"),
+    )
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="children",
+        verbose_name=_("parent category"),
     )
     file_kinds = models.JSONField(_("accepted file kinds"), default=list, blank=True)
     text_min_chars = models.PositiveIntegerField(_("minimum text length"), null=True, blank=True)
@@ -227,7 +257,9 @@ class WorkCategory(CampaignPart):
 
 
 class AwardKind(CampaignPart):
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="award_kinds")
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="award_kinds", verbose_name=_("campaign")
+    )
     subject = models.CharField(_("awarded to"), max_length=12, choices=AwardSubject.choices)
 
     class Meta(CampaignPart.Meta):
@@ -239,11 +271,13 @@ class AwardKind(CampaignPart):
 
 
 class AwardTier(models.Model):
-    kind = models.ForeignKey(AwardKind, on_delete=models.CASCADE, related_name="tiers")
+    kind = models.ForeignKey(
+        AwardKind, on_delete=models.CASCADE, related_name="tiers", verbose_name=_("award kind")
+    )
     key = models.SlugField(_("key"), max_length=60)
     name = models.CharField(_("name"), max_length=100)
     max_count = models.PositiveIntegerField(_("at most"), null=True, blank=True)
-    position = models.PositiveSmallIntegerField(default=0)
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:
         verbose_name = _("award tier")
@@ -263,9 +297,17 @@ class AwardTier(models.Model):
 class LeadingGroup(Versioned, TimeStampedModel):
     """The leading body a unit sets up for a campaign (R2), with its office."""
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="leading_groups")
+    campaign = models.ForeignKey(
+        Campaign,
+        on_delete=models.CASCADE,
+        related_name="leading_groups",
+        verbose_name=_("campaign"),
+    )
     unit = models.ForeignKey(
-        "orgs.OrgUnit", on_delete=models.CASCADE, related_name="leading_groups"
+        "orgs.OrgUnit",
+        on_delete=models.CASCADE,
+        related_name="leading_groups",
+        verbose_name=_("unit"),
     )
     name = models.CharField(_("name"), max_length=200)
     office_location = models.CharField(_("office is at"), max_length=200)
@@ -288,15 +330,25 @@ class LeadingGroup(Versioned, TimeStampedModel):
 
 
 class LeadingGroupMember(models.Model):
-    group = models.ForeignKey(LeadingGroup, on_delete=models.CASCADE, related_name="members")
+    group = models.ForeignKey(
+        LeadingGroup,
+        on_delete=models.CASCADE,
+        related_name="members",
+        verbose_name=_("leading group"),
+    )
     person = models.ForeignKey(
-        "orgs.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "orgs.Person",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("person"),
     )
     name = models.CharField(_("name"), max_length=60)
     position = models.CharField(_("position"), max_length=200, blank=True)
     role = models.CharField(_("role in group"), max_length=10, choices=GroupRole.choices)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
-    order = models.PositiveSmallIntegerField(default=0)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:
         db_table = "orgs_leadinggroupmember"

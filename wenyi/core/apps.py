@@ -8,6 +8,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from wenyi.core import clock
+        from wenyi.core import admin_names, clock
 
         clock.install()  # WENYI_TODAY moves every timestamp the app takes
+        admin_names.name_apps()

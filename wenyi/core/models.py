@@ -33,13 +33,15 @@ class AuditEntry(models.Model):
         related_name="+",
     )
     action = models.CharField(_("action"), max_length=20, choices=AuditAction.choices)
-    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
-    object_id = models.CharField(max_length=64)
+    content_type = models.ForeignKey(
+        ContentType, on_delete=models.CASCADE, related_name="+", verbose_name=_("kind of record")
+    )
+    object_id = models.CharField(_("record id"), max_length=64)
     object_repr = models.CharField(_("object"), max_length=200)
     changes = models.JSONField(_("changes"), default=dict, blank=True)
     note = models.TextField(_("note"), blank=True)
     # orgs.OrgUnit's id; no foreign key, core sits below orgs (see DESIGN.md)
-    unit_pk = models.BigIntegerField(null=True, blank=True, db_index=True)
+    unit_pk = models.BigIntegerField(_("unit id"), null=True, blank=True, db_index=True)
 
     class Meta:
         verbose_name = _("audit entry")
@@ -55,7 +57,10 @@ class Notification(models.Model):
     """An in-app notice to one login (a reminder, a returned report); shown in the navbar."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name=_("login"),
     )
     kind = models.CharField(
         _("kind"), max_length=20, choices=NoticeKind.choices, default=NoticeKind.RETURNED
@@ -80,7 +85,10 @@ class NoticeSetting(models.Model):
     stays). No row: e-mail on."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notice_settings"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notice_settings",
+        verbose_name=_("login"),
     )
     kind = models.CharField(_("kind"), max_length=20, choices=NoticeKind.choices)
     email = models.BooleanField(_("by e-mail"), default=True)
@@ -106,25 +114,28 @@ class ImportJob(TimeStampedModel):
 
     kind = models.CharField(_("kind"), max_length=20, choices=ImportKind.choices)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("uploaded by"),
     )
     # stored under a random name (the path never shows the uploader's file name) and
     # deleted when the job ends: the imported records, or the problems, are what is kept
-    file = models.FileField(upload_to="imports/", blank=True, max_length=300)
-    original_name = models.CharField(max_length=255)
+    file = models.FileField(_("file"), upload_to="imports/", blank=True, max_length=300)
+    original_name = models.CharField(_("file name"), max_length=255)
     status = models.CharField(
-        max_length=10, choices=ImportStatus.choices, default=ImportStatus.QUEUED
+        _("status"), max_length=10, choices=ImportStatus.choices, default=ImportStatus.QUEUED
     )
-    total_rows = models.PositiveIntegerField(default=0)
-    done_rows = models.PositiveIntegerField(default=0)
-    created_count = models.PositiveIntegerField(default=0)
-    updated_count = models.PositiveIntegerField(default=0)
+    total_rows = models.PositiveIntegerField(_("total rows"), default=0)
+    done_rows = models.PositiveIntegerField(_("rows checked"), default=0)
+    created_count = models.PositiveIntegerField(_("records added"), default=0)
+    updated_count = models.PositiveIntegerField(_("records updated"), default=0)
     # [{"sheet", "row", "column", "message"}, …] (core.sheets.SheetError.as_dict)
-    errors = models.JSONField(default=list, blank=True)
-    message = models.TextField(blank=True)
+    errors = models.JSONField(_("problems"), default=list, blank=True)
+    message = models.TextField(_("result message"), blank=True)
     # one token per upload form: a double click or a resent form finds the first job
-    token = models.UUIDField(null=True, unique=True, editable=False)
-    options = models.JSONField(default=dict, blank=True)
+    token = models.UUIDField(_("form token"), null=True, unique=True, editable=False)
+    options = models.JSONField(_("import options"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("import job")

@@ -132,13 +132,19 @@ class StoredFile(models.Model):
         gettext_lazy("file"), upload_to=stored_file_path, blank=True, max_length=300
     )
     # photos and videos as shown outside the office: location and other metadata removed
-    public_file = models.FileField(upload_to=stored_file_path, blank=True, max_length=300)
-    thumbnail = models.FileField(upload_to=stored_file_path, blank=True, max_length=300)
+    public_file = models.FileField(
+        gettext_lazy("public copy"), upload_to=stored_file_path, blank=True, max_length=300
+    )
+    thumbnail = models.FileField(
+        gettext_lazy("thumbnail"), upload_to=stored_file_path, blank=True, max_length=300
+    )
     original_name = models.CharField(gettext_lazy("file name"), max_length=255, blank=True)
-    content_type = models.CharField(max_length=100, blank=True)
-    size = models.PositiveBigIntegerField(default=0)
-    sha256 = models.CharField(max_length=64, blank=True, db_index=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    content_type = models.CharField(gettext_lazy("file format"), max_length=100, blank=True)
+    size = models.PositiveBigIntegerField(gettext_lazy("file size"), default=0)
+    sha256 = models.CharField(
+        gettext_lazy("SHA-256 checksum"), max_length=64, blank=True, db_index=True
+    )
+    created_at = models.DateTimeField(gettext_lazy("uploaded at"), auto_now_add=True)
 
     class Meta:
         abstract = True

@@ -6,26 +6,30 @@ from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node
 
 from wenyi.core.models import TimeStampedModel
+from wenyi.core.sorting import SortKeyed, SortKeyField
 from wenyi.core.versioning import Versioned
 from wenyi.orgs.enums import Gender, Role, UnitKind
 
 
-class OrgUnit(Versioned, MP_Node):
+class OrgUnit(SortKeyed, Versioned, MP_Node):
     """A unit in the tree: province → city → county/district/zone → enterprise.
 
     `path` (from treebeard's materialised path) makes "this unit and everything
-    below it" one indexed prefix query: `path__startswith=unit.path`.
+    below it" one indexed prefix query: `path__startswith=unit.path`. Lists drawn as
+    the tree order by `path`; flat lists and a unit's children by `name_sort` (pinyin,
+    see `core.sorting` and `orgs.queries.units_flat`).
     """
 
     code = models.CharField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=100)
+    name_sort = SortKeyField(_("sort key of the name"), source="name")
     short_name = models.CharField(_("short name"), max_length=40, blank=True)
     kind = models.CharField(_("kind"), max_length=12, choices=UnitKind.choices)
     bodies = models.JSONField(_("bodies"), default=list, blank=True)
     address = models.CharField(_("address"), max_length=200, blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     node_order_by = ["code"]
 
@@ -33,6 +37,7 @@ class OrgUnit(Versioned, MP_Node):
         verbose_name = _("unit")
         verbose_name_plural = _("units")
         ordering = ["path"]
+        indexes = [models.Index(fields=["name_sort"], name="orgunit_name_sort")]
 
     def __str__(self) -> str:
         return self.name
@@ -62,7 +67,14 @@ class OrgUnit(Versioned, MP_Node):
         return [str(labels.get(b, b)) for b in self.bodies]
 
 
-class Person(Versioned, TimeStampedModel):
+# treebeard's MP_Node declares these without a verbose name; redeclaring them here would
+# copy its definitions (length, uniqueness, default), so only their labels are set
+OrgUnit._meta.get_field("path").verbose_name = _("tree path")
+OrgUnit._meta.get_field("depth").verbose_name = _("level in the tree")
+OrgUnit._meta.get_field("numchild").verbose_name = _("number of units directly below")
+
+
+class Person(SortKeyed, Versioned, TimeStampedModel):
     """Anyone the campaign knows: art workers, workers (who may have no login), staff."""
 
     user = models.OneToOneField(
@@ -74,6 +86,7 @@ class Person(Versioned, TimeStampedModel):
         verbose_name=_("login"),
     )
     name = models.CharField(_("full name"), max_length=60)
+    name_sort = SortKeyField(_("sort key of the full name"), source="name", person=True)
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices, blank=True)
     unit = models.ForeignKey(
         OrgUnit, on_delete=models.PROTECT, related_name="people", verbose_name=_("unit")
@@ -89,7 +102,8 @@ class Person(Versioned, TimeStampedModel):
     class Meta:
         verbose_name = _("person")
         verbose_name_plural = _("people")
-        ordering = ["name", "id"]
+        ordering = ["name_sort", "name", "id"]
+        indexes = [models.Index(fields=["name_sort", "name"], name="person_name_sort")]
         constraints = [
             # a mobile number identifies one person (it is also a login name)
             models.UniqueConstraint(
@@ -108,7 +122,10 @@ class Membership(TimeStampedModel):
     """A role a login holds at a unit; it reaches the unit's whole subtree."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("login"),
     )
     unit = models.ForeignKey(
         OrgUnit, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("unit")

@@ -136,6 +136,25 @@ def people_imports_visible_to(user) -> QuerySet[ImportJob]:
     return jobs.filter(created_by=user)
 
 
+# -- orders people expect: names by their pinyin (wenyi.core.sorting) ------------------
+
+# homophones (张三, 章三) by the characters, then by id: a fixed order on both databases
+PEOPLE_BY_NAME = ("name_sort", "name", "id")
+
+
+def by_name(people: QuerySet[Person]) -> QuerySet[Person]:
+    """People in the order of their names' pinyin: 阿明, 李四, 王五, 张三, 赵六."""
+    return people.order_by(*PEOPLE_BY_NAME)
+
+
+def units_flat(units: QuerySet[OrgUnit]) -> QuerySet[OrgUnit]:
+    """Units for a list that does not draw the tree (a filter's drop-down, a unit's
+    children): level by level, each level in the pinyin order of the names, so the
+    highest unit (usually the login's own) comes first. Lists drawn as the tree (indented
+    choices, the quota and completeness tables) keep `order_by("path")`."""
+    return units.order_by("depth", "name_sort", "name", "path")
+
+
 def filter_people(user, params) -> QuerySet[Person]:
     """The people a login manages, filtered as the people list is (q, unit, role): the
     list and its Excel export use this one function so they always hold the same rows."""

@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -16,8 +17,10 @@ from wenyi.orgs import services
 from wenyi.orgs.forms import NewLoginForm, PersonForm, RoleForm, UnitForm
 from wenyi.orgs.models import Membership, OrgUnit
 from wenyi.orgs.queries import (
+    by_name,
     filter_people,
     people_visible_to,
+    units_flat,
     units_managed_by,
     units_visible_to,
 )
@@ -41,10 +44,22 @@ def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
     unit = visible_or_404(units_visible_to(request.user), code=code)
     require(request.user, "orgs.view_unit", unit)
     can_manage = allowed(request.user, "orgs.change_unit", unit)
-    children = OrgUnit.objects.get_children(unit).annotate(people_count=Count("people"))
-    ancestors = OrgUnit.objects.get_ancestors(unit)
+    children = units_flat(OrgUnit.objects.get_children(unit)).annotate(people_count=Count("people"))
+    # the units above, as links only where the reader may open them (a county's
+    # coordinator does not see the city's page)
+    above = list(OrgUnit.objects.get_ancestors(unit))
+    opens = set(
+        units_visible_to(request.user)
+        .filter(pk__in=[a.pk for a in above])
+        .values_list("pk", flat=True)
+    )
+    ancestors = [
+        (a.name, reverse("orgs:unit", args=[a.code]) if a.pk in opens else "") for a in above
+    ]
     memberships = (
-        Membership.objects.filter(unit=unit).select_related("user__person").order_by("role")
+        Membership.objects.filter(unit=unit)
+        .select_related("user__person")
+        .order_by("role", "user__person__name_sort", "user__username")
         if can_manage
         else Membership.objects.none()
     )
@@ -103,7 +118,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
     q, unit_code = request.GET.get("q", "").strip(), request.GET.get("unit", "").strip()
     role = request.GET.get("role", "").strip()
     people = people.prefetch_related("user__memberships")
-    page = Paginator(people.order_by("name", "id"), 50).get_page(request.GET.get("page"))
+    page = Paginator(by_name(people), 50).get_page(request.GET.get("page"))
     from wenyi.orgs.enums import Role
 
     return render(
@@ -114,7 +129,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
             "q": q,
             "unit_code": unit_code,
             "role": role,
-            "units": units_managed_by(request.user).order_by("path"),
+            "units": units_flat(units_managed_by(request.user)),
             "roles": Role.choices,
         },
     )
@@ -138,7 +153,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     role_form = None
     if can_manage and person.user_id:
         role_form = RoleForm(
-            units=units_managed_by(request.user).order_by("path"), initial={"unit": person.unit_id}
+            units=units_flat(units_managed_by(request.user)), initial={"unit": person.unit_id}
         )
     login_form = NewLoginForm(person=person) if can_manage and not person.user_id else None
     return render(

@@ -64,7 +64,10 @@ def people_import_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _filtered_people(request: HttpRequest) -> QuerySet[Person]:
     """The people list's filters (q, unit, role), so the export holds what the list shows."""
-    return filter_people(request.user, request.GET).order_by("unit__path", "name", "id")
+    # unit by unit in the tree's order, each unit's people by the pinyin of their names
+    return filter_people(request.user, request.GET).order_by(
+        "unit__path", "name_sort", "name", "id"
+    )
 
 
 @login_required

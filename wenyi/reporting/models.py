@@ -34,7 +34,7 @@ class Report(TimeStampedModel):
     text = models.TextField(_("text"), blank=True)
     first_submitted_at = models.DateTimeField(_("first submitted"), null=True, blank=True)
     # whether the first submission came on or before the due date (Asia/Shanghai)
-    on_time = models.BooleanField(null=True)
+    on_time = models.BooleanField(_("submitted on time"), null=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -55,7 +55,7 @@ class Report(TimeStampedModel):
     )
     return_comment = models.TextField(_("comments on returning"), blank=True)
     # optimistic locking: every save must name the version it started from
-    version = models.PositiveIntegerField(default=1)
+    version = models.PositiveIntegerField(_("version"), default=1)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -92,7 +92,9 @@ class Report(TimeStampedModel):
 class PlanItem(models.Model):
     """One planned activity of a campaign plan or monthly work plan."""
 
-    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="items")
+    report = models.ForeignKey(
+        Report, on_delete=models.CASCADE, related_name="items", verbose_name=_("report")
+    )
     type = models.ForeignKey(
         "campaigns.ActivityType",
         on_delete=models.PROTECT,
@@ -102,7 +104,7 @@ class PlanItem(models.Model):
     title = models.CharField(_("activity title"), max_length=200)
     planned_date = models.DateField(_("planned date"), null=True, blank=True)
     place = models.CharField(_("place"), max_length=200, blank=True)
-    position = models.PositiveSmallIntegerField(default=0)
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:
         verbose_name = _("planned activity")
@@ -116,7 +118,9 @@ class PlanItem(models.Model):
 class ProgressLine(models.Model):
     """How one item of the month's work plan turned out, with the activities that did it."""
 
-    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="lines")
+    report = models.ForeignKey(
+        Report, on_delete=models.CASCADE, related_name="lines", verbose_name=_("report")
+    )
     item = models.ForeignKey(
         PlanItem,
         on_delete=models.CASCADE,
@@ -146,15 +150,24 @@ class Reminder(models.Model):
     """A reminder sent for one expected report. Created before sending: the unique
     constraint is the claim, so two workers never send the same reminder twice."""
 
-    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.CASCADE, related_name="+")
-    unit = models.ForeignKey("orgs.OrgUnit", on_delete=models.CASCADE, related_name="+")
-    kind = models.CharField(max_length=20, choices=ReportKind.choices)
-    period = models.DateField()
-    reminder = models.CharField(max_length=10, choices=ReminderType.choices)
-    sent_at = models.DateTimeField(auto_now_add=True)
-    recipients = models.JSONField(default=list, blank=True)
+    campaign = models.ForeignKey(
+        "campaigns.Campaign",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("campaign"),
+    )
+    unit = models.ForeignKey(
+        "orgs.OrgUnit", on_delete=models.CASCADE, related_name="+", verbose_name=_("unit")
+    )
+    kind = models.CharField(_("kind of report"), max_length=20, choices=ReportKind.choices)
+    period = models.DateField(_("month"))
+    reminder = models.CharField(_("kind of reminder"), max_length=10, choices=ReminderType.choices)
+    sent_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+    recipients = models.JSONField(_("recipients"), default=list, blank=True)
 
     class Meta:
+        verbose_name = _("reminder sent")
+        verbose_name_plural = _("reminders sent")
         constraints = [
             models.UniqueConstraint(
                 fields=["campaign", "unit", "kind", "period", "reminder"], name="reminder_unique"

@@ -83,6 +83,24 @@ def length_check(campaign: Campaign, text: str) -> LengthCheck:
     return LengthCheck(count=count, target=target, low=low, high=high, status=status)
 
 
+def length_question(campaign: Campaign, text: str) -> str:
+    """What to ask before a summary whose length is outside the campaign's tolerance is
+    submitted, naming the count and the target ("总结 1,850 字，要求约 3,000 字（±20%）；
+    仍要提交吗？"); "" when its length is fine. Saving never asks: the length is advice,
+    and the author confirms before it goes to the level above."""
+    check = length_check(campaign, text)
+    if check.status == "ok":
+        return ""
+    return _(
+        "The summary has %(count)s characters; about %(target)s (±%(tolerance)s%%) are "
+        "asked for. Submit it anyway?"
+    ) % {
+        "count": f"{check.count:,}",
+        "target": f"{check.target:,}",
+        "tolerance": campaign.summary_tolerance_pct,
+    }
+
+
 # --- the drafted statistics paragraph ------------------------------------------------
 
 # More sentences for the statistics paragraph come from apps above reporting, which it may

@@ -34,6 +34,7 @@ from wenyi.reporting.forms import (
 )
 from wenyi.reporting.models import Report
 from wenyi.reporting.queries import reporting_units, reports_visible_to
+from wenyi.reporting.summary import count_chars, length_question
 
 NOT_STARTED = "not_started"
 
@@ -305,9 +306,15 @@ def _page(request: HttpRequest, report: Report) -> HttpResponse:
                 for message in exc.messages:
                     editor.text.add_error(None, message)
             else:
-                if "submit_now" not in request.POST:
+                submit = "submit_now" in request.POST or "confirm_submit" in request.POST
+                if not submit:
                     messages.success(request, _("Saved."))
                     return redirect("reporting:detail", pk=report.pk)
+                if _length_unconfirmed(saved, request.POST.get("confirm_submit")):
+                    # saved; the question on the page names the count and the target
+                    messages.success(request, _("Saved."))
+                    url = reverse("reporting:detail", args=[report.pk])
+                    return redirect(f"{url}?confirm=submit")
                 try:
                     services.submit_report(user, saved)
                 except ValidationError as exc:
@@ -321,6 +328,9 @@ def _page(request: HttpRequest, report: Report) -> HttpResponse:
                 return redirect("reporting:detail", pk=report.pk)
     elif can["change"]:
         editor = _Editor(request, report, plan)
+    question = None
+    if editor is not None and request.GET.get("confirm") == "submit":
+        question = _length_question(report)
     plan_items = list(plan.items.select_related("type")) if plan else []
     lines = {line.item_id: line for line in _lines(report)}
     return render(
@@ -343,6 +353,7 @@ def _page(request: HttpRequest, report: Report) -> HttpResponse:
             "progress_rows": [(item, lines.get(item.pk)) for item in plan_items],
             "text_label": TEXT_LABELS.get(report.kind, _("Text")),
             "editor": editor,
+            "length_question": question,
             "can": can,
             "return_form": ReturnForm(),
             "unlock_form": UnlockForm(),
@@ -352,6 +363,28 @@ def _page(request: HttpRequest, report: Report) -> HttpResponse:
             else request.get_full_path(),
         },
     )
+
+
+@dataclass(frozen=True)
+class LengthQuestion:
+    """Asked before submitting a summary outside the length tolerance."""
+
+    text: str
+    count: int  # the count asked about: confirming it confirms this length only
+
+
+def _length_question(report: Report) -> LengthQuestion | None:
+    if report.kind != ReportKind.SUMMARY:
+        return None
+    text = length_question(report.campaign, report.text)
+    return LengthQuestion(text, count_chars(report.text)) if text else None
+
+
+def _length_unconfirmed(report: Report, confirmed: str | None) -> bool:
+    """A summary outside the length tolerance whose count the author has not confirmed
+    (the confirmation names a count: a text changed since is asked about again)."""
+    question = _length_question(report)
+    return question is not None and confirmed != str(question.count)
 
 
 def _lines(report: Report):

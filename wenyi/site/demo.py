@@ -204,10 +204,9 @@ def build(stdout=None) -> list[DemoLogin]:
         for campaign in Campaign.objects.all():
             _leading_groups(campaign, counties, rng)
     from wenyi.activities import demo as activities_demo
+    from wenyi.core import clock
     from wenyi.reporting import demo as reporting_demo
     from wenyi.works import demo as works_demo
-
-    from wenyi.core import clock
 
     today = clock.today()  # WENYI_TODAY: the demo holds nothing dated after it
     for campaign in Campaign.objects.all():

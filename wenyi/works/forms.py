@@ -84,7 +84,7 @@ class WorkForm(forms.Form):
         label=_("Created on the activity"),
         queryset=Activity.objects.none(),
         required=False,
-        help_text=_("For works created on a field-creation activity."),
+        help_text=_("The field-creation activity the work was created on, if any."),
     )
     created_on = forms.DateField(
         label=_("Date of creation"),
@@ -92,7 +92,7 @@ class WorkForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     description = forms.CharField(
-        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("About the work"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
     consent_portal = forms.BooleanField(
         label=_("The author agrees that the work may be shown on the public portal"),
@@ -140,10 +140,15 @@ class WorkForm(forms.Form):
         self.fields["unit"].label_from_instance = lambda u: f"{'　' * (u.depth - 1)}{u.name}"
         self.fields["authors"].queryset = people
         self.fields["authors"].label_from_instance = lambda p: f"{p.name}（{p.unit.name}）"
-        self.fields["activity"].queryset = activities
-        self.fields["activity"].label_from_instance = lambda a: (
-            f"{a.start_date:%Y-%m-%d} {a.title}（{a.unit.name}）"
-        )
+        if campaign.activity_types.filter(produces_works=True).exists():
+            if instance is not None and instance.activity_id:  # keep what it names
+                activities = activities | Activity.objects.filter(pk=instance.activity_id)
+            self.fields["activity"].queryset = activities
+            self.fields["activity"].label_from_instance = lambda a: (
+                f"{a.start_date:%Y-%m-%d} {a.title}（{a.unit.name}）"
+            )
+        else:
+            del self.fields["activity"]  # no activity of this campaign creates works
         if not self.is_bound and instance is None:
             self.initial.setdefault("token", uuid.uuid4())
 
@@ -192,10 +197,11 @@ class WorkForm(forms.Form):
             "title": data["title"],
             "unit": data["unit"],
             "origin": data["origin"],
-            "activity": data.get("activity"),
             "created_on": data.get("created_on"),
             "description": data.get("description", ""),
         }
+        if "activity" in self.fields:
+            values["activity"] = data.get("activity")
         if self.takes_text:
             values["text"] = data.get("text", "")
         if self.takes_link:

@@ -7,12 +7,13 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from wenyi.core.models import TimeStampedModel
+from wenyi.core.sorting import SortKeyed, SortKeyField
 from wenyi.core.uploads import StoredFile, stored_file_path
 from wenyi.core.versioning import Versioned
 from wenyi.works.enums import FileRole, MatchKind, MatchStatus, Origin, WorkStatus
 
 
-class Work(Versioned, TimeStampedModel):
+class Work(SortKeyed, Versioned, TimeStampedModel):
     campaign = models.ForeignKey(
         "campaigns.Campaign",
         on_delete=models.PROTECT,
@@ -29,6 +30,8 @@ class Work(Versioned, TimeStampedModel):
         "orgs.OrgUnit", on_delete=models.PROTECT, related_name="works", verbose_name=_("unit")
     )
     title = models.CharField(_("title of the work"), max_length=200)
+    # pinyin, for lists by title (core.sorting)
+    title_sort = SortKeyField(_("sort key of the title"), source="title")
     text = models.TextField(_("text"), blank=True)
     video_url = models.URLField(_("video link"), blank=True, max_length=500)
     duration_seconds = models.PositiveIntegerField(_("duration (seconds)"), null=True, blank=True)
@@ -65,7 +68,12 @@ class Work(Versioned, TimeStampedModel):
         verbose_name=_("submitted by"),
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("created by"),
     )
     # rights consent: may be published on the portal and in the anthology
     consent_portal = models.BooleanField(_("may be shown on the public portal"), default=False)
@@ -81,13 +89,16 @@ class Work(Versioned, TimeStampedModel):
     consent_name = models.CharField(_("consent given by"), max_length=100, blank=True)
     consent_at = models.DateTimeField(_("consent given at"), null=True, blank=True)
     originality_checked_at = models.DateTimeField(_("originality checked"), null=True, blank=True)
-    token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    token = models.UUIDField(_("form token"), null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         verbose_name = _("work")
         verbose_name_plural = _("works")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["campaign", "status", "category"])]
+        indexes = [
+            models.Index(fields=["campaign", "status", "category"]),
+            models.Index(fields=["campaign", "title_sort"], name="work_title_sort"),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -97,11 +108,17 @@ class Work(Versioned, TimeStampedModel):
 
 
 class WorkAuthor(models.Model):
-    work = models.ForeignKey(Work, on_delete=models.CASCADE, related_name="author_links")
-    person = models.ForeignKey("orgs.Person", on_delete=models.PROTECT, related_name="+")
-    position = models.PositiveSmallIntegerField(default=0)
+    work = models.ForeignKey(
+        Work, on_delete=models.CASCADE, related_name="author_links", verbose_name=_("work")
+    )
+    person = models.ForeignKey(
+        "orgs.Person", on_delete=models.PROTECT, related_name="+", verbose_name=_("author")
+    )
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:
+        verbose_name = _("author of a work")
+        verbose_name_plural = _("authors of works")
         ordering = ["position", "id"]
         constraints = [
             models.UniqueConstraint(fields=["work", "person"], name="work_author_unique")
@@ -119,7 +136,9 @@ class WorkFile(StoredFile):
     """A file of a work (a `core.uploads.StoredFile`): manuscript, score, recording,
     picture or video. Pictures keep their EXIF in the original: contests ask for it."""
 
-    work = models.ForeignKey(Work, on_delete=models.CASCADE, related_name="files")
+    work = models.ForeignKey(
+        Work, on_delete=models.CASCADE, related_name="files", verbose_name=_("work")
+    )
     role = models.CharField(_("kind of file"), max_length=10, choices=FileRole.choices)
 
     class Meta:
@@ -142,8 +161,14 @@ class TextSketch(models.Model):
     sketch itself lives on only as its LSH bands (LshBand): matches are verified on the
     texts, so the sketch is never read back."""
 
-    work = models.OneToOneField(Work, on_delete=models.CASCADE, related_name="sketch")
-    shingles = models.PositiveIntegerField(default=0)  # distinct 5-grams in the text
+    work = models.OneToOneField(
+        Work, on_delete=models.CASCADE, related_name="sketch", verbose_name=_("work")
+    )
+    shingles = models.PositiveIntegerField(_("distinct 5-grams"), default=0)
+
+    class Meta:
+        verbose_name = _("text sketch")
+        verbose_name_plural = _("text sketches")
 
     def __str__(self) -> str:
         return f"sketch of {self.work_id}"
@@ -152,11 +177,15 @@ class TextSketch(models.Model):
 class LshBand(models.Model):
     """One LSH band of a sketch: works sharing a (band, hash) row are candidates."""
 
-    work = models.ForeignKey(Work, on_delete=models.CASCADE, related_name="+")
-    band = models.PositiveSmallIntegerField()
-    hash = models.BigIntegerField()
+    work = models.ForeignKey(
+        Work, on_delete=models.CASCADE, related_name="+", verbose_name=_("work")
+    )
+    band = models.PositiveSmallIntegerField(_("band"))
+    hash = models.BigIntegerField(_("hash"))
 
     class Meta:
+        verbose_name = _("text band")
+        verbose_name_plural = _("text bands")
         indexes = [models.Index(fields=["band", "hash"])]
 
     def __str__(self) -> str:
@@ -166,11 +195,15 @@ class LshBand(models.Model):
 class Fingerprint(models.Model):
     """A winnowed passage fingerprint: finds a short copied passage in a long text."""
 
-    work = models.ForeignKey(Work, on_delete=models.CASCADE, related_name="+")
-    hash = models.BigIntegerField()
-    position = models.PositiveIntegerField()
+    work = models.ForeignKey(
+        Work, on_delete=models.CASCADE, related_name="+", verbose_name=_("work")
+    )
+    hash = models.BigIntegerField(_("hash"))
+    position = models.PositiveIntegerField(_("position in the text"))
 
     class Meta:
+        verbose_name = _("passage fingerprint")
+        verbose_name_plural = _("passage fingerprints")
         indexes = [models.Index(fields=["hash"])]
 
     def __str__(self) -> str:
@@ -180,9 +213,17 @@ class Fingerprint(models.Model):
 class ImageHash(models.Model):
     """The perceptual hash (64-bit pHash, stored signed) of an image file of a work."""
 
-    file = models.OneToOneField(WorkFile, on_delete=models.CASCADE, related_name="phash")
-    work = models.ForeignKey(Work, on_delete=models.CASCADE, related_name="+")
-    hash = models.BigIntegerField(db_index=True)
+    file = models.OneToOneField(
+        WorkFile, on_delete=models.CASCADE, related_name="phash", verbose_name=_("file of a work")
+    )
+    work = models.ForeignKey(
+        Work, on_delete=models.CASCADE, related_name="+", verbose_name=_("work")
+    )
+    hash = models.BigIntegerField(_("hash"), db_index=True)
+
+    class Meta:
+        verbose_name = _("picture hash")
+        verbose_name_plural = _("picture hashes")
 
     def __str__(self) -> str:
         return f"{self.file_id}: {self.hash:x}"
@@ -191,22 +232,43 @@ class ImageHash(models.Model):
 class Match(models.Model):
     """A possible copy: `work` (checked) resembles `other` (already in the system)."""
 
-    work = models.ForeignKey(Work, on_delete=models.CASCADE, related_name="matches")
-    other = models.ForeignKey(Work, on_delete=models.CASCADE, related_name="matched_by")
-    kind = models.CharField(max_length=10, choices=MatchKind.choices)
-    jaccard = models.FloatField(null=True, blank=True)
+    work = models.ForeignKey(
+        Work, on_delete=models.CASCADE, related_name="matches", verbose_name=_("checked work")
+    )
+    other = models.ForeignKey(
+        Work, on_delete=models.CASCADE, related_name="matched_by", verbose_name=_("other work")
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=MatchKind.choices)
+    jaccard = models.FloatField(_("similarity (Jaccard)"), null=True, blank=True)
     # share of this work found in the other, and of the other found in this one
-    containment = models.FloatField(null=True, blank=True)
-    containment_other = models.FloatField(null=True, blank=True)
+    containment = models.FloatField(
+        _("share of this work found in the other"), null=True, blank=True
+    )
+    containment_other = models.FloatField(
+        _("share of the other work found in this one"), null=True, blank=True
+    )
     # [[start, end, other_start, other_end], ...] character ranges of matching passages
-    passages = models.JSONField(default=list, blank=True)
+    passages = models.JSONField(_("matching passages"), default=list, blank=True)
     file = models.ForeignKey(
-        WorkFile, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        WorkFile,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("file of the checked work"),
     )
     other_file = models.ForeignKey(
-        WorkFile, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        WorkFile,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("file of the other work"),
     )
-    distance = models.PositiveSmallIntegerField(null=True, blank=True)  # image hash bits
+    # image hash bits
+    distance = models.PositiveSmallIntegerField(
+        _("picture distance (of 64)"), null=True, blank=True
+    )
     status = models.CharField(
         _("decision"),
         max_length=14,
@@ -216,10 +278,15 @@ class Match(models.Model):
     )
     reason = models.TextField(_("reason"), blank=True)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("decided by"),
     )
-    decided_at = models.DateTimeField(null=True, blank=True)
-    found_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    found_at = models.DateTimeField(_("found at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("possible copy")

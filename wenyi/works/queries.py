@@ -2,7 +2,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from wenyi.orgs.enums import Role
 from wenyi.orgs.models import OrgUnit, Person
-from wenyi.orgs.queries import managed, people_managed_by, scope_for, units_managed_by
+from wenyi.orgs.queries import by_name, managed, people_managed_by, scope_for, units_managed_by
 from wenyi.works.enums import MatchStatus, WorkStatus
 from wenyi.works.models import Match, Work
 
@@ -35,7 +35,13 @@ def authors_for_entry(user) -> QuerySet[Person]:
     person = own_person(user)
     if person is not None:
         q |= Q(unit_id=person.unit_id) if Role.ARTIST in scope_for(user).roles else Q(pk=person.pk)
-    return Person.objects.filter(q).select_related("unit").order_by("unit__path", "name")
+    return by_name(Person.objects.filter(q).select_related("unit"))
+
+
+def by_title(works: QuerySet[Work]) -> QuerySet[Work]:
+    """Works in the order of their titles' pinyin (core.sorting), homophones by the
+    characters, then by id."""
+    return works.order_by("title_sort", "title", "id")
 
 
 def disqualified() -> Exists:

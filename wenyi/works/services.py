@@ -126,6 +126,7 @@ def create_work(
             _("Art form: choose one of the forms under %(group)s.") % {"group": category.name}
         )
     check_category_rules(category, values.get("text", ""))
+    check_activity(campaign, values.get("activity"))
     try:
         with transaction.atomic():
             work = Work.objects.create(
@@ -158,6 +159,17 @@ def create_work(
     return work
 
 
+def check_activity(campaign: Campaign, activity) -> None:
+    """A work names an activity of its campaign whose type creates works (采风创作)."""
+    if activity is None:
+        return
+    if activity.campaign_id != campaign.pk or not activity.type.produces_works:
+        raise ValidationError(
+            _("Created on the activity: works are not created on “%(title)s”.")
+            % {"title": activity.title}
+        )
+
+
 @transaction.atomic
 def update_work(
     actor,
@@ -178,6 +190,8 @@ def update_work(
             % {"status": work.get_status_display()}
         )
     before = audit.snapshot(work)
+    if values.get("activity") is not None and values["activity"].pk != work.activity_id:
+        check_activity(work.campaign, values["activity"])
     for name in FIELDS:
         if name in values:
             setattr(work, name, values[name])

@@ -30,7 +30,7 @@ from wenyi.core.permissions import allowed, require, visible_or_404
 from wenyi.core.versioning import show_refusal
 from wenyi.orgs import services as org_services
 from wenyi.orgs.models import Person
-from wenyi.orgs.queries import units_managed_by
+from wenyi.orgs.queries import units_flat, units_managed_by
 from wenyi.works import files as work_files
 from wenyi.works import originality, services
 from wenyi.works.enums import FileRole, MatchKind, MatchStatus, Origin, WorkStatus
@@ -78,7 +78,7 @@ def _filter(works, params, units):
 def work_list(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = campaign_or_404(request.user, slug)
     require(request.user, "works.enter")
-    units = units_managed_by(request.user).order_by("path")
+    units = units_flat(units_managed_by(request.user))
     works = _filter(works_visible_to(request.user).filter(campaign=campaign), request.GET, units)
     works = with_standing(works)
     works = (
@@ -145,7 +145,7 @@ def _form(request, campaign, category, person, instance=None, initial=None):
         units=units_for_entry(request.user),
         people=authors_for_entry(request.user),
         activities=activities_visible_to(request.user)
-        .filter(campaign=campaign)
+        .filter(campaign=campaign, type__produces_works=True)
         .select_related("unit")
         .order_by("-start_date", "-id"),
         instance=instance,

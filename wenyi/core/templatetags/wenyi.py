@@ -37,6 +37,16 @@ def history_url(obj) -> str:
     return reverse("orgs:audit_object", args=[ct.pk, str(obj.pk)])
 
 
+@register.inclusion_tag("_breadcrumbs.html")
+def breadcrumbs(*parts) -> dict:
+    """`{% breadcrumbs label url label url … current %}`: where a page sits, each step a
+    link to a page its reader may open. A step with an empty label is left out (a template
+    passes "" for a step its reader may not open); an empty url shows the step unlinked."""
+    *pairs, current = parts
+    steps = [(pairs[i], pairs[i + 1]) for i in range(0, len(pairs) - 1, 2) if pairs[i]]
+    return {"steps": steps, "current": current}
+
+
 @register.simple_tag
 def allowed(perm: str, user, obj=None) -> bool:
     """`{% allowed "app.perm" user obj as can %}`: the rule decides, for superusers too

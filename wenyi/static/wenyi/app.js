@@ -29,6 +29,24 @@
     target.insertAdjacentHTML("beforeend", html);
     total.value = parseInt(total.value, 10) + 1;
   });
+  // After a failed submit the page comes back with its errors: move focus to the error
+  // summary at the top of the form, or else to the first field marked invalid, so a
+  // keyboard or screen-reader user starts where the problem is, not at the page's top.
+  function focusErrors(root) {
+    var target = root.querySelector("[data-wy-error-summary]") ||
+      root.querySelector("form [aria-invalid=true]");
+    if (!target) return;
+    if (!target.hasAttribute("tabindex") && !target.matches("input, select, textarea, button")) {
+      target.setAttribute("tabindex", "-1");
+    }
+    target.focus();
+  }
+  // scripts are deferred: the whole page has been parsed when this runs
+  focusErrors(document);
+  // a form sent by htmx comes back in the part of the page it replaces
+  document.addEventListener("htmx:afterSettle", function (event) {
+    if (event.target && event.target.querySelector) focusErrors(event.target);
+  });
   // "Back" links on error pages: the previous page when there is one, else the link's own.
   document.addEventListener("click", function (event) {
     var link = event.target.closest("[data-wy-back]");

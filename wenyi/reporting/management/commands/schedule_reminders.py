@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from wenyi.reporting.tasks import ensure_daily_reminders
+from wenyi.reporting.tasks import RUN_AT, ensure_daily_reminders
 
 
 class Command(BaseCommand):
@@ -17,11 +17,13 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         with translation.override(settings.LANGUAGE_CODE):
             state = ensure_daily_reminders()
-            if state == "queued":
-                self.stdout.write(_("Daily reminders queued: the first run is now."))
-            elif state == "present":
-                self.stdout.write(_("Daily reminders are already queued."))
-            else:
+            if state == "unsupported":
                 self.stdout.write(
                     _("The task backend cannot schedule; run `wenyi remind` daily from cron.")
+                )
+            else:
+                # queued now or already waiting: the same for whoever reads it
+                self.stdout.write(
+                    _("Report reminders: sent every day at %(time)s.")
+                    % {"time": RUN_AT.strftime("%H:%M")}
                 )

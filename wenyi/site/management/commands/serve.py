@@ -1,7 +1,9 @@
 """`wenyi serve`: the production web server (gunicorn) and one task worker, together.
 
 Static files are served by the app itself (WhiteNoise), so no other web server is
-needed on the embedded default. DEBUG is always off here.
+needed on the embedded default; they are collected first (hashed names, gzip copies),
+so a server started without `wenyi setup` after an upgrade still names files that
+exist. DEBUG is always off here.
 """
 
 import os
@@ -10,8 +12,11 @@ import subprocess
 import sys
 import time
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from wenyi.env import env_int
 
@@ -38,6 +43,8 @@ class Command(BaseCommand):
         workers = workers or env_int("WENYI_WEB_WORKERS", 2, minimum=1)
         env = {**os.environ, "WENYI_DEBUG": "0"}
         children: list[subprocess.Popen] = []
+        # pages name the hashed files of the manifest that this writes
+        call_command("collectstatic", interactive=False, verbosity=0)
         if not no_worker:
             call_command("schedule_reminders", stdout=self.stdout)
         if not no_worker:
@@ -68,7 +75,12 @@ class Command(BaseCommand):
                 env=env,
             )
         )
-        self.stdout.write(self.style.SUCCESS(f"wenyi: http://{host}:{port}/  (Ctrl+C to stop)"))
+        with translation.override(settings.LANGUAGE_CODE):
+            started = _("Wenyi is running at http://%(host)s:%(port)s/ (Ctrl+C stops it)") % {
+                "host": host,
+                "port": port,
+            }
+        self.stdout.write(self.style.SUCCESS(started))
 
         stopping = False
         failed: subprocess.Popen | None = None

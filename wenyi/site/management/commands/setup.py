@@ -1,4 +1,5 @@
-"""`wenyi setup [--demo]`: migrate, load every campaign file, optionally the demo."""
+"""`wenyi setup [--demo]`: migrate, collect the static files, load every campaign file,
+optionally the demo."""
 
 from django.conf import settings
 from django.core.management import call_command
@@ -25,6 +26,8 @@ class Command(BaseCommand):
         # audit entries from before entries were filed under their unit (once)
         backfill_units()
         self.stdout.write("数据库已就绪 (database ready)")
+        # hashed, gzipped copies of the static files into STATIC_ROOT (pages name them)
+        call_command("collectstatic", interactive=False, verbosity=0)
         # the daily reminder run lives in the task queue; queue it if it is not there
         call_command("schedule_reminders", stdout=self.stdout)
         if demo:
