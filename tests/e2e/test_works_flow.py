@@ -122,3 +122,32 @@ def test_artist_enters_coordinator_submits_office_clears(
     expect(decision).to_contain_text("刘洁")
     match.refresh_from_db()
     assert (match.status, match.decided_by) == (MatchStatus.CLEARED, office)
+
+
+def test_a_form_sent_with_its_files_comes_back_working(
+    page, browser_login, linyi, artist, tmp_path
+):
+    """A refused upload shows the form with its errors, and the count and the upload
+    still work on it (the page's body is replaced, not rewritten with document.write)."""
+    from tests.media import CATALOG, PAGE, PAGES, pdf
+
+    score = tmp_path / "诗稿.pdf"
+    score.write_bytes(pdf([CATALOG % b"", PAGES, PAGE]))
+    browser_login("artist")
+    page.goto(f"/campaigns/{linyi.slug}/works/new/?form=shici")
+    page.locator("#id_title").fill("短诗")
+    page.locator("#id_text").fill("车间灯火")  # shorter than the 20 the form asks
+    page.locator("#id_files").set_input_files(str(score))
+    with page.expect_request(lambda r: r.method == "POST" and r.resource_type == "xhr"):
+        page.locator("button[name=save]").click()
+    expect(page.locator("#id_text")).to_be_focused()  # the first field with an error
+    assert not Work.objects.exists()
+    # the count follows the text again
+    page.locator("#id_text").fill(POEM)
+    expect(page.locator("[data-wy-count]")).to_have_text(str(services.count_text(POEM)))
+    # and the form goes up again, with its progress bar
+    page.locator("#id_files").set_input_files(str(score))
+    with page.expect_request(lambda r: r.method == "POST" and r.resource_type == "xhr"):
+        page.locator("button[name=save]").click()
+    expect(page.locator("h1")).to_contain_text("短诗")
+    assert Work.objects.get().files.count() == 1

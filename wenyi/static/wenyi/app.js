@@ -43,6 +43,8 @@
   }
   // scripts are deferred: the whole page has been parsed when this runs
   focusErrors(document);
+  // a form sent with its files (upload.js) comes back as a whole new body
+  document.addEventListener("wy:page-replaced", function () { focusErrors(document); });
   // a form sent by htmx comes back in the part of the page it replaces
   document.addEventListener("htmx:afterSettle", function (event) {
     if (event.target && event.target.querySelector) focusErrors(event.target);

@@ -50,9 +50,15 @@
       window.location.assign(xhr.responseURL);
       return;
     }
-    document.open();
-    document.write(xhr.responseText);
-    document.close();
+    // the form again, with its errors: put its body in place of this one. The scripts
+    // loaded with this page (their listeners sit on the document) keep working, which
+    // document.write would have wiped out.
+    var page = new DOMParser().parseFromString(xhr.responseText, "text/html");
+    document.title = page.title;
+    document.body.replaceWith(document.adoptNode(page.body));
+    document.querySelectorAll("[data-wy-count-source]").forEach(updateCount);
+    if (window.htmx) window.htmx.process(document.body);
+    document.dispatchEvent(new CustomEvent("wy:page-replaced"));
   }
 
   document.addEventListener("submit", function (event) {
