@@ -61,6 +61,8 @@ MIDDLEWARE = [
     # first: a body over WENYI_REQUEST_MAX_MB is refused before anything reads it
     "wenyi.core.middleware.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # pages gzipped (with BREACH padding); files are sent as they are
+    "wenyi.core.middleware.PageCompressionMiddleware",
     "csp.middleware.CSPMiddleware",
     "wenyi.core.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -177,10 +179,9 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # pages name files that browsers may keep for a year (WhiteNoise sends "immutable" for
 # hashed names) and a phone downloads ~74 KB instead of ~370 KB. With DEBUG on, the
 # storage hands out plain names and finders serve the files, no collectstatic needed.
-# Pages (HTML) are not compressed here (no GZipMiddleware): a compressed page holding a
-# secret beside words an attacker chose can leak it through its size (BREACH). The risk
-# is small (masked CSRF tokens, SameSite=Lax session, no framing) but it is the site
-# owner's call, made in the reverse proxy: docs/deploy-postgresql.md, "Compression".
+# Pages (HTML) are compressed by the app (core.middleware.PageCompressionMiddleware):
+# Django's gzip pads every answer with random bytes against BREACH, the CSRF token is
+# masked anew on each page and the session cookie is SameSite=Lax.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

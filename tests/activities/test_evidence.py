@@ -572,3 +572,25 @@ def test_detail_page_shows_evidence_and_original_link_only_to_office(
     assert file_url(photo, "original") not in html
     assert 'capture="environment"' in html and add_url(activity) in html
     assert delete_url(photo) in html
+
+
+def test_pages_go_gzipped_and_files_as_they_are(activity, coordinator_a, office, login):
+    """A page is compressed for a browser that accepts it; a video, whole or a range of
+    it, is sent as stored (issue 10: light on a phone)."""
+    import gzip
+
+    evidence = evidence_files.store_evidence(
+        coordinator_a, activity, upload("clip.mp4", MP4, "video/mp4")
+    )
+    client = login(office)
+    accepts = {"HTTP_ACCEPT_ENCODING": "gzip, deflate, br"}
+    page = client.get(f"/activities/{activity.pk}/", **accepts)
+    assert page["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in page["Vary"]
+    assert "<html" in gzip.decompress(page.content).decode()
+    whole = client.get(file_url(evidence, "original"), **accepts)
+    part = client.get(file_url(evidence, "original"), HTTP_RANGE="bytes=4-11", **accepts)
+    assert not whole.has_header("Content-Encoding") and body(whole) == MP4
+    assert not part.has_header("Content-Encoding") and body(part) == MP4[4:12]
+    # a browser that does not accept gzip gets the page plain
+    assert "<html" in client.get(f"/activities/{activity.pk}/").content.decode()

@@ -1,160 +1,16 @@
-"""Accessible on a phone and a desktop (issue 10, WCAG 2.1 AA): axe-core finds no critical
-or serious problem on any page a role reaches; the keyboard can skip the menu, reach the
-scrolling totals table, and lands on the errors after a failed submit.
-
-axe-core comes inside the axe-playwright-python package: nothing is downloaded."""
-
-import re
-from urllib.parse import parse_qs, urldefrag, urlsplit
+"""Accessible on a phone and a desktop (issue 10, WCAG 2.1 AA): the login page has no
+critical or serious axe-core finding (every other page is checked by the walk in
+test_every_page.py); the keyboard can skip the menu, reach the scrolling totals table,
+and lands on the errors after a failed submit."""
 
 import pytest
-from axe_playwright_python.base import AXE_SCRIPT
 from playwright.sync_api import expect
 
+from tests.e2e.axe import serious_problems
 from tests.factories import OrgUnitFactory
 from wenyi.orgs.enums import UnitKind
-from wenyi.works import services as works
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-WIDTHS = {"phone": 375, "desktop": 1280}
-BLOCKING = ("critical", "serious")
-
-
-@pytest.fixture
-def campaign_data(linyi, office, coordinator_a, artist, county_a, record):
-    """Something on every list: a submitted activity and a work in the artist's county."""
-    activity = record(coordinator_a, county_a, status="submitted")
-    work = works.create_work(
-        coordinator_a,
-        campaign=linyi,
-        category=linyi.work_categories.get(key="shici"),
-        unit=county_a,
-        title="车间夜曲",
-        authors=[artist.person],
-        text="车间里的灯火彻夜通明，机床的歌声唱响黎明。工友们的汗水浇灌钢铁。",
-    )
-    return {"slug": linyi.slug, "activity": activity, "work": work, "unit": county_a}
-
-
-def _seeds(role: str, data: dict) -> list[str]:
-    """The main pages of each role; the crawler goes on from them."""
-    slug, unit = data["slug"], data["unit"]
-    campaign = f"/campaigns/{slug}"
-    shared = [
-        "/",
-        f"{campaign}/",
-        f"{campaign}/works/",
-        f"{campaign}/works/new/?form=shici",
-        f"/works/{data['work'].pk}/",
-        "/notifications/",
-        "/no-such-page/",  # the error page
-    ]
-    managers = [
-        f"{campaign}/activities/",
-        f"{campaign}/activities/new/?type=weiwen",
-        f"/activities/{data['activity'].pk}/",
-        f"{campaign}/quota/",
-        f"{campaign}/reports/",
-        "/people/",
-        f"/units/{unit.code}/",
-    ]
-    return {
-        "office": shared + managers,
-        "coordinator_a": shared + managers,
-        "artist": [*shared, f"{campaign}/quota/"],  # refused: the 403 page
-    }[role]
-
-
-# not pages: downloads, files, leaving, switching language, the admin's own layout
-NOT_PAGES = re.compile(
-    r"^/(logout|i18n|admin|media)/|\.(xlsx|docx|pdf|zip|csv)$|/files/|/evidence/"
-    r"|/export|/template|/statistics\b|/summary\.docx"
-)
-MAX_PAGES = 40  # per role: ~0.5 s each (two axe runs)
-
-
-def _shape(url: str) -> str:
-    """One visit per kind of page: ids become N, only the query's names count."""
-    parts = urlsplit(url)
-    return re.sub(r"\d+", "N", parts.path) + "?" + "&".join(sorted(parse_qs(parts.query)))
-
-
-def _links(page, base: str) -> list[str]:
-    hrefs = page.eval_on_selector_all("a[href]", "links => links.map(a => a.href)")
-    found = []
-    for href in hrefs:
-        if not href.startswith(base):
-            continue
-        url = urldefrag(href[len(base) :])[0] or "/"
-        if not NOT_PAGES.search(urlsplit(url).path):
-            found.append(url)
-    return found
-
-
-def _blocking_violations(page) -> list[dict]:
-    # the ~600 KB script once per page, not once per run (Axe.run injects it each time)
-    if not page.evaluate("() => typeof window.axe === 'object'"):
-        page.evaluate(AXE_SCRIPT)
-    results = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
-    return [v for v in results["violations"] if v["impact"] in BLOCKING]
-
-
-def _describe(where: str, violation: dict) -> str:
-    lines = [f"{where}: {violation['id']} ({violation['impact']}) {violation['help']}"]
-    for node in violation["nodes"][:5]:
-        lines.append(f"    {' '.join(map(str, node['target']))}")
-        lines.append(f"      {node['failureSummary'].replace(chr(10), ' / ')}")
-    if len(violation["nodes"]) > 5:
-        lines.append(f"    … and {len(violation['nodes']) - 5} more")
-    return "\n".join(lines)
-
-
-def serious_problems(page, url: str) -> list[str]:
-    """axe-core's critical and serious findings on the open page at each width, readably;
-    on the phone with the menu open, so its links are checked too."""
-    found = []
-    for name, width in WIDTHS.items():
-        page.set_viewport_size({"width": width, "height": 900})
-        if name == "phone":
-            # opened as Bootstrap leaves it, without waiting for its animation (clicking
-            # the button is tested in test_security.py)
-            page.evaluate("() => document.getElementById('wy-nav')?.classList.add('show')")
-        found += [_describe(f"{name} {url}", v) for v in _blocking_violations(page)]
-    return found
-
-
-def _crawl(page, base: str, seeds: list[str]) -> tuple[list[str], list[str]]:
-    """Visit the seeds, then the pages they link to, one of each kind; audit each."""
-    queue, seen, visited, found = list(seeds), set(), [], []
-    while queue and len(visited) < MAX_PAGES:
-        url = queue.pop(0)
-        if _shape(url) in seen:
-            continue
-        seen.add(_shape(url))
-        page.set_viewport_size({"width": WIDTHS["phone"], "height": 900})
-        response = page.goto(url)
-        assert response is not None and response.status < 500, f"{url}: {response}"
-        if not response.headers.get("content-type", "").startswith("text/html"):
-            continue
-        # no page loads parts of itself later (no hx-trigger="load"): "load" is enough
-        visited.append(url)
-        queue += _links(page, base)
-        found += serious_problems(page, url)
-    return visited, found
-
-
-@pytest.mark.parametrize("role", ["office", "coordinator_a", "artist"])
-def test_pages_have_no_serious_accessibility_problem(
-    page, live_server, browser_login, campaign_data, role
-):
-    browser_login(role)
-
-    visited, found = _crawl(page, live_server.url, _seeds(role, campaign_data))
-
-    print(f"{role}: axe-core on {len(visited)} pages:", *visited, sep="\n  ")
-    assert len(visited) >= len(_seeds(role, campaign_data))
-    assert found == [], "axe-core found:\n" + "\n".join(found)
 
 
 def test_login_page_and_its_errors_have_no_serious_accessibility_problem(page, artist):

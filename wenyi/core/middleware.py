@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.middleware.gzip import GZipMiddleware
 from django.utils import translation
 
 
@@ -139,3 +140,19 @@ class TodoRefreshMiddleware:
 
             todo.forget(getattr(request, "user", None))
         return response
+
+
+class PageCompressionMiddleware(GZipMiddleware):
+    """Pages (HTML, JSON, text) sent gzipped to a browser that accepts it; a page is ~7 KB
+    instead of ~30. Django's GZipMiddleware pads each answer with random bytes against
+    BREACH (guessing a secret from the size of compressed pages). Files — photos, videos
+    with their byte ranges, documents — go as they are: they are compressed already, or
+    a range of them must stay a range of the file."""
+
+    COMPRESSED_TYPES = ("text/", "application/json", "application/javascript")
+
+    def process_response(self, request, response):
+        kind = response.get("Content-Type", "")
+        if not kind.startswith(self.COMPRESSED_TYPES) or response.status_code == 206:
+            return response
+        return super().process_response(request, response)
