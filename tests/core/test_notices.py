@@ -115,3 +115,16 @@ def test_email_of_a_kind_can_be_turned_off(login, office, coordinator_a, county_
 def test_settings_page_lists_every_kind(login, artist):
     body = login(artist).get(reverse("core:notification_settings")).content.decode()
     assert body.count('name="email"') == len(NoticeKind.values)
+
+
+def test_a_role_given_by_a_people_import_tells_the_person(office, county_a, city):
+    from wenyi.orgs.models import OrgUnit
+    from wenyi.orgs.services import PersonRow, import_people
+
+    row = PersonRow(name="孙导入", unit_code=county_a.code, username="sunimport", role=Role.ARTIST)
+    import_people(office, [row], allowed_units=OrgUnit.objects.all())
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.get(username="sunimport")
+    notices = _notices(user, NoticeKind.ROLE)
+    assert len(notices) == 1 and county_a.name in notices[0]

@@ -220,13 +220,19 @@ def grant_role(actor, user, unit: OrgUnit, role: str) -> Membership:
     membership, created = Membership.objects.get_or_create(user=user, unit=unit, role=role)
     if created:
         audit.record(actor, AuditAction.CREATE, membership)
-        with notify.site_language():
-            text = _("You were given the role %(role)s at %(unit)s.") % {
-                "role": membership.get_role_display(),
-                "unit": unit.name,
-            }
-        notify.notify([user], text, kind=NoticeKind.ROLE, url=reverse("home"), exclude=actor)
+        tell_role_given(actor, membership)
     return membership
+
+
+def tell_role_given(actor, membership: Membership) -> None:
+    """The notice (in the app, and by e-mail once the change is committed) that a role
+    was given, by hand or by a people import."""
+    with notify.site_language():
+        text = _("You were given the role %(role)s at %(unit)s.") % {
+            "role": membership.get_role_display(),
+            "unit": membership.unit.name,
+        }
+    notify.notify([membership.user], text, kind=NoticeKind.ROLE, url=reverse("home"), exclude=actor)
 
 
 @transaction.atomic
@@ -604,6 +610,7 @@ def _save_people(
             )
             if created:
                 audit.record(actor, AuditAction.CREATE, membership, note=note)
+                tell_role_given(actor, membership)
                 result.memberships_created += 1
                 existing.add((t.user.pk, unit.pk, row.role))
                 changed = True
