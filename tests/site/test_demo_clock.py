@@ -40,7 +40,9 @@ def test_the_demo_holds_nothing_after_today(db, settings, today):
     assert _moments_after(day) == []
 
 
-def test_a_later_day_shows_more_of_the_campaign(db, settings):
+def test_a_later_day_shows_more_of_the_campaign(transactional_db, settings):
+    # transactional: the database is emptied in between (PostgreSQL cannot empty tables
+    # inside the test's transaction)
     settings.WENYI_TODAY = datetime.date(2014, 8, 10)
     call_command("setup", demo=True, stdout=StringIO())
     early = (Activity.objects.count(), Report.objects.count())

@@ -255,6 +255,7 @@ def _tell(users, actor, kind: str, message: str, report: Report, **values) -> No
     )
 
 
+@transaction.atomic
 def submit_report(actor, report: Report) -> Report:
     report = Report.objects.select_for_update().get(pk=report.pk)
     if report.kind in PLANS and not report.items.exists():
