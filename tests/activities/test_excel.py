@@ -237,6 +237,26 @@ def test_submit_option_submits_the_imported_activities(coordinator_a, county_a, 
     activity = Activity.objects.get()
     assert job.status == ImportStatus.DONE
     assert activity.status == ActivityStatus.SUBMITTED and activity.submitted_at is not None
+    assert activity.submitted_by == coordinator_a
+
+
+def test_activities_imported_as_submitted_are_verified_by_someone_else(
+    coordinator_a, office, county_a, enterprise_a, linyi
+):
+    """Four eyes: the coordinator who imported an enterprise's activities "submitted"
+    may not verify them; the office may."""
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    from wenyi.activities import services as activity_services
+
+    run(coordinator_a, linyi, xlsx({"慰问演出": [show(enterprise_a.code, 1)]}), submit=True)
+    activity = Activity.objects.get()
+    assert activity.submitted_by == coordinator_a
+    with pytest.raises((PermissionDenied, ValidationError)):
+        activity_services.verify_activity(coordinator_a, activity)
+    activity_services.verify_activity(office, activity)
+    activity.refresh_from_db()
+    assert activity.status == ActivityStatus.VERIFIED
 
 
 def test_submit_option_refuses_rows_dated_after_today_naming_them(
