@@ -28,6 +28,9 @@ class OrgUnit(SortKeyed, Versioned, MP_Node):
     bodies = models.JSONField(_("bodies"), default=list, blank=True)
     address = models.CharField(_("address"), max_length=200, blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
+    # A retired unit keeps its records and history but takes part in no campaign from
+    # that day on, is offered in no choice and owes nothing (orgs.services.retire_unit).
+    retired_on = models.DateField(_("retired on"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
