@@ -126,26 +126,55 @@ def test_parent_is_met_only_when_every_unit_is(office, city, county_a, county_b,
     assert _cell(row).percent == 100
 
 
-def test_two_levels_count_the_units_with_none_below_them(
+def test_two_levels_judge_the_level_carrying_the_minimum(
     office, city, county_a, county_b, enterprise_a, record, linyi
 ):
-    linyi.participant_depth = 2
-    linyi.save(update_fields=["participant_depth"])
+    # two levels take part; the minimums sit at the bottom one (the file's default)
+    linyi.participant_depth, linyi.minimum_levels = 2, [2]
+    linyi.save(update_fields=["participant_depth", "minimum_levels"])
     for _ in range(4):
         record(office, enterprise_a, "weiwen", status="verified")
+    record(office, county_b, "weiwen", status="verified")
 
     rows = quota_matrix(linyi, [city, county_a, county_b, enterprise_a], AUGUST_15)
 
     by_code = {r.unit.code: r for r in rows}
-    # 兰山区 has a participating unit below it: judged by its enterprise
+    # 兰山区 carries no minimum: judged by its enterprise
     assert _cell(by_code["371302"]).units == Breakdown(met=1)
-    assert _cell(by_code["371300"]).units == Breakdown(met=1, behind=1)
+    assert _cell(by_code["371300"]).units == Breakdown(met=1)
+    # 罗庄区 carries none and has no unit below it that does: counts, no status
+    luozhuang = _cell(by_code["371311"])
+    assert (luozhuang.count, luozhuang.units, luozhuang.status) == (1, None, "")
+    assert not luozhuang.judged and by_code["371311"].status == ""
+    assert _cell(by_code["371302001"]).status == "met"
     assert [by_code[c].rolls_up for c in ("371300", "371302", "371311", "371302001")] == [
         True,
         True,
         False,
         False,
     ]
+
+
+def test_two_levels_both_carrying_minimums_judge_each_unit_by_itself(
+    office, city, county_a, county_b, enterprise_a, record, linyi
+):
+    linyi.participant_depth, linyi.minimum_levels = 2, [1, 2]
+    linyi.save(update_fields=["participant_depth", "minimum_levels"])
+    for _ in range(4):
+        record(office, enterprise_a, "weiwen", status="verified")
+
+    rows = quota_matrix(linyi, [city, county_a, county_b, enterprise_a], AUGUST_15)
+
+    by_code = {r.unit.code: r for r in rows}
+    # each county carries the minimum itself (its subtree counted); the city counts
+    # every unit that carries one: two counties and the enterprise
+    assert [_cell(by_code[c]).status for c in ("371302", "371311", "371302001")] == [
+        "met",
+        "behind",
+        "met",
+    ]
+    assert _cell(by_code["371302"]).units is None
+    assert _cell(by_code["371300"]).units == Breakdown(met=2, behind=1)
 
 
 def test_matrix_page_shows_the_breakdown_of_the_city(

@@ -10,6 +10,7 @@ from django.db import connection, models
 
 LINYI = Path(settings.PROJECT_DIR) / "campaigns" / "linyi-2014.toml"
 JINAN = Path(settings.PROJECT_DIR) / "docs" / "examples" / "jinan-2016.toml"
+FULL = Path(settings.PROJECT_DIR) / "docs" / "examples" / "shandong-2015.toml"  # slug sd-2015
 
 
 def edited(text: str, *replacements: tuple[str, str]) -> str:

@@ -4,7 +4,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from tests.campaigns.conftest import JINAN, LINYI, edited
+from tests.campaigns.conftest import FULL, JINAN, LINYI, edited
 from wenyi.campaigns.models import ActivityType, Campaign
 
 pytestmark = pytest.mark.django_db
@@ -108,3 +108,74 @@ def test_load_campaign_command_empty_folder_is_an_error(tmp_path):
 
     assert str(error.value) == "没有找到活动定义文件（*.toml）"
     assert error.value.returncode == 1
+
+
+# -- the slug inside a file is the campaign's identity (issue 11) ----------------------
+
+
+def _shandong(folder, name="shandong-2015.toml"):
+    """The full example under another name; its slug stays sd-2015."""
+    folder.mkdir(exist_ok=True)
+    path = folder / name
+    path.write_bytes(FULL.read_bytes())
+    return path
+
+
+def test_load_campaign_command_loads_a_file_named_otherwise_than_its_slug(tmp_path):
+    out, err = run(str(_shandong(tmp_path / "campaigns")))
+
+    assert out.startswith("已新建活动 sd-2015「2015年齐鲁职工文化创作实践活动」：")
+    assert err == ""
+    assert list(Campaign.objects.values_list("slug", flat=True)) == ["sd-2015"]
+
+
+def test_load_campaign_command_refuses_both_files_of_one_slug(tmp_path):
+    first = _shandong(tmp_path / "campaigns")
+    second = _shandong(tmp_path / "copies", "sd-copy.toml")
+    err = StringIO()
+
+    with pytest.raises(CommandError) as error:
+        call_command(
+            "load_campaign", str(first), str(LINYI), str(second), stdout=StringIO(), stderr=err
+        )
+
+    assert error.value.returncode == 1
+    assert str(error.value) == "2 个文件有问题，未载入（其余文件不受影响）"
+    assert err.getvalue().splitlines() == [
+        f"shandong-2015.toml: campaign.slug: slug「sd-2015」与 {second} 相同："
+        "一个活动只能有一个定义文件",
+        f"sd-copy.toml: campaign.slug: slug「sd-2015」与 {first} 相同：一个活动只能有一个定义文件",
+    ]
+    assert list(Campaign.objects.values_list("slug", flat=True)) == ["linyi-2014"]
+
+
+def test_setup_loads_a_campaign_file_named_otherwise_than_its_slug(db, settings, tmp_path):
+    settings.STATIC_ROOT = tmp_path / "static"
+    settings.CAMPAIGNS_DIR = tmp_path / "campaigns"
+    _shandong(settings.CAMPAIGNS_DIR)
+    (settings.CAMPAIGNS_DIR / "linyi-2014.toml").write_bytes(LINYI.read_bytes())
+    out = StringIO()
+
+    call_command("setup", stdout=out)
+
+    assert sorted(Campaign.objects.values_list("slug", flat=True)) == ["linyi-2014", "sd-2015"]
+    assert "已新建活动 sd-2015「" in out.getvalue()
+
+
+def test_setup_refuses_two_campaign_files_with_one_slug(db, settings, tmp_path):
+    settings.STATIC_ROOT = tmp_path / "static"
+    settings.CAMPAIGNS_DIR = tmp_path / "campaigns"
+    first = _shandong(settings.CAMPAIGNS_DIR)
+    second = _shandong(settings.CAMPAIGNS_DIR, "sd-2015.toml")
+    (settings.CAMPAIGNS_DIR / "linyi-2014.toml").write_bytes(LINYI.read_bytes())
+    err = StringIO()
+
+    with pytest.raises(CommandError):
+        call_command("setup", stdout=StringIO(), stderr=err)
+
+    assert err.getvalue().splitlines() == [
+        f"sd-2015.toml: campaign.slug: slug「sd-2015」与 {first} 相同：一个活动只能有一个定义文件",
+        f"shandong-2015.toml: campaign.slug: slug「sd-2015」与 {second} 相同："
+        "一个活动只能有一个定义文件",
+    ]
+    assert Campaign.objects.count() == 0

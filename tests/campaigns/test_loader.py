@@ -557,9 +557,63 @@ BAD_EDITS = [
         id="summary-due-outside-campaign",
     ),
     pytest.param(
-        [('slug = "linyi-2014"', 'slug = "linyi-2015"')],
-        ["campaign.slug: 应与文件名一致：文件名为 linyi-2014.toml，slug 为 linyi-2015"],
-        id="slug-differs-from-file-name",
+        [("participant_depth = 1 ", "participant_depth = 1\nminimum_levels = [2] ")],
+        ["campaign.minimum_levels: 2 超出参与层级：participant_depth = 1，每项应在 1 到 1 之间"],
+        id="minimum-level-below-participants",
+    ),
+    pytest.param(
+        [("participant_depth = 1 ", "participant_depth = 1\nminimum_levels = [] ")],
+        ["campaign.minimum_levels: 不能为空（不写此项即为默认值）"],
+        id="minimum-levels-empty",
+    ),
+    pytest.param(
+        [("participant_depth = 1 ", 'participant_depth = 1\nminimum_levels = ["1"] ')],
+        ["campaign.minimum_levels: 应为整数列表（如 [1, 2]，不加引号）"],
+        id="minimum-levels-in-quotes",
+    ),
+    pytest.param(
+        [("participant_depth = 1 ", "participant_depth = 2\nminimum_levels = [1, 1] ")],
+        ["campaign.minimum_levels[2]: 重复的值「1」"],
+        id="minimum-levels-duplicate",
+    ),
+    pytest.param(
+        [("reminder_days_before = 3 ", "reminder_days_before = 3\nreport_levels = [0, 3] ")],
+        ["reporting.report_levels: 0 无效，每项应在 1 到 10 之间"],
+        id="report-level-zero",
+    ),
+    pytest.param(
+        [("reminder_days_before = 3 ", "reminder_days_before = 3\nreport_levels = [1, 2] ")],
+        ["reporting.report_levels: 2 超出参与层级：participant_depth = 1，每项应在 1 到 1 之间"],
+        id="report-level-below-participants",
+    ),
+    pytest.param(
+        [("plan_due_day = 5 ", "plan_due_day = 5\nprogress_due_day = 28 ")],
+        [
+            "reporting.progress_due_day: "
+            "不能与 progress_due_days_before_month_end 同时设置（两种截止方式只能选一种）"
+        ],
+        id="progress-due-day-and-days-before-both-set",
+    ),
+    pytest.param(
+        [
+            ("progress_due_days_before_month_end = 0 ", "progress_due_day = 32 "),
+        ],
+        ["reporting.progress_due_day: 应在 1 到 31 之间"],
+        id="progress-due-day-out-of-range",
+    ),
+    pytest.param(
+        [
+            ("progress_due_days_before_month_end = 0 ", "progress_due_day = 0 "),
+        ],
+        ["reporting.progress_due_day: 应在 1 到 31 之间"],
+        id="progress-due-day-zero",
+    ),
+    pytest.param(
+        [
+            ("progress_due_days_before_month_end = 0 ", 'progress_due_day = "28" '),
+        ],
+        ["reporting.progress_due_day: 应为整数（不加引号）"],
+        id="progress-due-day-in-quotes",
     ),
     pytest.param(
         [

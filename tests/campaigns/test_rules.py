@@ -144,8 +144,9 @@ PAGES = [
     Page("coordinator_a", "leading_group", "group_county_b", 404),
     Page("artist", "leading_group", "group_county_b", 404),
     Page("coordinator_a", "leading_group_post", "group_county_b", 404),
-    # the enterprise below county_a: the county's artist is not a member of it
-    Page("coordinator_a", "leading_group", "group_enterprise_a", 200),
+    # the enterprise below county_a: the county's artist is not a member of it, and it
+    # takes no part in 2014 (one level below the city only), so it has no page at all
+    Page("coordinator_a", "leading_group", "group_enterprise_a", 404),
     Page("artist", "leading_group", "group_enterprise_a", 404),
     Page("coordinator_b", "leading_group", "group_enterprise_a", 404),
     Page("expert", "leading_group", "group_enterprise_a", 404),

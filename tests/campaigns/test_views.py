@@ -91,3 +91,47 @@ def test_an_award_named_like_its_only_tier_reads_once(login, artist, linyi):
     assert "优秀组织单位" in kinds
     assert not any("优秀组织单位：优秀组织单位" in k for k in kinds)
     assert any(k.startswith("优秀文艺作品：一等奖（5") for k in kinds)
+
+
+def _text(html: str) -> str:
+    import re
+
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", html)).strip()
+
+
+def _english(client, settings):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
+
+
+def test_campaign_page_shows_the_summary_length_with_its_tolerance(login, artist, linyi, settings):
+    import re
+
+    client = _english(login(artist), settings)
+    body = client.get(reverse("campaigns:detail", args=[linyi.slug])).content.decode()
+
+    (rule,) = re.findall(r'data-testid="summary-rule">(.*?)</li>', body, re.S)
+    assert _text(rule) == "Written summary of about 3000 characters (±20%) by 2014-10-15."
+
+
+def test_full_example_page_shows_progress_day_and_an_award_without_tiers(
+    login, artist, db, settings
+):
+    import re
+
+    load_campaign_file(ROOT / "docs" / "examples" / "shandong-2015.toml")
+    client = _english(login(artist), settings)
+
+    body = client.get(reverse("campaigns:detail", args=["sd-2015"])).content.decode()
+
+    assert (
+        "Monthly progress report: by day 28 of every month (the last day in shorter months)."
+        in _text(body)
+    )
+    kinds = [_text(li) for li in re.findall(r'data-testid="award-kind">(.*?)</li>', body, re.S)]
+    assert kinds == [
+        "优秀组织单位（20 places）",
+        "优秀个人",
+        "优秀文艺工作者",
+        "优秀作品：一等奖（5 places）、二等奖（10 places）",
+    ]

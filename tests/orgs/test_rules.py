@@ -11,7 +11,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from tests.factories import PersonFactory, UserFactory, membership
+from tests.factories import OrgUnitFactory, PersonFactory, UserFactory, membership
 from tests.rules_table import (
     Page,
     View,
@@ -29,6 +29,7 @@ from wenyi.orgs import services
 from wenyi.orgs.enums import Role
 from wenyi.orgs.models import Membership, OrgUnit, Person
 from wenyi.orgs.people_import import build_template
+from wenyi.orgs.units_import import build_template as build_unit_template
 
 UNITS = ("city", "county_a", "county_b", "enterprise_a")
 
@@ -56,6 +57,25 @@ def _person_of(login):
 def _role(role, unit):
     """A role at a unit, not saved: what `orgs.grant_role` is asked about."""
     return lambda cast, objects: Membership(unit=getattr(cast, unit), role=role)
+
+
+def _retired(cast, objects):
+    """A retired unit below county_b (retired units are kept, not deleted)."""
+    import datetime
+
+    return OrgUnitFactory(
+        parent=cast.county_b,
+        code="371311009",
+        name="罗庄区旧厂",
+        kind="enterprise",
+        retired_on=datetime.date(2014, 9, 1),
+    )
+
+
+def _units_import(cast, objects):
+    upload = SimpleUploadedFile("单位.xlsx", build_unit_template(OrgUnit.objects.none()))
+    job, _created = imports.start(cast.office, kind=ImportKind.UNITS, upload=upload)
+    return job
 
 
 def _people_import(cast, objects):
@@ -93,6 +113,8 @@ OBJECTS = {
     "office@city": _role(Role.OFFICE, "city"),
     "office@county_a": _role(Role.OFFICE, "county_a"),
     "people_import": _people_import,
+    "retired": _retired,
+    "units_import": _units_import,
 }
 
 T, F = True, False
@@ -146,6 +168,62 @@ RULES = [
     *rows("artist", "orgs.add_unit", {"county_a": F}),
     *rows("expert", "orgs.add_unit", {"city": F}),
     *rows("superuser", "orgs.add_unit", {"county_b": T}),
+    *rows("office", "orgs.add_unit", {"retired": F}),
+    *rows("superuser", "orgs.add_unit", {"retired": F}),
+    # orgs.add_top_unit (a new tree): a superuser only
+    *actors(
+        "orgs.add_top_unit",
+        None,
+        {
+            "superuser": T,
+            "office": F,
+            "office_a": F,
+            "coordinator_a": F,
+            "artist": F,
+            "expert": F,
+            "nobody": F,
+        },
+    ),
+    # orgs.move_unit, orgs.retire_unit: an office above the unit (never one's own), in use
+    *[
+        row
+        for perm in ("orgs.move_unit", "orgs.retire_unit")
+        for row in (
+            *rows(
+                "office",
+                perm,
+                {"city": F, "county_a": T, "county_b": T, "enterprise_a": T, "retired": F},
+            ),
+            *rows("office_a", perm, {"city": F, "county_a": F, "county_b": F, "enterprise_a": T}),
+            *rows("coordinator_a", perm, {"county_a": F, "enterprise_a": F}),
+            *rows("coordinator_b", perm, {"county_b": F, "retired": F}),
+            *rows("artist", perm, {"county_a": F}),
+            *rows("expert", perm, {"county_a": F}),
+            *rows("superuser", perm, {"city": T, "enterprise_a": T, "retired": F}),
+            *rows("nobody", perm, {"county_a": F}),
+        )
+    ],
+    # orgs.restore_unit: an office above a retired unit
+    *rows("office", "orgs.restore_unit", {"retired": T, "county_b": F}),
+    *rows("office_a", "orgs.restore_unit", {"retired": F}),
+    *rows("coordinator_b", "orgs.restore_unit", {"retired": F}),
+    *rows("expert", "orgs.restore_unit", {"retired": F}),
+    *rows("superuser", "orgs.restore_unit", {"retired": T, "city": F}),
+    # orgs.manage_units (the units page's actions, the tree's import and export): an office
+    *actors(
+        "orgs.manage_units",
+        None,
+        {
+            "office": T,
+            "office_a": T,
+            "coordinator_a": F,
+            "coordinator_b": F,
+            "artist": F,
+            "expert": F,
+            "superuser": T,
+            "nobody": F,
+        },
+    ),
     # orgs.manage_roles: the office over the unit
     *rows(
         "office", "orgs.manage_roles", {"city": T, "county_a": T, "county_b": T, "enterprise_a": T}
@@ -387,6 +465,26 @@ VIEWS = {
     "unit": View("get", lambda unit: reverse("orgs:unit", args=[unit.code])),
     "unit_edit": View("get", lambda unit: reverse("orgs:unit_edit", args=[unit.code])),
     "unit_add": View("get", lambda unit: reverse("orgs:unit_add", args=[unit.code])),
+    "unit_move": View("get", lambda unit: reverse("orgs:unit_move", args=[unit.code])),
+    "unit_move_post": View(
+        "post",
+        lambda unit: reverse("orgs:unit_move", args=[unit.code]),
+        data=lambda unit, objects: {"version": unit.version, "parent": objects["county_b"].pk},
+        state=lambda unit: OrgUnit.objects.get(pk=unit.pk).path,
+    ),
+    "unit_retire": View(
+        "post",
+        lambda unit: reverse("orgs:unit_retire", args=[unit.code]),
+        data=lambda unit, objects: {"version": unit.version},
+        state=lambda unit: OrgUnit.objects.get(pk=unit.pk).retired_on,
+    ),
+    "unit_restore": View(
+        "post",
+        lambda unit: reverse("orgs:unit_restore", args=[unit.code]),
+        data=lambda unit, objects: {"version": unit.version},
+        state=lambda unit: OrgUnit.objects.get(pk=unit.pk).retired_on,
+    ),
+    "units_import": View("get", lambda job: reverse("orgs:units_import_detail", args=[job.pk])),
     "person": View("get", lambda person: reverse("orgs:person", args=[person.pk])),
     "person_edit": View("get", lambda person: reverse("orgs:person_edit", args=[person.pk])),
     "person_login": View(
@@ -448,6 +546,34 @@ PAGES = [
     Page("coordinator_a", "unit", "enterprise_a", 200),
     Page("artist", "unit_edit", "enterprise_a", 404),
     Page("coordinator_b", "unit_edit", "enterprise_a", 404),
+    # moving and retiring a unit: an office above it; another county's coordinator or
+    # another tree's office does not see it (404), the county's own coordinator may not (403)
+    Page("coordinator_b", "unit_move", "enterprise_a", 404),
+    Page("coordinator_a", "unit_move", "enterprise_a", 403),
+    Page("coordinator_a", "unit_move", "county_a", 403),
+    Page("office_a", "unit_move", "county_a", 403),
+    Page("office_a", "unit_move", "enterprise_a", 200),
+    Page("office", "unit_move", "county_a", 200),
+    Page("coordinator_b", "unit_move_post", "enterprise_a", 404),
+    Page("coordinator_a", "unit_move_post", "enterprise_a", 403),
+    Page("office_a", "unit_move_post", "enterprise_a", 200),  # county_b is outside its area
+    Page("office", "unit_move_post", "enterprise_a", 302),
+    Page("coordinator_b", "unit_retire", "enterprise_a", 404),
+    Page("expert", "unit_retire", "enterprise_a", 404),
+    Page("artist", "unit_retire", "county_a", 403),
+    Page("coordinator_a", "unit_retire", "enterprise_a", 403),
+    Page("office_a", "unit_retire", "county_a", 403),
+    Page("office_a", "unit_retire", "enterprise_a", 302),
+    Page("office", "unit_retire", "enterprise_a", 302),
+    Page("coordinator_a", "unit_restore", "retired", 404),
+    Page("office_a", "unit_restore", "retired", 404),
+    Page("coordinator_b", "unit_restore", "retired", 403),
+    Page("office", "unit_restore", "retired", 302),
+    # a unit import: its creator's only; without an office, 403 first
+    Page("office", "units_import", "units_import", 200),
+    Page("office_a", "units_import", "units_import", 404),
+    Page("coordinator_a", "units_import", "units_import", 403),
+    Page("artist", "units_import", "units_import", 403),
     # the artist's own record: they see and edit their profile, nothing more
     Page("coordinator_b", "person", "p_artist", 404),
     Page("expert", "person", "p_artist", 404),

@@ -202,8 +202,8 @@ def test_city_row_is_the_sum_of_its_counties(linyi, city, county_a, county_b, of
 def test_a_county_with_units_below_it_counts_them_when_they_report(
     linyi, city, county_a, enterprise_a, office
 ):
-    linyi.participant_depth = 2
-    linyi.save(update_fields=["participant_depth"])
+    linyi.participant_depth, linyi.report_levels = 2, [1, 2]
+    linyi.save(update_fields=["participant_depth", "report_levels"])
     send(office, linyi, enterprise_a, ReportKind.MONTHLY_PLAN, JULY, _at(2014, 7, 1, 9))
     result = table(linyi, [county_a, enterprise_a], D(2014, 7, 10))
     assert cells(result, "371302")["2014-07"].as_tuple() == (2, 1, 1)

@@ -78,3 +78,23 @@ def test_menu_offers_only_what_the_role_may_open(request, login, linyi, who, sho
 def test_current_menu_item_is_marked(login, coordinator_a, linyi):
     page = login(coordinator_a).get(reverse("works:list", args=[linyi.slug])).content.decode()
     assert f'href="{reverse("works:list", args=[linyi.slug])}" aria-current="page"' in page
+
+
+def test_start_page_opens_on_the_login_s_own_campaign(
+    settings, login, linyi, office, coordinator_a, artist
+):
+    """With a newer campaign of another tree loaded (2015, 山东省), 临沂市's logins still
+    start in 2014 and their menu links there; the province's office starts in 2015."""
+    from tests.campaigns import shandong
+
+    settings.WENYI_TODAY = shandong.TODAY
+    tree = shandong.build()
+    for user in (office, coordinator_a, artist):
+        response = login(user).get(reverse("home"))
+        assert response.context["campaign"].slug == "linyi-2014"
+        assert response.context["nav_campaign"].slug == "linyi-2014"
+        assert tree.campaign.title not in response.content.decode()
+    response = login(tree.office).get(reverse("home"))
+    assert response.context["campaign"] == tree.campaign
+    city_coordinator = tree.coordinators[tree.jinan.code]
+    assert login(city_coordinator).get(reverse("home")).context["campaign"] == tree.campaign

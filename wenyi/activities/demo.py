@@ -50,7 +50,8 @@ PACE_DAYS = 70
 
 def build(campaign: Campaign, today: datetime.date) -> int:
     """Record the demo activities once, all held between the campaign's start and a few
-    days before `today`; returns how many exist."""
+    days before `today`; returns how many exist. `campaign` is the demo's own (site.demo
+    picks it by its slug): nothing here looks for another."""
     if Activity.objects.filter(campaign=campaign).exists():
         return Activity.objects.filter(campaign=campaign).count()
     first = campaign.start + datetime.timedelta(days=2)

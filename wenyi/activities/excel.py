@@ -58,7 +58,13 @@ from wenyi.core.sheets import (
     write_header,
 )
 from wenyi.orgs.models import OrgUnit
-from wenyi.orgs.queries import by_name, scope_for, under_paths, units_managed_by
+from wenyi.orgs.queries import (
+    active_units,
+    by_name,
+    scope_for,
+    under_paths,
+    units_managed_by,
+)
 
 __all__ = [
     "XLSX_CONTENT_TYPE",
@@ -162,8 +168,8 @@ def _campaign_types(campaign: Campaign) -> list[ActivityType]:
 
 def importable_units(user, campaign: Campaign) -> QuerySet[OrgUnit]:
     """Units the user may record activities for in this campaign: the units they
-    manage, within the campaign's owner unit when that unit exists."""
-    units = units_managed_by(user)
+    manage, within the campaign's owner unit when that unit exists; none retired."""
+    units = active_units(units_managed_by(user))
     owner = campaign.owner_unit()
     if owner is not None:
         units = units.filter(path__startswith=owner.path)

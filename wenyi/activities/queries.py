@@ -11,7 +11,12 @@ from django.utils.translation import gettext as _
 from wenyi.activities.enums import QuotaStatus
 from wenyi.activities.models import Activity, Tally
 from wenyi.campaigns.models import ActivityType, Campaign
-from wenyi.campaigns.queries import participating_units
+from wenyi.campaigns.participation import (
+    is_retired,
+    minimum_levels,
+    minimum_units,
+    participating_units,
+)
 from wenyi.core import clock
 from wenyi.orgs.models import OrgUnit
 from wenyi.orgs.queries import managed, outermost_paths, under_paths, units_managed_by
@@ -56,6 +61,10 @@ def months_elapsed(
     if today.day == last_day:
         completed += 1
     return completed, total - completed
+
+
+# a cell of a unit that carries no minimum and has none below it: counts, no status
+NO_STATUS = ""
 
 
 def quota_status(count: int, minimum: int, completed: int, remaining: int) -> str:
@@ -123,12 +132,19 @@ class Cell:
         )
 
     @property
+    def judged(self) -> bool:
+        """The cell has a status: its unit carries the minimum, or units below it do."""
+        return self.status != NO_STATUS
+
+    @property
     def status_label(self) -> str:
-        return QuotaStatus(self.status).label
+        return QuotaStatus(self.status).label if self.judged else ""
 
     @property
     def percent(self) -> int:
         """Progress towards the minimum; for a parent, the share of its units met."""
+        if not self.judged:
+            return 0
         if self.units is not None:
             return round(100 * self.units.met / self.units.units) if self.units.units else 100
         if not self.type.min_per_year:
@@ -146,12 +162,13 @@ class Row:
 
     @property
     def status(self) -> str:
-        """The worst status of the row's cells (a parent's: the worst of its units')."""
+        """The worst status of the row's cells (a parent's: the worst of its units');
+        none when no cell is judged (the unit carries no minimum, nor any below it)."""
         statuses = {c.status for c in self.cells}
         for status in (QuotaStatus.BEHIND, QuotaStatus.ON_TRACK):
             if status in statuses:
                 return status
-        return QuotaStatus.MET
+        return QuotaStatus.MET if QuotaStatus.MET in statuses else NO_STATUS
 
 
 def metric_columns(types: list[ActivityType]) -> list[tuple[ActivityType, object]]:
@@ -161,42 +178,47 @@ def metric_columns(types: list[ActivityType]) -> list[tuple[ActivityType, object
     return [(t, m) for t in types for m in t.metrics.all() if is_numeric(m)]
 
 
-def judged_paths(campaign: Campaign, units: list[OrgUnit]) -> list[str]:
+def judged_paths(campaign: Campaign, units: list[OrgUnit], today: datetime.date) -> list[str]:
     """Paths of the units that carry the minimum at or below the listed units.
 
-    The minimum applies to each participating unit below the owner (the owner carries
-    none); one that has participating units below it is judged by them in turn, so
-    the units judged against the minimum are the participating units below the owner
-    with none below them (for 2014, the counties). One query, and none when no listed
-    unit can have participating units below it (a county's own page).
+    The file's `minimum_levels` name them (campaigns.participation.minimum_units: the
+    counties, for 2014); a unit above them is judged by them in turn. A listed unit's
+    own level is read from its depth; one query finds those further down, and none is
+    made when no listed unit lies above a level carrying a minimum (a county's page).
     """
     owner = campaign.owner_unit()
     if owner is None:
         return []
-    bottom = owner.depth + campaign.participant_depth
+    depths = {owner.depth + level for level in minimum_levels(campaign)}
+    found = {
+        u.path
+        for u in units
+        if u.depth in depths and u.path.startswith(owner.path) and not is_retired(u, today)
+    }
     reach = [
         u
         for u in units
-        if u.depth < bottom and (u.path.startswith(owner.path) or owner.path.startswith(u.path))
+        if u.depth < max(depths)
+        and (u.path.startswith(owner.path) or owner.path.startswith(u.path))
     ]
-    if not reach:
-        return []
-    paths = sorted(
-        participating_units(campaign)
-        .filter(under_paths(outermost_paths(u.path for u in reach)), depth__gt=owner.depth)
-        .values_list("path", flat=True)
-    )
-    # in sorted order a path is directly followed by the paths below it, if any
-    return [p for p, q in zip(paths, [*paths[1:], ""], strict=False) if not q.startswith(p)]
+    if reach:
+        found.update(
+            minimum_units(campaign, today=today, owner=owner)
+            .filter(under_paths(outermost_paths(u.path for u in reach)))
+            .values_list("path", flat=True)
+        )
+    return sorted(found)
 
 
 def quota_matrix(campaign: Campaign, units: list[OrgUnit], today: datetime.date) -> list[Row]:
     """Verified activities per unit and type, each unit counting its whole subtree.
 
-    A unit with participating units below it (a parent: the owner above its counties)
-    is judged by them: each of its cells counts those units met / on track / behind
-    (`Cell.units`) and takes the worst of their statuses; its count is information.
-    Any other unit is judged by its count against the type's minimum.
+    A unit that carries the minimum (`judged_paths`) is judged by its count against
+    each type's minimum. A unit above such units (a parent: the owner above its
+    counties) is judged by them: each of its cells counts those units met / on track
+    / behind (`Cell.units`) and takes the worst of their statuses; its count is
+    information. Any other unit (a level that carries no minimum, with none below it)
+    shows its counts without a status.
 
     Reads the maintained tallies (one query), the units judged below the listed ones
     (`judged_paths`) and the types with their metrics; the roll-up up the tree is a
@@ -206,7 +228,7 @@ def quota_matrix(campaign: Campaign, units: list[OrgUnit], today: datetime.date)
     completed, remaining = months_elapsed(implementation_window(campaign), today)
     if not units:
         return []
-    judged = set(judged_paths(campaign, units))
+    judged = set(judged_paths(campaign, units, today))
     # one prefix condition per outermost unit: the office's city covers its counties
     q = under_paths(outermost_paths(unit.path for unit in units), "unit__")
     tallies = list(
@@ -230,10 +252,11 @@ def quota_matrix(campaign: Campaign, units: list[OrgUnit], today: datetime.date)
     for path in judged:
         for cell in by_path[path].values():
             cell.status = quota_status(cell.count, cell.type.min_per_year, completed, remaining)
-        # count the unit's status in every listed unit above it
+        # count the unit's status in every listed unit above it that carries none itself
         for end in range(step, len(path), step):
-            if path[:end] in listed:
-                for type_id, cell in by_path[path[:end]].items():
+            above = path[:end]
+            if above in listed and above not in judged:
+                for type_id, cell in by_path[above].items():
                     if cell.units is None:
                         cell.units = Breakdown()
                     cell.units.add(by_path[path][type_id].status)
@@ -245,18 +268,20 @@ def quota_matrix(campaign: Campaign, units: list[OrgUnit], today: datetime.date)
             if cell.units is not None:
                 cell.status = cell.units.status
             elif unit.path not in judged:
-                cell.status = quota_status(cell.count, cell.type.min_per_year, completed, remaining)
+                cell.status = NO_STATUS
         rows.append(Row(unit=unit, cells=cells, rolls_up=parent))
     return rows
 
 
 def quota_rows_for(user, campaign):
-    """The matrix rows a login may see: the office all participating units, a
-    coordinator the participating units in their subtree (or their own unit)."""
-    reach = list(units_managed_by(user).only("code", "name", "path", "depth").order_by("path"))
-    taking_part = set(participating_units(campaign).values_list("pk", flat=True))
-    units = [u for u in reach if u.pk in taking_part]
-    if not units and reach:
-        top = min(u.depth for u in reach)
-        units = [u for u in reach if u.depth == top]
-    return quota_matrix(campaign, units, clock.today())
+    """The matrix rows a login may see: the participating units it manages (the office
+    all of them, a coordinator those in their subtree); none that does not take part
+    (campaigns.participation), so a login whose units take no part sees no row."""
+    today = clock.today()
+    units = list(
+        participating_units(campaign, today=today)
+        .filter(pk__in=units_managed_by(user).values("pk"))
+        .only("code", "name", "path", "depth", "retired_on")
+        .order_by("path")
+    )
+    return quota_matrix(campaign, units, today)

@@ -30,7 +30,7 @@ from wenyi.core.actions import Action, ReasonForm
 from wenyi.core.permissions import allowed, require, visible_or_404
 from wenyi.core.versioning import show_refusal
 from wenyi.orgs.models import Person
-from wenyi.orgs.queries import by_name, units_flat, units_managed_by
+from wenyi.orgs.queries import by_name, unit_choices, units_flat, units_managed_by
 
 
 @login_required
@@ -75,7 +75,7 @@ def activity_add(request: HttpRequest, slug: str) -> HttpResponse:
             "activities/pick_type.html",
             {"campaign": campaign, "types": types, "unit": request.GET.get("unit", "")},
         )
-    units = units_managed_by(request.user).order_by("path")
+    units = unit_choices(units_managed_by(request.user))
     initial = {}
     if request.GET.get("unit"):
         initial["unit"] = units.filter(code=request.GET["unit"]).first()
@@ -233,7 +233,7 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
     activity = _activity(request, pk)
     require(request.user, "activities.change", activity)
     campaign, type_ = activity.campaign, activity.type
-    units = units_managed_by(request.user).order_by("path")
+    units = unit_choices(units_managed_by(request.user), keep=activity.unit)
     initial = {
         name: getattr(activity, name)
         for name in ("unit", "title", "start_date", "end_date", "place", "address", "description")

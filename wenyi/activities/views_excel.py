@@ -28,7 +28,8 @@ from wenyi.activities.excel import (
 from wenyi.activities.filters import filter_activities
 from wenyi.activities.queries import activities_visible_to, quota_matrix
 from wenyi.campaigns.models import Campaign
-from wenyi.campaigns.queries import campaigns_visible_to, participating_units
+from wenyi.campaigns.participation import participating_units
+from wenyi.campaigns.queries import campaigns_visible_to
 from wenyi.core import clock
 from wenyi.core.enums import ImportKind
 from wenyi.core.forms import ImportUploadForm
@@ -112,12 +113,12 @@ def export(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def statistics(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = _campaign(request, slug)
+    today = clock.today()
     units = list(
-        participating_units(campaign)
+        participating_units(campaign, today=today)
         .filter(pk__in=units_managed_by(request.user).values("pk"))
         .order_by("path")
     )
-    today = clock.today()
     rows = quota_matrix(campaign, units, today)
     return _xlsx_response(
         statistics_workbook(campaign, rows, today),

@@ -4,7 +4,8 @@
 the schema below without touching the database. Every problem is collected, each
 as one line ``<file>: <field.path>: <what is wrong>``; if there is any,
 `CampaignFileError` lists them all. `wenyi.campaigns.loader` applies a checked file.
-The format is documented field by field in docs/campaign-format.md.
+The format is documented field by field in docs/campaign-format.md, and
+tests/campaigns/test_format_docs.py fails when that page and SCHEMA below disagree.
 
 List items are numbered from 1 in problem paths (``stages[2].end`` is the second
 ``[[stages]]`` table), because that is how a person counts them in the file.
@@ -17,7 +18,7 @@ import difflib
 import hashlib
 import re
 import tomllib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -60,10 +61,11 @@ class CampaignFileError(Exception):
 @dataclass(frozen=True)
 class F:
     """One key of a TOML table: its kind, whether it is required, its default,
-    its bounds, and the model attribute it is stored in (when not the same name)."""
+    its bounds (of each item, for a list of ints), and the model attribute it is stored
+    in (when not the same name)."""
 
     name: str
-    kind: str  # text | key | int | bool | date | email | choice | texts | choices
+    kind: str  # text | key | int | bool | date | email | choice | texts | choices | ints
     required: bool = False
     default: Any = None
     max_length: int | None = None
@@ -93,16 +95,22 @@ CAMPAIGN = (
     F("aims", "text", default="", attr="summary"),
     F("owner_unit", "text", required=True, max_length=40, attr="owner_unit_code"),
     F("participant_depth", "int", default=1, low=1, high=10),
+    # levels below the owner, each 1..participant_depth; not given: [participant_depth]
+    F("minimum_levels", "ints", low=1, high=10),
 )
 REPORTING = (
     F("implementation_stage", "key", default="", max_length=40, attr="implementation_stage_key"),
     F("unit_plan_due", "date"),
     F("plan_due_day", "int", default=5, low=1, high=28),
     F("progress_due_days_before_month_end", "int", default=0, low=0, high=27),
+    # a day of the month instead of the rule above (not both)
+    F("progress_due_day", "int", low=1, high=31),
     F("summary_due", "date"),
     F("summary_target_chars", "int", default=0, low=0, high=LARGE),
     F("summary_tolerance_pct", "int", default=20, low=0, high=100),
     F("reminder_days_before", "int", default=3, low=0, high=30),
+    # levels below the owner, each 1..participant_depth; not given: [participant_depth]
+    F("report_levels", "ints", low=1, high=10),
 )
 ORGANISER = (
     F("name", "text", required=True, max_length=200),
@@ -167,17 +175,74 @@ AWARD_TIER = (
     F("name", "text", required=True, max_length=100),
     F("max_count", "int", low=1, high=LARGE),
 )
-TOP_LEVEL = (
-    "campaign",
-    "reporting",
-    "organisers",
-    "contacts",
-    "leading_group",
-    "stages",
-    "activity_types",
-    "work_categories",
-    "award_kinds",
+
+
+@dataclass(frozen=True)
+class Section:
+    """One table of the file: `[name]` or, when `many`, an array `[[name]]`; its keys
+    (`fields`), the key unique among its items, and its own arrays of tables (`parts`,
+    such as an activity type's `[[activity_types.metrics]]`).
+
+    Every table is read the same way from its Section: unknown keys, required keys,
+    defaults, value kinds and bounds, duplicate items. A later capability adds its
+    table here (and its field table to docs/campaign-format.md, which a test compares
+    with this schema); rules across fields are written in `_check`.
+    """
+
+    name: str
+    fields: tuple[F, ...]
+    many: bool = False
+    required: bool = False
+    unique: str | None = None
+    parts: tuple[Section, ...] = ()
+    # the problem when a required array is written out empty (`stages = []`)
+    empty: str = ""
+    # a table left out is read as written empty: every default applies
+    defaults: bool = False
+
+
+SCHEMA: tuple[Section, ...] = (
+    Section("campaign", CAMPAIGN, required=True),
+    Section("reporting", REPORTING, defaults=True),
+    Section("organisers", ORGANISER, many=True, required=True, unique="name"),
+    Section("contacts", CONTACT, many=True, unique="name"),
+    Section(
+        "leading_group",
+        LEADING_GROUP,
+        parts=(Section("members", GROUP_MEMBER, many=True, unique="name"),),
+    ),
+    Section("stages", STAGE, many=True, required=True, unique="key", empty="至少要有一个阶段"),
+    Section(
+        "activity_types",
+        ACTIVITY_TYPE,
+        many=True,
+        unique="key",
+        parts=(Section("metrics", METRIC, many=True, unique="key"),),
+    ),
+    Section("work_categories", WORK_CATEGORY, many=True, unique="key"),
+    Section(
+        "award_kinds",
+        AWARD_KIND,
+        many=True,
+        unique="key",
+        parts=(Section("tiers", AWARD_TIER, many=True, unique="key"),),
+    ),
 )
+TOP_LEVEL = tuple(section.name for section in SCHEMA)
+
+
+def schema_tables() -> dict[str, Section]:
+    """Every table by its dotted name (``activity_types.metrics``), parents first."""
+    found: dict[str, Section] = {}
+
+    def walk(section: Section, prefix: str) -> None:
+        found[prefix + section.name] = section
+        for part in section.parts:
+            walk(part, f"{prefix}{section.name}.")
+
+    for section in SCHEMA:
+        walk(section, "")
+    return found
 
 
 # ---------------------------------------------------------------------------
@@ -279,7 +344,7 @@ class _Checker:
         if message:
             self.problem(path, message)
             return False, None
-        if spec.kind in ("texts", "choices"):
+        if spec.kind in ("texts", "choices", "ints"):
             seen: set[str] = set()
             for number, element in enumerate(value, 1):
                 if element in seen:
@@ -354,6 +419,18 @@ class _Checker:
             return f"{'、'.join(map(str, bad))} 无效，每项{_one_of(spec.choices)}", None
         return None, list(raw)
 
+    def _value_ints(self, raw: Any, spec: F) -> tuple[str | None, Any]:
+        if not isinstance(raw, list) or not all(
+            isinstance(v, int) and not isinstance(v, bool) for v in raw
+        ):
+            return "应为整数列表（如 [1, 2]，不加引号）", None
+        if not raw:
+            return "不能为空（不写此项即为默认值）", None
+        bad = [v for v in raw if _range_message(spec, v)]
+        if bad:
+            return f"{'、'.join(map(str, bad))} 无效，每项应在 {spec.low} 到 {spec.high} 之间", None
+        return None, list(raw)
+
     # -- rules across fields -------------------------------------------------
 
     def unique(self, items: list[Item], name: str) -> None:
@@ -385,69 +462,95 @@ class _Checker:
             self.problem(_join(item["_path"], "end"), f"早于活动开始日期 {within[0]}")
 
 
-def _check(data: dict[str, Any], label: str, stem: str) -> tuple[dict[str, Any], list[str]]:
-    """Check a parsed file; return the checked definition and the problems found."""
+def _read(c: _Checker, data: dict[str, Any], section: Section, path: str) -> Any:
+    """One section of `data` as its Section declares it: an Item, a list of Items (an
+    array of tables), or None for an optional table that is not there."""
+    nested = tuple(part.name for part in section.parts)
+    if section.name not in data and not section.defaults:
+        if section.required:
+            c.problem(path, "缺少必填项")
+        return [] if section.many else None
+    raw = data.get(section.name, {})
+    if section.many:
+        items = c.array(raw, path, section.fields, nested)
+        if section.empty and raw == []:
+            c.problem(path, section.empty)
+        if section.unique:
+            c.unique(items, section.unique)
+        pairs = zip(items, [e for e in raw if isinstance(e, dict)], strict=True) if items else ()
+    else:
+        item = c.table(raw, path, section.fields, nested)
+        items = item
+        pairs = [(item, raw)] if item is not None else []
+    for item, raw_item in pairs:
+        for part in section.parts:
+            item[part.name] = _read(c, raw_item, part, f"{item['_path']}.{part.name}")
+    return items
+
+
+def _check(data: dict[str, Any], label: str) -> tuple[dict[str, Any], list[str]]:
+    """Check a parsed file; return the checked definition and the problems found.
+
+    Each section is read as SCHEMA declares it and then its rules across fields run
+    (`_RULES`), so problems are listed section by section in the schema's order."""
     c = _Checker(label)
     for key in data:
         if key not in TOP_LEVEL:
             c.problem(key, _unknown(key, TOP_LEVEL))
+    spec: dict[str, Any] = {"_period": None}
+    for section in SCHEMA:
+        spec[section.name] = _read(c, data, section, section.name)
+        rule = _RULES.get(section.name)
+        if rule is not None:
+            rule(c, spec, data)
+    _check_due_dates(c, spec)
+    del spec["_period"]
+    return spec, c.problems
 
-    if "campaign" in data:
-        campaign = c.table(data["campaign"], "campaign", CAMPAIGN)
-    else:
-        c.problem("campaign", "缺少必填项")
-        campaign = None
-    campaign = campaign or {"_path": "campaign"}
-    reporting = c.table(data.get("reporting", {}), "reporting", REPORTING) or {}
 
-    period = None
+def _campaign_rules(c: _Checker, spec: dict[str, Any], data: dict[str, Any]) -> None:
+    campaign = spec["campaign"] = spec["campaign"] or {"_path": "campaign"}
     if campaign.get("start") and campaign.get("end"):
         c.period(campaign, None)
         if campaign["end"] >= campaign["start"]:
-            period = (campaign["start"], campaign["end"])
-    slug = campaign.get("slug")
-    if slug and slug != stem:
-        c.problem("campaign.slug", f"应与文件名一致：文件名为 {stem}.toml，slug 为 {slug}")
-    year = campaign.get("year")
+            spec["_period"] = (campaign["start"], campaign["end"])
+    period, year = spec["_period"], campaign.get("year")
     if year and period and not (period[0].year <= year <= period[1].year):
         years = f"{period[0].year}–{period[1].year}"
         c.problem("campaign.year", f"应在开始和结束日期的年份之间（{years}）")
+    _check_levels(c, campaign, "minimum_levels", campaign)
 
-    organisers = c.array(data.get("organisers"), "organisers", ORGANISER)
-    c.unique(organisers, "name")
-    if "organisers" not in data:
-        c.problem("organisers", "缺少必填项")
-    elif not any(o.get("role") == OrganiserRole.LEAD for o in organisers):
+
+def _reporting_rules(c: _Checker, spec: dict[str, Any], data: dict[str, Any]) -> None:
+    reporting = spec["reporting"] = spec["reporting"] or {"_path": "reporting"}
+    _check_levels(c, reporting, "report_levels", spec["campaign"])
+    raw = data.get("reporting")
+    if (
+        isinstance(raw, dict)
+        and "progress_due_day" in raw
+        and "progress_due_days_before_month_end" in raw
+    ):
+        c.problem(
+            "reporting.progress_due_day",
+            "不能与 progress_due_days_before_month_end 同时设置（两种截止方式只能选一种）",
+        )
+
+
+def _organiser_rules(c: _Checker, spec: dict[str, Any], data: dict[str, Any]) -> None:
+    if "organisers" in data and not any(
+        o.get("role") == OrganiserRole.LEAD for o in spec["organisers"]
+    ):
         c.problem("organisers", '至少要有一个 role = "lead" 的牵头单位')
 
-    contacts = c.array(data.get("contacts"), "contacts", CONTACT)
-    c.unique(contacts, "name")
 
-    group = None
-    if "leading_group" in data:
-        group = c.table(data["leading_group"], "leading_group", LEADING_GROUP, ("members",))
-        if group is not None:
-            group["members"] = c.array(
-                data["leading_group"].get("members"), "leading_group.members", GROUP_MEMBER
-            )
-            c.unique(group["members"], "name")
+def _stage_rules(c: _Checker, spec: dict[str, Any], data: dict[str, Any]) -> None:
+    for stage in spec["stages"]:
+        c.period(stage, spec["_period"])
 
-    if "stages" not in data:
-        c.problem("stages", "缺少必填项")
-    stages = c.array(data.get("stages"), "stages", STAGE)
-    if "stages" in data and isinstance(data["stages"], list) and not data["stages"]:
-        c.problem("stages", "至少要有一个阶段")
-    c.unique(stages, "key")
-    for stage in stages:
-        c.period(stage, period)
 
-    types = c.array(data.get("activity_types"), "activity_types", ACTIVITY_TYPE, ("metrics",))
-    c.unique(types, "key")
-    raw_types = data.get("activity_types") if isinstance(data.get("activity_types"), list) else []
-    for item, raw in zip(types, [t for t in raw_types if isinstance(t, dict)], strict=True):
-        item["metrics"] = c.array(raw.get("metrics"), f"{item['_path']}.metrics", METRIC)
-        c.unique(item["metrics"], "key")
-        for metric in item["metrics"]:
+def _metric_rules(c: _Checker, spec: dict[str, Any], data: dict[str, Any]) -> None:
+    for activity_type in spec["activity_types"]:
+        for metric in activity_type["metrics"]:
             kind, choices = metric.get("type"), metric.get("choices")
             where = _join(metric["_path"], "choices")
             if kind == MetricType.CHOICE and choices == []:
@@ -455,42 +558,40 @@ def _check(data: dict[str, Any], label: str, stem: str) -> tuple[dict[str, Any],
             elif kind and kind != MetricType.CHOICE and choices:
                 c.problem(where, "只有 choice 类型的指标才能设置 choices")
 
-    categories = c.array(data.get("work_categories"), "work_categories", WORK_CATEGORY)
-    c.unique(categories, "key")
-    _check_category_tree(c, categories)
 
-    kinds = c.array(data.get("award_kinds"), "award_kinds", AWARD_KIND, ("tiers",))
-    c.unique(kinds, "key")
-    raw_kinds = data.get("award_kinds") if isinstance(data.get("award_kinds"), list) else []
-    for item, raw in zip(kinds, [k for k in raw_kinds if isinstance(k, dict)], strict=True):
-        where = f"{item['_path']}.tiers"
-        if "tiers" not in raw:
-            c.problem(where, "缺少必填项（至少要有一个等次）")
-        item["tiers"] = c.array(raw.get("tiers"), where, AWARD_TIER)
-        if "tiers" in raw and raw["tiers"] == []:
-            c.problem(where, "至少要有一个等次")
-        c.unique(item["tiers"], "key")
+def _category_rules(c: _Checker, spec: dict[str, Any], data: dict[str, Any]) -> None:
+    _check_category_tree(c, spec["work_categories"])
 
+
+def _check_due_dates(c: _Checker, spec: dict[str, Any]) -> None:
+    """The reporting rules that name a stage or a date: checked once the stages are read."""
+    reporting, period = spec["reporting"], spec["_period"]
     stage_key = reporting.get("implementation_stage")
-    if stage_key and stage_key not in {s.get("key") for s in stages}:
+    if stage_key and stage_key not in {s.get("key") for s in spec["stages"]}:
         c.problem("reporting.implementation_stage", f"没有 key 为「{stage_key}」的阶段")
     for name in ("unit_plan_due", "summary_due"):
         due = reporting.get(name)
         if due and period and not (period[0] <= due <= period[1]):
             c.problem(f"reporting.{name}", f"应在活动期间 {period[0]} 至 {period[1]} 之内")
 
-    spec = {
-        "campaign": campaign,
-        "reporting": reporting,
-        "organisers": organisers,
-        "contacts": contacts,
-        "leading_group": group,
-        "stages": stages,
-        "activity_types": types,
-        "work_categories": categories,
-        "award_kinds": kinds,
-    }
-    return spec, c.problems
+
+def _check_levels(c: _Checker, item: Item, name: str, campaign: Item) -> None:
+    """Levels count below the owner: each within 1..participant_depth. Not given: the
+    bottom level, written out so the stored campaign says what applies."""
+    depth = campaign.get("participant_depth")
+    if depth is None or name not in item:
+        return  # participant_depth or the levels themselves are wrong: said already
+    levels = item[name]
+    if levels is None:
+        item[name] = [depth]
+        return
+    bad = [level for level in levels if level > depth]
+    if bad:
+        c.problem(
+            _join(item["_path"], name),
+            f"{'、'.join(map(str, bad))} 超出参与层级：participant_depth = {depth}，"
+            f"每项应在 1 到 {depth} 之间",
+        )
 
 
 def _check_category_tree(c: _Checker, categories: list[Item]) -> None:
@@ -518,6 +619,17 @@ def _check_category_tree(c: _Checker, categories: list[Item]) -> None:
             c.problem(_join(path, "text_min_chars"), f"大于 text_max_chars（{low} > {high}）")
         if item.get("file_kinds") == [] and item.get("key") and item["key"] not in has_children:
             c.problem(_join(path, "file_kinds"), "没有下级分类的类别至少要接受一种文件")
+
+
+# rules across fields, run right after their section is read (see `_check`)
+_RULES: dict[str, Callable[[_Checker, dict[str, Any], dict[str, Any]], None]] = {
+    "campaign": _campaign_rules,
+    "reporting": _reporting_rules,
+    "organisers": _organiser_rules,
+    "stages": _stage_rules,
+    "activity_types": _metric_rules,
+    "work_categories": _category_rules,
+}
 
 
 @dataclass
@@ -562,7 +674,7 @@ def check_campaign_file(path: str | Path) -> CheckedFile:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise CampaignFileError([_syntax_problem(label, exc)]) from None
-    definition, problems = _check(data, label, path.stem)
+    definition, problems = _check(data, label)
     if problems:
         raise CampaignFileError(problems)
     return CheckedFile(

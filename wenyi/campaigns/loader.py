@@ -60,12 +60,15 @@ from wenyi.core.enums import AuditAction
 
 __all__ = [
     "CampaignFileError",
+    "CheckedFile",
     "LoadResult",
     "LoadStatus",
+    "apply_checked",
     "campaign_files",
     "check_campaign_file",
     "load_all",
     "load_campaign_file",
+    "shared_slugs",
 ]
 
 # Rows the loader creates, updates and deletes itself. A reference from any other
@@ -452,7 +455,11 @@ def load_campaign_file(path: str | Path, *, actor: Any = None) -> LoadResult:
 
     Raises CampaignFileError listing every problem; then nothing was written.
     """
-    checked = check_campaign_file(path)
+    return apply_checked(check_campaign_file(path), actor=actor)
+
+
+def apply_checked(checked: CheckedFile, *, actor: Any = None) -> LoadResult:
+    """Load a file that passed `check_campaign_file`, in one transaction."""
     with transaction.atomic():
         return _apply(checked, actor)
 
@@ -462,13 +469,37 @@ def campaign_files(directory: str | Path) -> list[Path]:
     return sorted(p for p in Path(directory).glob("*.toml") if p.is_file())
 
 
+def shared_slugs(checked: list[CheckedFile]) -> dict[Path, list[str]]:
+    """The files among `checked` whose slug another of them has too, each with its
+    problem line naming the other file(s).
+
+    The slug inside a file is the campaign's identity, whatever the file is called:
+    two files with one slug would overwrite each other's campaign in turn, and which
+    one is right cannot be told, so neither is loaded.
+    """
+    by_slug: dict[str, list[CheckedFile]] = {}
+    for item in checked:
+        by_slug.setdefault(item.definition["campaign"]["slug"], []).append(item)
+    problems: dict[Path, list[str]] = {}
+    for slug, items in by_slug.items():
+        if len(items) < 2:
+            continue
+        for item in items:
+            others = "、".join(other.source for other in items if other is not item)
+            problems.setdefault(item.path, []).append(
+                f"{item.label}: campaign.slug: slug「{slug}」与 {others} 相同："
+                "一个活动只能有一个定义文件"
+            )
+    return problems
+
+
 def load_all(directory: str | Path, *, actor: Any = None) -> list[LoadResult]:
     """Load every *.toml directly in `directory` (used by `wenyi setup`).
 
-    Every file is checked first; if any has a problem, nothing is loaded and
-    CampaignFileError lists the problems of all files. Then each file is loaded in
-    its own transaction; a file refused at that stage (a removal blocked by data
-    that depends on it) is rolled back, the others stay loaded, and
+    Every file is checked first; if any has a problem, or two files have one slug,
+    nothing is loaded and CampaignFileError lists the problems of all files. Then each
+    file is loaded in its own transaction; a file refused at that stage (a removal
+    blocked by data that depends on it) is rolled back, the others stay loaded, and
     CampaignFileError lists what was refused.
     """
     directory = Path(directory)
@@ -481,13 +512,14 @@ def load_all(directory: str | Path, *, actor: Any = None) -> list[LoadResult]:
             checked.append(check_campaign_file(path))
         except CampaignFileError as exc:
             problems.extend(exc.problems)
+    for lines in shared_slugs(checked).values():
+        problems.extend(lines)
     if problems:
         raise CampaignFileError(problems)
     results = []
     for item in checked:
         try:
-            with transaction.atomic():
-                results.append(_apply(item, actor))
+            results.append(apply_checked(item, actor=actor))
         except CampaignFileError as exc:
             problems.extend(exc.problems)
     if problems:

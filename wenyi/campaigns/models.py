@@ -32,6 +32,10 @@ class Campaign(TimeStampedModel):
     participant_depth = models.PositiveSmallIntegerField(
         _("participating levels below the owner"), default=1
     )
+    # levels below the owner (1 = directly below), as the file lists them; empty: the
+    # bottom level. Read through campaigns.participation, never directly.
+    minimum_levels = models.JSONField(_("levels that carry the minimums"), default=list, blank=True)
+    report_levels = models.JSONField(_("levels that report monthly"), default=list, blank=True)
     # reporting rules
     implementation_stage_key = models.CharField(
         _("implementation stage key"), max_length=40, blank=True
@@ -40,6 +44,10 @@ class Campaign(TimeStampedModel):
     plan_due_day = models.PositiveSmallIntegerField(_("monthly plan due by day"), default=5)
     progress_due_days_before_month_end = models.PositiveSmallIntegerField(
         _("monthly progress due days before month end"), default=0
+    )
+    # a day of the month instead (the last day in shorter months); None: the rule above
+    progress_due_day = models.PositiveSmallIntegerField(
+        _("monthly progress due by day"), null=True, blank=True
     )
     summary_due = models.DateField(_("summary due"), null=True, blank=True)
     summary_target_chars = models.PositiveIntegerField(_("summary target length"), default=0)

@@ -4,18 +4,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from wenyi.campaigns import services
 from wenyi.campaigns.forms import GroupMemberFormSet, LeadingGroupForm
 from wenyi.campaigns.models import LeadingGroup
-from wenyi.campaigns.queries import (
-    campaign_with_rules,
-    campaigns_visible_to,
-    participating_units,
-)
+from wenyi.campaigns.participation import participating_units, takes_part
+from wenyi.campaigns.queries import campaign_with_rules, campaigns_visible_to
 from wenyi.core import clock
 from wenyi.core.permissions import allowed, require, visible_or_404
 from wenyi.core.versioning import show_refusal
@@ -62,7 +59,7 @@ def leading_groups(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = visible_or_404(campaigns_visible_to(request.user), slug=slug)
     require(request.user, "campaigns.view_leading_groups_overview")
     owner = campaign.owner_unit()
-    units = participating_units(campaign) & units_managed_by(request.user)
+    units = participating_units(campaign, owner=owner) & units_managed_by(request.user)
     groups = {
         g.unit_id: g
         for g in LeadingGroup.objects.filter(campaign=campaign).annotate(
@@ -87,6 +84,8 @@ def leading_groups(request: HttpRequest, slug: str) -> HttpResponse:
 def leading_group_edit(request: HttpRequest, slug: str, code: str) -> HttpResponse:
     campaign = visible_or_404(campaigns_visible_to(request.user), slug=slug)
     unit = visible_or_404(units_visible_to(request.user), code=code)
+    if not takes_part(campaign, unit):
+        raise Http404  # a unit that takes no part sets up no leading group for it
     require(request.user, "campaigns.manage_leading_group", unit)
     group = LeadingGroup.objects.filter(campaign=campaign, unit=unit).first()
     initial = {}

@@ -15,6 +15,7 @@ class ImportKind(models.TextChoices):
 
     PEOPLE = "people", _("people")
     ACTIVITIES = "activities", _("activities")
+    UNITS = "units", _("units")
 
 
 class ImportStatus(models.TextChoices):
@@ -34,4 +35,5 @@ class NoticeKind(models.TextChoices):
     HANDED_IN = "handed_in", _("works handed in to your unit")
     COPY_DECIDED = "copy_decided", _("decisions on possible copies")
     ROLE = "role", _("roles given or taken away")
+    UNITS = "units", _("units of your tree created, moved or retired")
     ACCOUNT = "account", _("your login (e-mail, mobile, lockout)")

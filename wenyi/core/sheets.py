@@ -514,6 +514,27 @@ class WorkbookReader:
         self._report(self.scanned, self.total)
 
 
+def read_first_sheet(
+    file: IO[bytes],
+    layout: SheetLayout,
+    *,
+    limit: int,
+    too_many: str,
+    empty: str,
+    progress: Progress | None = None,
+) -> list[SheetRow]:
+    """The non-blank rows of a workbook's first sheet (people, units): `too_many` when
+    there are more than `limit`, `empty` when there are none, both as `Rejected`."""
+    with WorkbookReader(file, limit=limit, too_many=too_many, progress=progress) as book:
+        ws = book.worksheets[0]
+        book.expect([ws])
+        rows = list(book.rows(ws, layout))
+        book.finish()
+    if not rows:
+        raise Rejected(empty)
+    return rows
+
+
 # -- writing: the look ----------------------------------------------------------------------
 
 

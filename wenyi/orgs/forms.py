@@ -35,7 +35,12 @@ class UnitForm(forms.Form):
         super().__init__(*args, **kwargs)
 
     def clean_code(self) -> str:
+        from wenyi.orgs.units import code_problem
+
         code = self.cleaned_data["code"].strip()
+        problem = code_problem(code)
+        if problem:
+            raise forms.ValidationError(problem)
         others = OrgUnit.objects.filter(code=code)
         if self.unit is not None:
             others = others.exclude(pk=self.unit.pk)
@@ -44,6 +49,29 @@ class UnitForm(forms.Form):
                 _("Another unit already has the code %(code)s."), params={"code": code}
             )
         return code
+
+
+def indented(unit: OrgUnit) -> str:
+    """A unit in a select drawn as the tree: indented by its level, with its code."""
+    return f"{'　' * (unit.depth - 1)}{unit.name}（{unit.code}）"
+
+
+class MoveUnitForm(forms.Form):
+    """Where a unit goes: a unit in use in the mover's area, not the unit or one below it."""
+
+    version = VersionField()
+    parent = forms.ModelChoiceField(
+        label=_("New parent unit"),
+        queryset=OrgUnit.objects.none(),
+        help_text=_("The unit moves with every unit below it; codes and records stay."),
+    )
+
+    def __init__(self, *args, unit: OrgUnit, parents, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.unit = unit
+        self.fields["parent"].queryset = parents.exclude(path__startswith=unit.path)
+        self.fields["parent"].label_from_instance = indented
+        self.fields["version"].initial = unit.version
 
 
 class PersonForm(forms.ModelForm):

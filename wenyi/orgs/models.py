@@ -52,6 +52,14 @@ class OrgUnit(SortKeyed, Versioned, MP_Node):
     def audit_unit(self) -> "OrgUnit":
         return self
 
+    @property
+    def is_retired(self) -> bool:
+        """Retired as of today (the pretended day in a demo): from its `retired_on` on, as
+        `orgs.queries.active_units` and `campaigns.participation` count it."""
+        from wenyi.core import clock
+
+        return self.retired_on is not None and self.retired_on <= clock.today()
+
     def subtree(self):
         return OrgUnit.objects.filter(path__startswith=self.path)
 

@@ -50,11 +50,11 @@ from wenyi.core.sheets import (
     SheetError,
     SheetLayout,
     SheetRow,
-    WorkbookReader,
     add_validation,
     chunks,
     code,
     list_formula,
+    read_first_sheet,
     row_list,
     with_help,
     write_header,
@@ -261,14 +261,10 @@ def _read(file: IO[bytes], progress: Progress | None) -> list[SheetRow]:
     too_many = _("The file has more than %(limit)s people; split it into several files.") % {
         "limit": ROW_LIMIT
     }
-    with WorkbookReader(file, limit=ROW_LIMIT, too_many=too_many, progress=progress) as book:
-        ws = book.worksheets[0]
-        book.expect([ws])
-        rows = list(book.rows(ws, LAYOUT))
-        book.finish()
-    if not rows:
-        raise Rejected(_("The file has no people in it: fill in rows below the header row."))
-    return rows
+    empty = _("The file has no people in it: fill in rows below the header row.")
+    return read_first_sheet(
+        file, LAYOUT, limit=ROW_LIMIT, too_many=too_many, empty=empty, progress=progress
+    )
 
 
 def _person_row(row: SheetRow, errors: ErrorList) -> PersonRow:

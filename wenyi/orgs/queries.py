@@ -18,6 +18,8 @@ class Scope:
     office_paths: tuple[str, ...] = ()
     coordinator_paths: tuple[str, ...] = ()
     member_unit_ids: frozenset[int] = field(default_factory=frozenset)
+    # the paths of every unit where the login holds any role
+    member_paths: tuple[str, ...] = ()
     roles: frozenset[str] = field(default_factory=frozenset)
 
     @property
@@ -44,6 +46,13 @@ class Scope:
     def sees(self, unit: OrgUnit) -> bool:
         return self.manages(unit) or unit.pk in self.member_unit_ids
 
+    def is_office_above(self, unit: OrgUnit) -> bool:
+        """An office at a unit strictly above this one (or a superuser): who moves and
+        retires it. Nobody moves or retires the unit their own office sits at."""
+        return self.superuser or any(
+            unit.path.startswith(p) and len(p) < len(unit.path) for p in self.office_paths
+        )
+
 
 _EMPTY = Scope()
 
@@ -54,12 +63,13 @@ def scope_for(user) -> Scope:
     cached = getattr(user, "_wenyi_scope", None)
     if cached is not None:
         return cached
-    office, coordinator, members, roles = [], [], set(), set()
+    office, coordinator, members, roles, paths = [], [], set(), set(), set()
     for role, unit_id, path in Membership.objects.filter(user=user).values_list(
         "role", "unit_id", "unit__path"
     ):
         roles.add(role)
         members.add(unit_id)
+        paths.add(path)
         if role == Role.OFFICE:
             office.append(path)
         elif role == Role.COORDINATOR:
@@ -69,6 +79,7 @@ def scope_for(user) -> Scope:
         office_paths=tuple(office),
         coordinator_paths=tuple(coordinator),
         member_unit_ids=frozenset(members),
+        member_paths=tuple(sorted(paths)),
         roles=frozenset(roles),
     )
     user._wenyi_scope = scope
@@ -106,6 +117,42 @@ def units_managed_by(user) -> QuerySet[OrgUnit]:
     return OrgUnit.objects.filter(managed(user))
 
 
+def units_of_office(user) -> QuerySet[OrgUnit]:
+    """The units in the subtrees where the login holds an office role (every unit for a
+    superuser): where it adds, moves, imports and exports units."""
+    scope = scope_for(user)
+    if scope.superuser:
+        return OrgUnit.objects.all()
+    return OrgUnit.objects.filter(under_paths(outermost_paths(scope.office_paths)))
+
+
+def in_use(prefix: str = "") -> Q:
+    """Units (`prefix` + fields) not retired as of today: no retirement date, or one still
+    to come (OrgUnit.is_retired)."""
+    from wenyi.core import clock
+
+    return Q(**{f"{prefix}retired_on__isnull": True}) | Q(
+        **{f"{prefix}retired_on__gt": clock.today()}
+    )
+
+
+def active_units(units: QuerySet[OrgUnit] | None = None) -> QuerySet[OrgUnit]:
+    """The units of `units` (default: all) that are not retired: the only ones offered in
+    a choice (a person's unit, a role's unit, a parent, an import's unit codes). A retired
+    unit keeps its records and stays visible where it is listed as such."""
+    units = OrgUnit.objects.all() if units is None else units
+    return units.filter(in_use())
+
+
+def unit_choices(units: QuerySet[OrgUnit], keep: OrgUnit | None = None) -> QuerySet[OrgUnit]:
+    """The active units of `units` in tree order for a select, and `keep` (the value the
+    record holds now, retired or not) so that editing it does not fail on its own unit."""
+    q = in_use()
+    if keep is not None:
+        q |= Q(pk=keep.pk)
+    return units.filter(q).order_by("path")
+
+
 def units_visible_to(user) -> QuerySet[OrgUnit]:
     scope = scope_for(user)
     if scope.superuser:
@@ -123,6 +170,17 @@ def people_visible_to(user) -> QuerySet[Person]:
     if not user.is_authenticated:
         return Person.objects.none()
     return Person.objects.filter(Q(user=user) | managed(user, "unit__"))
+
+
+def unit_imports_visible_to(user) -> QuerySet[ImportJob]:
+    """A unit import is seen by its creator (and a superuser), as a people import is."""
+
+    jobs = ImportJob.objects.filter(kind=ImportKind.UNITS)
+    if scope_for(user).superuser:
+        return jobs
+    if not user.is_authenticated:
+        return jobs.none()
+    return jobs.filter(created_by=user)
 
 
 def people_imports_visible_to(user) -> QuerySet[ImportJob]:
@@ -209,6 +267,12 @@ def _nearest_holders(paths: list[str], roles: tuple[str, ...]):
             break
         users.append(membership.user_id)
     return list(get_user_model().objects.filter(pk__in=users).select_related("person"))
+
+
+def offices_for(unit: OrgUnit) -> list:
+    """The offices a change to a unit concerns: those at the unit, or at the nearest unit
+    above it that has any."""
+    return _nearest_holders(unit.ancestor_paths(), (Role.OFFICE,))
 
 
 def coordinators_for(unit: OrgUnit) -> list:

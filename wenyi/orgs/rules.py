@@ -40,6 +40,17 @@ def is_office_for_unit(user, unit) -> bool:
 
 
 @rules.predicate
+def is_office_above_unit(user, unit) -> bool:
+    """An office above the unit: moves and retires it (never one's own office's unit)."""
+    return unit is not None and scope_for(user).is_office_above(unit)
+
+
+@rules.predicate
+def is_retired_unit(user, unit) -> bool:
+    return unit is not None and unit.is_retired
+
+
+@rules.predicate
 def sees_unit(user, unit) -> bool:
     return unit is not None and scope_for(user).sees(unit)
 
@@ -95,7 +106,14 @@ def is_top_office(user) -> bool:
 
 rules.add_perm("orgs.view_unit", sees_unit)
 rules.add_perm("orgs.change_unit", manages_unit)
-rules.add_perm("orgs.add_unit", is_office_for_unit)  # a child under this unit
+rules.add_perm("orgs.add_unit", is_office_for_unit & ~is_retired_unit)  # a child under it
+# a new tree's top unit: only a superuser (or `wenyi setup` / `wenyi import-units`)
+rules.add_perm("orgs.add_top_unit", rules.is_superuser)
+rules.add_perm("orgs.move_unit", is_office_above_unit & ~is_retired_unit)
+rules.add_perm("orgs.retire_unit", is_office_above_unit & ~is_retired_unit)
+rules.add_perm("orgs.restore_unit", is_office_above_unit & is_retired_unit)
+# the unit tree's import and export, and the actions on the units page
+rules.add_perm("orgs.manage_units", is_office)
 rules.add_perm("orgs.view_person", manages_person | is_self)
 rules.add_perm("orgs.change_person", manages_person)
 rules.add_perm("orgs.edit_profile", manages_person | is_self)

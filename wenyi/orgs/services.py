@@ -1,5 +1,9 @@
-"""Every change to units, people, roles and leading groups: one function each, audited
-(the people import too: `import_people`, one bulk service for a whole file)."""
+"""Every change to people and roles: one function each, audited (the people import too:
+`import_people`, one bulk service for a whole file).
+
+The changes to units live in `wenyi.orgs.units` (one unit) and `wenyi.orgs.units_bulk`
+(the unit import); the unit functions are named here too, where callers know them.
+"""
 
 from collections import defaultdict
 from collections.abc import Sequence
@@ -20,8 +24,15 @@ from wenyi.core.permissions import allowed
 from wenyi.core.sheets import chunks, row_list
 from wenyi.orgs.enums import Role
 from wenyi.orgs.models import Membership, OrgUnit, Person
+from wenyi.orgs.units import (  # noqa: F401 - the unit changes, by their old address
+    UNIT_FIELDS,
+    create_unit,
+    move_unit,
+    restore_unit,
+    retire_unit,
+    update_unit,
+)
 
-UNIT_FIELDS = ("code", "name", "short_name", "kind", "bodies", "address", "phone")
 PERSON_FIELDS = (
     "name",
     "gender",
@@ -37,31 +48,6 @@ PERSON_FIELDS = (
 # what identifies a login: only someone who may manage every role of the person changes
 # them (rule orgs.change_identity), and the old address hears of the change
 IDENTITY_FIELDS = ("mobile", "email")
-
-
-@transaction.atomic
-def create_unit(actor, parent: OrgUnit | None, **values: Any) -> OrgUnit:
-    fields = {k: v for k, v in values.items() if k in UNIT_FIELDS}
-    if parent is None:
-        unit = OrgUnit.objects.add_root(fields)
-    else:
-        # treebeard numbers the new child from the parent's counters: read them fresh
-        fresh = OrgUnit.objects.select_for_update().get(pk=parent.pk)
-        unit = OrgUnit.objects.add_child(fresh, fields)
-    audit.record(actor, AuditAction.CREATE, unit)
-    return unit
-
-
-@transaction.atomic
-def update_unit(actor, unit: OrgUnit, *, version: int | None, **values: Any) -> OrgUnit:
-    """Change a unit; `version` is the one the editor's form was opened at."""
-    before = audit.snapshot(unit)
-    changed = audit.apply_values(unit, UNIT_FIELDS, values)
-    if changed:
-        versioning.claim(unit, version)
-        unit.save(update_fields=[*changed, "updated_at"])
-        audit.record(actor, AuditAction.UPDATE, unit, before=before)
-    return unit
 
 
 def check_login_name(username: str, person: Person | None = None) -> None:
@@ -447,6 +433,18 @@ def _resolve(
                     t,
                     None,
                     _("Rows %(rows)s are the same person; keep one of them.") % {"rows": numbers},
+                )
+
+    # a retired unit takes no one new (its people stay, and re-importing them is fine)
+    for t in targets:
+        unit = t.unit
+        if unit is not None and unit.is_retired:
+            if t.person is None or t.person.unit_id != unit.pk:
+                refuse(
+                    t,
+                    "unit_code",
+                    _("The unit %(code)s (%(name)s) is retired; choose a unit in use.")
+                    % {"code": unit.code, "name": unit.name},
                 )
 
     # the fields that identify a login change only under the rule the edit page keeps

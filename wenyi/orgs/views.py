@@ -1,114 +1,29 @@
-"""Units, people, roles and leading groups. Outsiders get 404, read-only insiders 403."""
+"""People and their roles (the units: views_units). Outsiders get 404, read-only insiders
+403."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from wenyi.core.permissions import allowed, require, visible_or_404
 from wenyi.core.versioning import show_refusal
 from wenyi.orgs import services
-from wenyi.orgs.forms import NewLoginForm, PersonForm, RoleForm, UnitForm
-from wenyi.orgs.models import Membership, OrgUnit
+from wenyi.orgs.forms import NewLoginForm, PersonForm, RoleForm
+from wenyi.orgs.models import Membership
 from wenyi.orgs.queries import (
+    active_units,
     by_name,
     filter_people,
     people_visible_to,
+    unit_choices,
     units_flat,
     units_managed_by,
-    units_visible_to,
 )
-
-
-@login_required
-def unit_list(request: HttpRequest) -> HttpResponse:
-    require(request.user, "orgs.list_people")
-    units = units_managed_by(request.user).annotate(people_count=Count("people"))
-    q = request.GET.get("q", "").strip()
-    if q:
-        units = units.filter(Q(name__icontains=q) | Q(code__icontains=q))
-    units = list(units.order_by("path"))
-    top = min((u.depth for u in units), default=1)
-    rows = [{"unit": u, "indent": min(u.depth - top, 4)} for u in units]
-    return render(request, "orgs/unit_list.html", {"rows": rows, "q": q})
-
-
-@login_required
-def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
-    unit = visible_or_404(units_visible_to(request.user), code=code)
-    require(request.user, "orgs.view_unit", unit)
-    can_manage = allowed(request.user, "orgs.change_unit", unit)
-    children = units_flat(OrgUnit.objects.get_children(unit)).annotate(people_count=Count("people"))
-    # the units above, as links only where the reader may open them (a county's
-    # coordinator does not see the city's page)
-    above = list(OrgUnit.objects.get_ancestors(unit))
-    opens = set(
-        units_visible_to(request.user)
-        .filter(pk__in=[a.pk for a in above])
-        .values_list("pk", flat=True)
-    )
-    ancestors = [
-        (a.name, reverse("orgs:unit", args=[a.code]) if a.pk in opens else "") for a in above
-    ]
-    memberships = (
-        Membership.objects.filter(unit=unit)
-        .select_related("user__person")
-        .order_by("role", "user__person__name_sort", "user__username")
-        if can_manage
-        else Membership.objects.none()
-    )
-    return render(
-        request,
-        "orgs/unit_detail.html",
-        {
-            "unit": unit,
-            "children": children,
-            "ancestors": ancestors,
-            "memberships": memberships,
-            "people_count": unit.people.count(),
-            "can_manage": can_manage,
-            "can_add_child": allowed(request.user, "orgs.add_unit", unit),
-        },
-    )
-
-
-@login_required
-def unit_edit(request: HttpRequest, code: str) -> HttpResponse:
-    unit = visible_or_404(units_visible_to(request.user), code=code)
-    require(request.user, "orgs.change_unit", unit)
-    initial = {f: getattr(unit, f) for f in services.UNIT_FIELDS}
-    initial["version"] = unit.version
-    form = UnitForm(request.POST or None, unit=unit, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        values = dict(form.cleaned_data)
-        version = values.pop("version")
-        try:
-            services.update_unit(request.user, unit, version=version, **values)
-        except ValidationError as exc:  # an edit conflict too
-            show_refusal(form, exc)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("orgs:unit", code=unit.code)
-    return render(request, "orgs/unit_form.html", {"form": form, "unit": unit, "parent": None})
-
-
-@login_required
-def unit_add(request: HttpRequest, code: str) -> HttpResponse:
-    parent = visible_or_404(units_visible_to(request.user), code=code)
-    require(request.user, "orgs.add_unit", parent)
-    form = UnitForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        values = {k: v for k, v in form.cleaned_data.items() if k != "version"}
-        unit = services.create_unit(request.user, parent, **values)
-        messages.success(request, _("Unit %(name)s added.") % {"name": unit.name})
-        return redirect("orgs:unit", code=unit.code)
-    return render(request, "orgs/unit_form.html", {"form": form, "unit": None, "parent": parent})
 
 
 @login_required
@@ -129,7 +44,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
             "q": q,
             "unit_code": unit_code,
             "role": role,
-            "units": units_flat(units_managed_by(request.user)),
+            "units": units_flat(active_units(units_managed_by(request.user))),
             "roles": Role.choices,
         },
     )
@@ -153,7 +68,8 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     role_form = None
     if can_manage and person.user_id:
         role_form = RoleForm(
-            units=units_flat(units_managed_by(request.user)), initial={"unit": person.unit_id}
+            units=units_flat(active_units(units_managed_by(request.user))),
+            initial={"unit": person.unit_id},
         )
     login_form = NewLoginForm(person=person) if can_manage and not person.user_id else None
     return render(
@@ -174,7 +90,8 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     person = visible_or_404(people_visible_to(request.user).select_related("unit"), pk=pk)
     require(request.user, "orgs.edit_profile", person)
-    units = units_managed_by(request.user).order_by("path")
+    # units in use, and the person's own even if it was retired since
+    units = unit_choices(units_managed_by(request.user), keep=person.unit)
     form = PersonForm(
         request.POST or None,
         instance=person,
@@ -199,7 +116,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def person_add(request: HttpRequest) -> HttpResponse:
     require(request.user, "orgs.list_people")
-    units = units_managed_by(request.user).order_by("path")
+    units = unit_choices(units_managed_by(request.user))
     form = PersonForm(
         request.POST or None,
         units=units,
@@ -258,7 +175,7 @@ def person_login(request: HttpRequest, pk: int) -> HttpResponse:
 def person_role_add(request: HttpRequest, pk: int) -> HttpResponse:
     person = visible_or_404(people_visible_to(request.user).select_related("user"), pk=pk)
     require(request.user, "orgs.change_person", person)
-    form = RoleForm(request.POST, units=units_managed_by(request.user))
+    form = RoleForm(request.POST, units=active_units(units_managed_by(request.user)))
     if person.user_id is None:
         messages.error(request, _("Give this person a login first."))
     elif form.is_valid():

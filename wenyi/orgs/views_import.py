@@ -22,10 +22,15 @@ from wenyi.core.sheets import XLSX_CONTENT_TYPE
 from wenyi.core.views_imports import job_page, upload_page
 from wenyi.orgs.models import Person
 from wenyi.orgs.people_import import ROW_LIMIT, build_template, people_to_xlsx
-from wenyi.orgs.queries import filter_people, people_imports_visible_to, units_managed_by
+from wenyi.orgs.queries import (
+    active_units,
+    filter_people,
+    people_imports_visible_to,
+    units_managed_by,
+)
 
 
-def _xlsx_response(data: bytes, filename: str) -> HttpResponse:
+def xlsx_response(data: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = content_disposition_header(True, filename)
     response["Cache-Control"] = "no-store"  # personal data
@@ -36,8 +41,9 @@ def _xlsx_response(data: bytes, filename: str) -> HttpResponse:
 @require_GET
 def people_template(request: HttpRequest) -> HttpResponse:
     require(request.user, "orgs.list_people")
-    units = units_managed_by(request.user).order_by("path").only("code", "name")
-    return _xlsx_response(build_template(units), _("people-import-template.xlsx"))
+    # the units in use: a retired one takes no one new
+    units = active_units(units_managed_by(request.user)).order_by("path").only("code", "name")
+    return xlsx_response(build_template(units), _("people-import-template.xlsx"))
 
 
 @login_required
@@ -76,4 +82,4 @@ def people_export(request: HttpRequest) -> HttpResponse:
     require(request.user, "orgs.list_people")
     data = people_to_xlsx(_filtered_people(request))
     today = timezone.localdate().strftime("%Y%m%d")
-    return _xlsx_response(data, _("people-%(date)s.xlsx") % {"date": today})
+    return xlsx_response(data, _("people-%(date)s.xlsx") % {"date": today})

@@ -3,9 +3,11 @@ that they never pass 100 % and do not hang on a button.
 
 For a row (a unit) and a column (a month, or a once-only report), as of `today`:
 
-- **reporting units**: the units that owe reports (`queries.reporting_units`: the
-  counties, for 2014). A row counts every reporting unit in its unit's subtree, the
-  unit itself included when it reports: the city's row sums its counties.
+- **reporting units**: the units that owe reports
+  (`campaigns.participation.reporting_units`: the participating units at the file's
+  `report_levels`, none retired — the counties, for 2014). A row counts every
+  reporting unit in its unit's subtree, the unit itself included when it reports:
+  the city's row sums its counties.
 - **expected**: the column's reports due on or before `today` (`deadlines.expected`:
   the due dates come from the campaign file) times the row's reporting units. On its
   due day a report still out counts as missing; a report not yet due is not expected.
@@ -27,9 +29,10 @@ Columns: the campaign plan (when the file sets a due date for it), one per month
 monthly reports (the month's work plan and progress report together), and the
 summary. With a month picked: one column per report whose month it is.
 
-Units are counted as they stand in the tree today: the tree has no opening or closing
-dates, so a unit added mid-campaign is expected for the months before it too (its
-rates are lower, never over 100 %).
+Units are counted as they stand in the tree on the table's day: a unit added
+mid-campaign is expected for the months before it too (its rates are lower, never
+over 100 %), and a unit retired on or before that day is not counted at all, its
+earlier months included (it takes part no more).
 
 Cost: one query over the units (the reporting units under the listed ones) and one
 aggregate over Report, grouped by unit, that returns per unit which expected reports
@@ -47,6 +50,7 @@ from django.db.models import BigIntegerField, Case, Q, QuerySet, Sum, Value, Whe
 from django.utils.translation import gettext as _
 
 from wenyi.campaigns.models import Campaign
+from wenyi.campaigns.participation import reporting_units
 from wenyi.core import xlsx
 from wenyi.orgs.models import OrgUnit
 from wenyi.orgs.queries import outermost_paths, under_paths
@@ -54,7 +58,6 @@ from wenyi.reporting import deadlines
 from wenyi.reporting.deadlines import Slot
 from wenyi.reporting.enums import MONTHLY, ONCE, ReportKind
 from wenyi.reporting.models import Report
-from wenyi.reporting.queries import reporting_units
 
 _KIND_ORDER = {kind: n for n, kind in enumerate(ReportKind.values)}
 
@@ -278,7 +281,7 @@ def completeness(
     reporting_count = [0] * len(units)
     if owner is not None:
         found = (
-            reporting_units(campaign, owner)
+            reporting_units(campaign, today=today, owner=owner)
             .filter(under_paths(outermost))
             .values_list("pk", "path")
         )

@@ -6,7 +6,9 @@ before its due date, local time, whatever the server's clock zone.
 
 - campaign plan (活动方案): `reporting.unit_plan_due` of the campaign file;
 - monthly work plan (工作方案) for month M: day `plan_due_day` of M;
-- monthly progress report (推进落实情况) for M: the last day of M, less
+- monthly progress report (推进落实情况) for M: day `progress_due_day` of M when the
+  file sets it, or the last day of M when M has fewer days (day 30 in February is
+  the 28th, or the 29th in a leap year); otherwise the last day of M, less
   `progress_due_days_before_month_end` days;
 - summary (总结材料): `reporting.summary_due`.
 
@@ -60,6 +62,8 @@ def due_date(campaign: Campaign, kind: str, period: datetime.date) -> datetime.d
     if kind == ReportKind.MONTHLY_PLAN:
         return period.replace(day=min(campaign.plan_due_day, month_end(period).day))
     if kind == ReportKind.MONTHLY_PROGRESS:
+        if campaign.progress_due_day:
+            return period.replace(day=min(campaign.progress_due_day, month_end(period).day))
         return month_end(period) - datetime.timedelta(
             days=campaign.progress_due_days_before_month_end
         )

@@ -15,12 +15,12 @@ from django.utils import timezone
 from wenyi.activities.enums import ActivityStatus
 from wenyi.activities.models import Activity
 from wenyi.campaigns.models import Campaign
+from wenyi.campaigns.participation import reporting_units
 from wenyi.orgs.enums import Role
 from wenyi.orgs.models import Membership
 from wenyi.reporting import deadlines, services
 from wenyi.reporting.enums import ItemOutcome, ReportKind
 from wenyi.reporting.models import Report
-from wenyi.reporting.queries import reporting_units
 
 PLAN_TEXT = (
     "按照市里统一部署，结合本地实际，成立活动领导小组，明确责任分工，"
@@ -33,6 +33,8 @@ def _at(day: datetime.date, hour: int) -> datetime.datetime:
 
 
 def build(campaign: Campaign, today: datetime.date) -> int:
+    """The reports of the demo's own campaign (site.demo picks it by its slug), once;
+    returns how many exist."""
     if Report.objects.filter(campaign=campaign).exists():
         return Report.objects.filter(campaign=campaign).count()
     office = (

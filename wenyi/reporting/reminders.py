@@ -1,7 +1,8 @@
 """Reminders for reports that are due soon or overdue (issue #4).
 
 For every campaign whose reporting is under way, every report a unit owes
-(`deadlines.slots`) and every reporting unit that has not submitted it yet:
+(`deadlines.slots`) and every reporting unit (`campaigns.participation.reporting_units`:
+the units at the file's `report_levels`, none retired) that has not submitted it yet:
 
 - a *before* reminder when the due date is today or at most `reminder_days_before`
   days away;
@@ -34,6 +35,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from wenyi.campaigns.models import Campaign
+from wenyi.campaigns.participation import reporting_units
 from wenyi.core.enums import NoticeKind
 from wenyi.core.notify import address_of, notify
 from wenyi.orgs.enums import Role
@@ -41,7 +43,6 @@ from wenyi.orgs.models import Membership, OrgUnit
 from wenyi.reporting import deadlines
 from wenyi.reporting.enums import MONTHLY, ReminderType, ReportKind
 from wenyi.reporting.models import Reminder, Report
-from wenyi.reporting.queries import reporting_units
 
 logger = logging.getLogger(__name__)
 
@@ -132,7 +133,8 @@ def _pending_in(campaign: Campaign, today: datetime.date) -> list[Due]:
     ]
     if not wanted:
         return []
-    units = list(reporting_units(campaign).order_by("path"))
+    # retired units owe nothing from the day they retire (participation)
+    units = list(reporting_units(campaign, today=today).order_by("path"))
     if not units:
         return []
     # a few queries per campaign, whatever the number of units and reports

@@ -6,13 +6,13 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from wenyi.campaigns.participation import reporting_units
 from wenyi.core import clock, todo
 from wenyi.core.permissions import allowed
 from wenyi.orgs.queries import checked_by, managed
 from wenyi.reporting import deadlines
 from wenyi.reporting.enums import ReportStatus
 from wenyi.reporting.models import Report
-from wenyi.reporting.queries import reporting_units
 
 
 @todo.register
@@ -40,7 +40,7 @@ def report_todos(user, campaign) -> list[todo.Todo]:
         ),
     ]
     owner = campaign.owner_unit()
-    units = reporting_units(campaign).filter(managed(user))
+    units = reporting_units(campaign, today=today, owner=owner).filter(managed(user))
     if owner is not None and allowed(user, "reporting.oversee", owner):
         # the office: units with a report past its due date and never sent
         due = [s for s in slots if s.due < today]

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from wenyi.activities.queries import activities_visible_to
+from wenyi.campaigns.participation import reporting_units
 from wenyi.campaigns.queries import campaign_or_404
 from wenyi.core import actions, audit, clock
 from wenyi.core.actions import Action
@@ -33,7 +34,7 @@ from wenyi.reporting.forms import (
     progress_line_forms,
 )
 from wenyi.reporting.models import Report
-from wenyi.reporting.queries import reporting_units, reports_visible_to
+from wenyi.reporting.queries import reports_visible_to
 from wenyi.reporting.summary import count_chars, length_question
 
 NOT_STARTED = "not_started"
@@ -125,7 +126,7 @@ def report_list(request: HttpRequest, slug: str) -> HttpResponse:
     units = []
     if not is_office:
         units = list(
-            reporting_units(campaign, owner)
+            reporting_units(campaign, today=today, owner=owner)
             .filter(pk__in=units_managed_by(request.user).values("pk"))
             .order_by("path")
         )

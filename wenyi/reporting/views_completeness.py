@@ -1,7 +1,8 @@
 """The completeness and timeliness table (报送情况), on screen and as .xlsx.
 
-The office sees every reporting unit with the owner unit on top summing them; a
-coordinator sees their own reporting units. Other logins get 403; an unknown
+The office sees every reporting unit with the owner unit on top summing them (and
+the participating units between, each summing its own); a coordinator sees their own
+reporting units. Other logins get 403; an unknown
 campaign 404. Definitions: `wenyi.reporting.completeness`.
 """
 
@@ -19,9 +20,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from wenyi.campaigns.models import Campaign
+from wenyi.campaigns.participation import participating_units, reporting_units
 from wenyi.campaigns.queries import campaign_or_404
 from wenyi.core import clock
 from wenyi.core.permissions import allowed, require
+from wenyi.orgs.models import OrgUnit
 from wenyi.orgs.people_import import XLSX_CONTENT_TYPE
 from wenyi.orgs.queries import managed
 from wenyi.reporting.completeness import (
@@ -32,7 +35,6 @@ from wenyi.reporting.completeness import (
     unit_refs,
     workbook,
 )
-from wenyi.reporting.queries import reporting_units
 
 
 def _month(value: str, months: list[datetime.date]) -> datetime.date | None:
@@ -45,17 +47,32 @@ def _month(value: str, months: list[datetime.date]) -> datetime.date | None:
 
 
 def table_for(user, campaign: Campaign, month_param: str = "") -> Table:
-    """The rows a login may see: the office (or a superuser) the owner unit and every
-    reporting unit; a coordinator the reporting units in their subtree."""
+    """The rows a login may see: the participating units it manages that report, or
+    that have reporting units below them (a district summing its streets when only
+    the streets report), and for the office (or a superuser) the owner unit on top.
+    Never a unit that does not take part, nor a retired one (campaigns.participation).
+    """
     owner = campaign.owner_unit()
+    today = clock.today()
     units = []
     if owner is not None:
-        listed = reporting_units(campaign, owner).filter(managed(user))
-        units = unit_refs(listed.order_by("path"))
+        reporting = set(
+            reporting_units(campaign, today=today, owner=owner)
+            .filter(managed(user))
+            .values_list("path", flat=True)
+        )
+        step = OrgUnit.steplen
+        above = {p[:end] for p in reporting for end in range(step, len(p), step)}
+        listed = participating_units(campaign, today=today, owner=owner).filter(
+            managed(user), depth__gt=owner.depth
+        )
+        units = [
+            u for u in unit_refs(listed.order_by("path")) if u.path in reporting or u.path in above
+        ]
         if allowed(user, "orgs.change_unit", owner):
             units.insert(0, owner)
     month = _month(month_param, report_months(campaign))
-    return completeness(campaign, units, clock.today(), month=month, owner=owner)
+    return completeness(campaign, units, today, month=month, owner=owner)
 
 
 def _percent(rate: float | None) -> str:

@@ -2,6 +2,12 @@
 
 Project-level wiring (like urls.py): it may use every app. Each capability adds its
 part here. Running it twice changes nothing.
+
+The demo writes into its own campaign only, the 2014 Linyi one (`DEMO_CAMPAIGN`, the
+slug of campaigns/linyi-2014.toml), found by its slug: other campaigns loaded beside it
+(another city's, another year's) get no leading group, activity, report or work from
+the demo, whether or not their units are Linyi's. Without its campaign the demo makes
+units, people and logins only.
 """
 
 import datetime
@@ -19,6 +25,8 @@ from wenyi.orgs.enums import Role, UnitKind
 from wenyi.orgs.models import Membership, OrgUnit, Person
 
 DEMO_PASSWORD = "wenyi2014"
+# the demo's own campaign: the slug of campaigns/linyi-2014.toml (issue 11)
+DEMO_CAMPAIGN = "linyi-2014"
 # the day the demo data describes (`make run` also sets WENYI_TODAY to it, so the pages
 # show the campaign as it stood then)
 DEMO_TODAY = datetime.date(2014, 9, 16)
@@ -97,6 +105,12 @@ def build_units(stdout=None) -> OrgUnit:
     if stdout:
         stdout.write(f"演示单位: {OrgUnit.objects.count()}")
     return city
+
+
+def demo_campaign() -> Campaign | None:
+    """The campaign the demo writes into (by its slug, never "the" or "a" campaign), or
+    None when its file is not loaded."""
+    return Campaign.objects.filter(slug=DEMO_CAMPAIGN).first()
 
 
 def _login(username: str, person: Person | None, *, superuser: bool = False):
@@ -201,23 +215,31 @@ def build(stdout=None) -> list[DemoLogin]:
                 associations=rng.choice(["", "市作家协会", "市书法家协会", "市音乐家协会"]),
             )
 
-        for campaign in Campaign.objects.all():
+        campaign = demo_campaign()
+        if campaign is not None:
             _leading_groups(campaign, counties, rng)
+    if campaign is not None:
+        _campaign_parts(campaign, stdout)
+    elif stdout:
+        stdout.write(f"演示活动 {DEMO_CAMPAIGN} 未载入：只建了单位、人员和登录")
+    if stdout:
+        stdout.write(f"演示人员: {Person.objects.count()}")
+    return logins
+
+
+def _campaign_parts(campaign: Campaign, stdout=None) -> None:
+    """Activities, reports and works of the demo's campaign, as of WENYI_TODAY."""
     from wenyi.activities import demo as activities_demo
     from wenyi.core import clock
     from wenyi.reporting import demo as reporting_demo
     from wenyi.works import demo as works_demo
 
     today = clock.today()  # WENYI_TODAY: the demo holds nothing dated after it
-    for campaign in Campaign.objects.all():
-        count = activities_demo.build(campaign, today)
-        reports = reporting_demo.build(campaign, today)
-        works = works_demo.build(campaign, today)
-        if stdout:
-            stdout.write(f"演示活动（{campaign.slug}）: {count}; 报表: {reports}; 作品: {works}")
+    count = activities_demo.build(campaign, today)
+    reports = reporting_demo.build(campaign, today)
+    works = works_demo.build(campaign, today)
     if stdout:
-        stdout.write(f"演示人员: {Person.objects.count()}")
-    return logins
+        stdout.write(f"演示活动（{campaign.slug}）: {count}; 报表: {reports}; 作品: {works}")
 
 
 def _leading_groups(campaign: Campaign, counties: dict[str, OrgUnit], rng: random.Random) -> None:

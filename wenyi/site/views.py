@@ -8,12 +8,14 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from wenyi.campaigns.models import Campaign
+from wenyi.campaigns.queries import campaigns_concerning
 from wenyi.core import clock, todo
 from wenyi.core.permissions import allowed
 
 
-def newest_campaign() -> Campaign | None:
-    return Campaign.objects.order_by("-year", "-start").first()
+def newest_campaign(user) -> Campaign | None:
+    """The newest campaign the login works in (never another tree's campaign)."""
+    return next(iter(campaigns_concerning(user)), None)
 
 
 @todo.register
@@ -39,7 +41,7 @@ def review_note(user, campaign) -> list[todo.Todo]:
 def home(request: HttpRequest) -> HttpResponse:
     """What to do next in the newest campaign, with a count per kind of thing waiting;
     the list of campaigns when there is none."""
-    campaign = newest_campaign()
+    campaign = newest_campaign(request.user)
     if campaign is None:
         return redirect("campaigns:list")
     items = todo.items(request.user, campaign)
@@ -83,7 +85,7 @@ def navigation(request: HttpRequest) -> dict:
     signed_in = user is not None and user.is_authenticated
     if not signed_in:
         return {"pretend_today": settings.WENYI_TODAY}
-    campaign = newest_campaign()
+    campaign = newest_campaign(request.user)
     # the rules decide what the menu offers, as they decide what the pages allow
     return {
         "pretend_today": settings.WENYI_TODAY,

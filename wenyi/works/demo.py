@@ -76,6 +76,8 @@ def _photo(rng: random.Random, name: str) -> SimpleUploadedFile:
 
 
 def build(campaign: Campaign, today: datetime.date) -> int:
+    """The works of the demo's own campaign (site.demo picks it by its slug), once;
+    returns how many exist."""
     if Work.objects.filter(campaign=campaign).exists():
         return Work.objects.filter(campaign=campaign).count()
     if today < campaign.start:

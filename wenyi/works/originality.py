@@ -79,6 +79,9 @@ MAX_CANDIDATES = 100
 MAX_PASSAGES = 50
 PASSAGE_GAP = 12  # merge runs of shared shingles separated by at most this many chars
 CHUNK = 500  # variables per IN (...) query: below SQLite's limit
+# characters shown either side of a matching passage of a work the viewer may not see
+# (a line or so of a poem: enough to tell a quotation from a copy)
+EXCERPT_CONTEXT = 20
 
 _M64 = np.uint64(0xFFFFFFFFFFFFFFFF)
 _POLY = np.uint64(0x100000001B3)  # FNV-64 prime as the polynomial base
@@ -569,3 +572,48 @@ def highlight(text: str, ranges: Iterable[Iterable[int]]) -> list[tuple[str, boo
     if pos < len(text):
         out.append((text[pos:], False))
     return out
+
+
+@dataclass
+class Excerpt:
+    """A piece of a text around matching passages: its segments as `highlight` gives
+    them, and whether text was left out before and after it."""
+
+    segments: list[tuple[str, bool]]
+    cut_before: bool
+    cut_after: bool
+
+
+def excerpts(
+    text: str, ranges: Iterable[Iterable[int]], context: int = EXCERPT_CONTEXT
+) -> list[Excerpt]:
+    """The passages of ``text`` in ``ranges`` ([start, end) offsets), each with at most
+    ``context`` characters either side; excerpts that meet are joined.
+
+    What an office sees of a work outside its units (works.views_originality): the
+    passages are text both works share, the context lets it judge them, and the rest of
+    the text stays unseen. No range leaves an empty list.
+    """
+    marked = [
+        (start, end)
+        for start, end in sorted((max(0, int(r[0])), min(len(text), int(r[1]))) for r in ranges)
+        if end > start
+    ]
+    windows: list[list[int]] = []
+    for start, end in marked:
+        low, high = max(0, start - context), min(len(text), end + context)
+        if windows and low <= windows[-1][1]:
+            windows[-1][1] = max(windows[-1][1], high)
+        else:
+            windows.append([low, high])
+    return [
+        Excerpt(
+            highlight(
+                text[low:high],
+                [(s - low, e - low) for s, e in marked if s < high and e > low],
+            ),
+            low > 0,
+            high < len(text),
+        )
+        for low, high in windows
+    ]

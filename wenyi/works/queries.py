@@ -2,7 +2,14 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from wenyi.orgs.enums import Role
 from wenyi.orgs.models import OrgUnit, Person
-from wenyi.orgs.queries import by_name, managed, people_managed_by, scope_for, units_managed_by
+from wenyi.orgs.queries import (
+    by_name,
+    managed,
+    people_managed_by,
+    scope_for,
+    unit_choices,
+    units_managed_by,
+)
 from wenyi.works.enums import MatchStatus, WorkStatus
 from wenyi.works.models import Match, Work
 
@@ -15,17 +22,26 @@ def works_visible_to(user) -> QuerySet[Work]:
     return Work.objects.filter(Q(pk__in=own) | managed(user, "unit__"))
 
 
+def sees(user, field: str) -> Exists:
+    """True where the work `field` names (e.g. ``"other"`` on a `Match`) is one of
+    `works_visible_to(user)`: for lists that show a work outside the viewer's units
+    only as far as comparing it needs (works.views_originality), the rule `works.view`
+    in one query."""
+    return Exists(works_visible_to(user).filter(pk=OuterRef(field)))
+
+
 def own_person(user) -> Person | None:
     return Person.objects.filter(user=user).select_related("unit").first()
 
 
-def units_for_entry(user) -> QuerySet[OrgUnit]:
-    """Units a work may be entered for: managed units, and an art worker's own unit."""
+def units_for_entry(user, keep: OrgUnit | None = None) -> QuerySet[OrgUnit]:
+    """Units a work may be entered for: managed units, and an art worker's own unit;
+    none retired (but `keep`, the unit a work being edited already has)."""
     q = Q(pk__in=units_managed_by(user).values("pk"))
     person = own_person(user)
     if person is not None and Role.ARTIST in scope_for(user).roles:
         q |= Q(pk=person.unit_id)
-    return OrgUnit.objects.filter(q).order_by("path")
+    return unit_choices(OrgUnit.objects.filter(q), keep=keep)
 
 
 def authors_for_entry(user) -> QuerySet[Person]:

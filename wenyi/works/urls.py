@@ -1,4 +1,4 @@
-from wenyi.works import views
+from wenyi.works import views, views_originality
 
 app_name = "works"
-urlpatterns = [*views.urlpatterns]
+urlpatterns = [*views_originality.urlpatterns, *views.urlpatterns]

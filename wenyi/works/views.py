@@ -1,4 +1,5 @@
-"""Entering, submitting and browsing works; the office's check of possible copies.
+"""Entering, submitting and browsing works (the office's check of possible copies is in
+views_originality).
 
 Outsiders get 404 (works are fetched through `works_visible_to`), read-only insiders
 403. Artists enter their works as drafts, which hands them to their unit; the unit's
@@ -14,10 +15,10 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Case, Count, IntegerField, Prefetch, Q, Value, When
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from wenyi.activities.queries import activities_visible_to
@@ -32,14 +33,15 @@ from wenyi.orgs import services as org_services
 from wenyi.orgs.models import Person
 from wenyi.orgs.queries import units_flat, units_managed_by
 from wenyi.works import files as work_files
-from wenyi.works import originality, services
-from wenyi.works.enums import FileRole, MatchKind, MatchStatus, Origin, WorkStatus
-from wenyi.works.forms import ConsentForm, DecisionForm, WorkForm, format_duration
+from wenyi.works import services
+from wenyi.works.enums import FileRole, MatchStatus, Origin, WorkStatus
+from wenyi.works.forms import ConsentForm, WorkForm, format_duration
 from wenyi.works.models import Match, Work, WorkAuthor, WorkFile
 from wenyi.works.queries import (
     authors_for_entry,
     disqualified,
     own_person,
+    sees,
     units_for_entry,
     with_standing,
     works_visible_to,
@@ -142,7 +144,7 @@ def _form(request, campaign, category, person, instance=None, initial=None):
         request.POST or None,
         campaign=campaign,
         category=category,
-        units=units_for_entry(request.user),
+        units=units_for_entry(request.user, keep=instance.unit if instance else None),
         people=authors_for_entry(request.user),
         activities=activities_visible_to(request.user)
         .filter(campaign=campaign, type__produces_works=True)
@@ -371,7 +373,10 @@ def work_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if is_reviewer:
         matches = list(
             Match.objects.filter(Q(work=work) | Q(other=work))
-            .select_related("work", "other")
+            .select_related(
+                "work__campaign", "work__category", "other__campaign", "other__category"
+            )
+            .annotate(work_seen=sees(user, "work"), other_seen=sees(user, "other"))
             .order_by(
                 Case(
                     When(status=MatchStatus.OPEN, then=Value(0)),
@@ -381,6 +386,12 @@ def work_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 "-found_at",
             )
         )
+    for m in matches:
+        # the other work of the pair; one outside the viewer's units is named by its
+        # art form and campaign only (see views_originality)
+        mine = m.work_id == work.pk
+        m.counterpart = m.other if mine else m.work
+        m.counterpart_seen = m.other_seen if mine else m.work_seen
     consent = ConsentForm(
         initial={
             "portal": work.consent_portal,
@@ -470,135 +481,9 @@ def work_file(request: HttpRequest, pk: int, fid: int, variant: str) -> HttpResp
     return core_uploads.serve_one(request, work.files, fid, variant, originals=originals)
 
 
-# --- possible copies (the office) -----------------------------------------------------
-
-
-def _percent(value: float | None) -> str:
-    return "—" if value is None else f"{value * 100:.0f}%"
-
-
-@login_required
-def originality_list(request: HttpRequest, slug: str) -> HttpResponse:
-    campaign = campaign_or_404(request.user, slug)
-    require(request.user, "works.review_originality")
-    matches = (
-        Match.objects.filter(work__campaign=campaign, work__in=works_visible_to(request.user))
-        .select_related("work__unit", "work__category", "other__unit", "other__category")
-        .order_by(
-            Case(
-                When(status=MatchStatus.OPEN, then=Value(0)),
-                default=Value(1),
-                output_field=IntegerField(),
-            ),
-            "-found_at",
-            "-id",
-        )
-    )
-    status = request.GET.get("status", "")
-    if status in MatchStatus.values:
-        matches = matches.filter(status=status)
-    page = Paginator(matches, 30).get_page(request.GET.get("page"))
-    for match in page:
-        match.figures = _figures(match)
-    return render(
-        request,
-        "works/originality.html",
-        {
-            "campaign": campaign,
-            "page": page,
-            "params": request.GET,
-            "statuses": MatchStatus.choices,
-            "open_count": Match.objects.filter(
-                work__campaign=campaign, status=MatchStatus.OPEN
-            ).count(),
-        },
-    )
-
-
-def _figures(match: Match) -> dict:
-    return {
-        "jaccard": _percent(match.jaccard),
-        "containment": _percent(match.containment),
-        "containment_other": _percent(match.containment_other),
-    }
-
-
-@login_required
-def match_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    require(request.user, "works.review_originality")
-    visible = works_visible_to(request.user)
-    match = get_object_or_404(
-        Match.objects.filter(work__in=visible).select_related(
-            "work__unit",
-            "work__category",
-            "other__unit",
-            "other__category",
-            "file",
-            "other_file",
-            "decided_by",
-        ),
-        pk=pk,
-    )
-    may_decide = allowed(request.user, "works.decide_match", match)
-    if request.method == "POST" and not may_decide:
-        raise PermissionDenied
-    form = DecisionForm(request.POST or None, initial={"reason": match.reason})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.decide_match(
-                request.user,
-                match,
-                status=form.cleaned_data["status"],
-                reason=form.cleaned_data["reason"],
-            )
-        except ValidationError as exc:
-            for message in exc.messages:
-                form.add_error(None, message)
-        else:
-            messages.success(request, _("Decision recorded."))
-            return redirect("works:match", pk=match.pk)
-    passages = [p for p in (match.passages or []) if len(p) == 4]
-    authors = {
-        link.work_id: link.person.name
-        for link in WorkAuthor.objects.filter(work__in=[match.work_id, match.other_id])
-        .select_related("person")
-        .order_by("position")
-    }
-    return render(
-        request,
-        "works/match.html",
-        {
-            "match": match,
-            "figures": _figures(match),
-            "is_text": match.kind == MatchKind.TEXT,
-            "sides": [
-                (
-                    match.work,
-                    originality.highlight(match.work.text, [(p[0], p[1]) for p in passages]),
-                    match.file,
-                ),
-                (
-                    match.other,
-                    originality.highlight(match.other.text, [(p[2], p[3]) for p in passages]),
-                    match.other_file,
-                ),
-            ],
-            "authors": authors,
-            "form": form if may_decide else None,
-            "history": audit.entries_for(match)[:10],
-            "n_passages": ngettext(
-                "%(n)d matching passage", "%(n)d matching passages", len(passages)
-            )
-            % {"n": len(passages)},
-        },
-    )
-
-
 urlpatterns = [
     path("campaigns/<slug:slug>/works/", work_list, name="list"),
     path("campaigns/<slug:slug>/works/new/", work_add, name="add"),
-    path("campaigns/<slug:slug>/works/originality/", originality_list, name="originality"),
-    path("originality/<int:pk>/", match_detail, name="match"),
     path("works/<int:pk>/", work_detail, name="detail"),
     path("works/<int:pk>/edit/", work_edit, name="edit"),
     path("works/<int:pk>/files/<int:fid>/<slug:variant>/", work_file, name="file"),

@@ -1,8 +1,10 @@
 """`wenyi load-campaign PATH [PATH...]`: check and load campaign definition files.
 
 Each file is loaded all or nothing. A PATH that is a directory loads every *.toml
-directly in it. With --check the files are only checked, nothing is written.
-On any problem every problem line goes to stderr and the exit status is 1.
+directly in it. Every file is checked before any is loaded: files that share a slug
+(the campaign's identity, whatever the files are called) are all refused. With
+--check the files are only checked, nothing is written. On any problem every problem
+line goes to stderr and the exit status is 1.
 """
 
 from pathlib import Path
@@ -11,10 +13,12 @@ from django.core.management.base import BaseCommand, CommandError
 
 from wenyi.campaigns.loader import (
     CampaignFileError,
+    CheckedFile,
     LoadStatus,
+    apply_checked,
     campaign_files,
     check_campaign_file,
-    load_campaign_file,
+    shared_slugs,
 )
 
 
@@ -30,14 +34,25 @@ class Command(BaseCommand):
         for name in paths:
             path = Path(name)
             files.extend(campaign_files(path) if path.is_dir() else [path])
+        files = list(dict.fromkeys(files))  # a file named twice is loaded once
+        checked: dict[Path, CheckedFile] = {}
+        problems: dict[Path, list[str]] = {}
+        for path in files:
+            try:
+                checked[path] = check_campaign_file(path)
+            except CampaignFileError as exc:
+                problems[path] = exc.problems
+        for path, lines in shared_slugs(list(checked.values())).items():
+            problems[path] = lines
         failed = 0
         for path in files:
             try:
+                if path in problems:
+                    raise CampaignFileError(problems[path])
                 if check:
-                    checked = check_campaign_file(path)
-                    self.stdout.write(f"{checked.source}：检查通过")
+                    self.stdout.write(f"{checked[path].source}：检查通过")
                     continue
-                result = load_campaign_file(path)
+                result = apply_checked(checked[path])
             except CampaignFileError as exc:
                 failed += 1
                 for line in exc.problems:
