@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "wenyi.activities",
     "wenyi.reporting",
     "wenyi.works",
+    "wenyi.review",
     "wenyi.site",
 ]
 

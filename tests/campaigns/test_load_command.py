@@ -22,7 +22,7 @@ def test_load_campaign_command_reports_created_then_unchanged(city):
 
     assert out == (
         "已新建活动 linyi-2014「2014年文艺工作者深入职工创作实践活动」："
-        "4 个阶段、4 种活动类型、14 项指标、15 个作品类别、4 种奖项"
+        "4 个阶段、4 种活动类型、14 项指标、15 个作品类别、4 种奖项、5 个评审轮次"
         "（campaigns/linyi-2014.toml）\n"
     )
     assert err == ""

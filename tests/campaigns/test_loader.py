@@ -29,6 +29,7 @@ from wenyi.campaigns.models import (
 from wenyi.core.enums import AuditAction
 from wenyi.core.models import AuditEntry
 from wenyi.orgs.enums import UnitKind
+from wenyi.review.models import Criterion, Round
 
 pytestmark = pytest.mark.django_db
 
@@ -44,6 +45,9 @@ CAMPAIGN_MODELS = [
     AwardTier,
     LeadingGroup,
     LeadingGroupMember,
+    # the file's [[review_rounds]], written by the review app through the loader
+    Round,
+    Criterion,
 ]
 
 
@@ -220,7 +224,7 @@ def test_load_writes_one_audit_entry_per_row_created():
     load_campaign_file(LINYI)
 
     rows = sum(m.objects.count() for m in CAMPAIGN_MODELS)
-    assert rows == 57
+    assert rows == 70  # 5 review rounds with 8 criteria among them
     assert AuditEntry.objects.count() == rows
     assert set(AuditEntry.objects.values_list("action", flat=True)) == {AuditAction.CREATE}
 

@@ -14,8 +14,10 @@ List items are numbered from 1 in problem paths (``stages[2].end`` is the second
 from __future__ import annotations
 
 import datetime
+import decimal
 import difflib
 import hashlib
+import math
 import re
 import tomllib
 from collections.abc import Callable, Iterable
@@ -28,7 +30,17 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import models
 
-from wenyi.campaigns.enums import AwardSubject, FileKind, MetricType, OrganiserRole
+from wenyi.campaigns.enums import (
+    TIE_BREAKS,
+    AdvanceRule,
+    AggregationMethod,
+    AwardSubject,
+    FileKind,
+    MetricType,
+    OrganiserRole,
+    RoundKind,
+    RoundSubject,
+)
 
 if TYPE_CHECKING:
     from wenyi.campaigns.loader import LoadResult
@@ -65,7 +77,8 @@ class F:
     in (when not the same name)."""
 
     name: str
-    kind: str  # text | key | int | bool | date | email | choice | texts | choices | ints
+    # text | key | int | number | bool | date | email | choice | texts | choices | ints
+    kind: str
     required: bool = False
     default: Any = None
     max_length: int | None = None
@@ -73,6 +86,8 @@ class F:
     high: int | None = None
     choices: tuple[str, ...] = ()
     attr: str | None = None
+    # a number's bound that the value must exceed (weights and maxima: more than 0)
+    above: int | None = None
 
     @property
     def model_attr(self) -> str:
@@ -175,6 +190,42 @@ AWARD_TIER = (
     F("name", "text", required=True, max_length=100),
     F("max_count", "int", low=1, high=LARGE),
 )
+# the rounds of the experts' review (wenyi.review.Round), loaded as drafts
+REVIEW_ROUND = (
+    F("key", "key", required=True, max_length=60),
+    F("name", "text", required=True, max_length=100),
+    F("description", "text", default=""),
+    F("subject", "choice", required=True, choices=_values(RoundSubject)),
+    F("art_forms", "texts", default=()),
+    F("opens", "date", required=True),
+    F("closes", "date", required=True),
+    F("blind", "bool", default=False),
+    F("kind", "choice", required=True, choices=_values(RoundKind)),
+    F("pass_with", "int", default=1, low=1, high=99),
+    F("second_look", "bool", default=False),
+    F("reviewers_per_item", "int", default=3, low=1, high=99),
+    F("method", "choice", default=AggregationMethod.TRIMMED, choices=_values(AggregationMethod)),
+    F("trim_min", "int", default=5, low=3, high=999),
+    F("fallback", "choice", default=AggregationMethod.MEAN, choices=("mean", "median")),
+    F("zscore_min", "int", default=5, low=2, high=999),
+    F("decimals", "int", default=2, low=0, high=6),
+    F("tie_break", "texts", default=()),
+    F("flag_sd", "number", low=0, high=99999),
+    F("flag_range", "number", low=0, high=99999),
+    F("consistency_share", "number", above=0, high=1),
+    F("source", "key", default="", max_length=60),
+    F("advance", "choice", default="", choices=_values(AdvanceRule)),
+    F("advance_top_k", "int", low=1, high=LARGE),
+    F("advance_above", "number", low=0, high=99999),
+)
+CRITERION = (
+    F("key", "key", required=True, max_length=60),
+    F("name", "text", required=True, max_length=100),
+    F("description", "text", default=""),
+    F("weight", "number", default=decimal.Decimal(1), above=0, high=1000),
+    F("maximum", "number", required=True, above=0, high=10000),
+    F("art_form", "key", default="", max_length=60),
+)
 
 
 @dataclass(frozen=True)
@@ -199,6 +250,8 @@ class Section:
     empty: str = ""
     # a table left out is read as written empty: every default applies
     defaults: bool = False
+    # the app above campaigns whose rows the table becomes (loader.register_section)
+    loaded_by: str = ""
 
 
 SCHEMA: tuple[Section, ...] = (
@@ -226,6 +279,14 @@ SCHEMA: tuple[Section, ...] = (
         many=True,
         unique="key",
         parts=(Section("tiers", AWARD_TIER, many=True, unique="key"),),
+    ),
+    Section(
+        "review_rounds",
+        REVIEW_ROUND,
+        many=True,
+        unique="key",
+        loaded_by="review",
+        parts=(Section("criteria", CRITERION, many=True, unique="key"),),
     ),
 )
 TOP_LEVEL = tuple(section.name for section in SCHEMA)
@@ -284,9 +345,11 @@ class _Checker:
     def __init__(self, label: str):
         self.label = label
         self.problems: list[str] = []
+        self.found: list[tuple[str, str]] = []  # the same, as (path, message)
 
     def problem(self, path: str, message: str) -> None:
         self.problems.append(f"{self.label}: {path}: {message}")
+        self.found.append((path, message))
 
     # -- structure ---------------------------------------------------------
 
@@ -388,6 +451,21 @@ class _Checker:
         if not isinstance(raw, int) or isinstance(raw, bool):
             return "应为整数（不加引号）", None
         return _range_message(spec, raw), raw
+
+    def _value_number(self, raw: Any, spec: F) -> tuple[str | None, Any]:
+        # a Decimal: a value given by the application (wenyi.review.services), not a file
+        if not isinstance(raw, int | float | decimal.Decimal) or isinstance(raw, bool):
+            return "应为数字（如 10 或 0.5，不加引号）", None
+        if not math.isfinite(raw):
+            return "应为有限的数字", None
+        if spec.above is not None and raw <= spec.above:
+            return f"应大于 {spec.above}", None
+        if spec.low is not None and raw < spec.low:
+            return "不能为负数" if spec.low == 0 else f"不能小于 {spec.low}", None
+        if spec.high is not None and raw > spec.high:
+            return f"不能大于 {spec.high}", None
+        # kept as the decimal the file wrote (0.1, not 0.1000000000000000055…)
+        return None, decimal.Decimal(str(raw))
 
     def _value_bool(self, raw: Any, spec: F) -> tuple[str | None, Any]:
         if not isinstance(raw, bool):
@@ -621,6 +699,207 @@ def _check_category_tree(c: _Checker, categories: list[Item]) -> None:
             c.problem(_join(path, "file_kinds"), "没有下级分类的类别至少要接受一种文件")
 
 
+def review_stage_of(stages: list[Item], implementation_stage: str) -> Item | None:
+    """The stage of the experts' review: the one after the implementation stage in the
+    file's order (as `Campaign.review_stage`), or None."""
+    keys = [stage.get("key") for stage in stages]
+    if implementation_stage in keys[:-1]:
+        return stages[keys.index(implementation_stage) + 1]
+    return None
+
+
+def _under(key: str, ancestor: str, categories: dict[str, str]) -> bool:
+    """Whether category `key` is `ancestor` or lies below it (`categories`: key → parent)."""
+    seen: set[str] = set()
+    while key and key not in seen:
+        if key == ancestor:
+            return True
+        seen.add(key)
+        key = categories.get(key, "")
+    return False
+
+
+def round_problems(
+    item: Item,
+    *,
+    period: tuple[datetime.date, datetime.date] | None,
+    stage: Item | None,
+    categories: dict[str, str],
+    earlier: dict[str, Item],
+    later: Iterable[str] = (),
+) -> list[tuple[str, str]]:
+    """What is wrong with one review round, as (field path within the round, message).
+
+    The rules across a round's fields, shared by the campaign file's check and the
+    review's services (wenyi.review.services.create_round / update_round), so a round
+    made in the application obeys exactly what a file's round does. `item` holds the
+    round's values by their file names with its `criteria` (each an Item with `_path`
+    relative to the round, as ``criteria[1]``); `period` is the campaign's start and
+    end, `stage` the review stage (its `name`, `start`, `end`), `categories` the work
+    categories (key → parent key), `earlier` the rounds before this one by key and
+    `later` the keys of those after it."""
+    found: list[tuple[str, str]] = []
+    opens, closes = item.get("opens"), item.get("closes")
+    if opens and closes and closes < opens:
+        found.append(("closes", "截止日期早于开始日期"))
+    # a stage whose own dates are wrong is reported there; the campaign's then apply
+    if (
+        stage is not None
+        and stage.get("start")
+        and stage.get("end")
+        and stage["start"] <= stage["end"]
+    ):
+        name = stage.get("name") or stage.get("key")
+        if opens and not stage["start"] <= opens <= stage["end"]:
+            found.append(
+                ("opens", f"应在评审阶段「{name}」（{stage['start']} 至 {stage['end']}）之内")
+            )
+        if closes and not stage["start"] <= closes <= stage["end"]:
+            found.append(
+                ("closes", f"应在评审阶段「{name}」（{stage['start']} 至 {stage['end']}）之内")
+            )
+    elif period is not None:
+        for name, day in (("opens", opens), ("closes", closes)):
+            if day and not period[0] <= day <= period[1]:
+                found.append((name, f"应在活动期间 {period[0]} 至 {period[1]} 之内"))
+
+    subject, kind = item.get("subject"), item.get("kind")
+    forms = item.get("art_forms") or []
+    if forms and subject and subject != RoundSubject.WORKS:
+        found.append(("art_forms", '只有 subject = "works" 的轮次才能选择作品类别'))
+    for number, key in enumerate(forms, 1):
+        if key not in categories:
+            found.append((f"art_forms[{number}]", f"没有 key 为「{key}」的作品类别"))
+
+    criteria = item.get("criteria") or []
+    if kind and kind != RoundKind.SCORING and criteria:
+        found.append(("criteria", '只有 kind = "scoring" 的轮次才有评分标准'))
+    if kind == RoundKind.SCORING and not criteria:
+        found.append(("criteria", "评分轮次至少要有一项评分标准（[[review_rounds.criteria]]）"))
+    if kind and kind != RoundKind.APPROVAL:
+        if item.get("pass_with") not in (None, 1):
+            found.append(("pass_with", '只适用于 kind = "approval" 的轮次'))
+        if item.get("second_look"):
+            found.append(("second_look", '只适用于 kind = "approval" 的轮次'))
+    pass_with, reviewers = item.get("pass_with"), item.get("reviewers_per_item")
+    if kind == RoundKind.APPROVAL and pass_with and reviewers and pass_with > reviewers:
+        found.append(
+            ("pass_with", f"大于每件的评审人数 reviewers_per_item（{pass_with} > {reviewers}）")
+        )
+    for number, key in enumerate(item.get("tie_break") or [], 1):
+        if key not in TIE_BREAKS:
+            found.append((f"tie_break[{number}]", _one_of(TIE_BREAKS)))
+        elif key == "normalised" and item.get("method") not in (None, "zscore"):
+            found.append((f"tie_break[{number}]", '"normalised" 只适用于 method = "zscore"'))
+    for criterion in criteria:
+        form = criterion.get("art_form")
+        if not form:
+            continue
+        where = _join(criterion["_path"], "art_form")
+        if subject and subject != RoundSubject.WORKS:
+            found.append((where, "只有作品轮次的评分标准才能限定作品类别"))
+        elif form not in categories:
+            found.append((where, f"没有 key 为「{form}」的作品类别"))
+        elif forms and not any(_under(form, chosen, categories) for chosen in forms):
+            found.append((where, f"「{form}」不在本轮的作品类别 art_forms 之内"))
+
+    found += _advance_problems(item, earlier, later)
+    return found
+
+
+def _advance_problems(item: Item, earlier: dict[str, Item], later: Iterable[str]):
+    found: list[tuple[str, str]] = []
+    source_key, advance = item.get("source"), item.get("advance")
+    source = None
+    if source_key:
+        if source_key == item.get("key"):
+            found.append(("source", "不能以本轮为来源轮次"))
+        elif source_key in earlier:
+            source = earlier[source_key]
+        elif source_key in set(later):
+            found.append(("source", f"来源轮次「{source_key}」应写在本轮之前"))
+        else:
+            found.append(("source", f"没有 key 为「{source_key}」的评审轮次"))
+        if not advance:
+            found.append(("advance", "有来源轮次（source）时必须写明晋级规则"))
+    elif advance:
+        found.append(("advance", "只有写了来源轮次（source）的轮次才有晋级规则"))
+    if advance != AdvanceRule.TOP_K and item.get("advance_top_k") is not None:
+        found.append(("advance_top_k", '只在 advance = "top_k" 时使用'))
+    if advance != AdvanceRule.ABOVE and item.get("advance_above") is not None:
+        found.append(("advance_above", '只在 advance = "above" 时使用'))
+    if advance == AdvanceRule.TOP_K and item.get("advance_top_k") is None:
+        found.append(("advance_top_k", 'advance = "top_k" 时必填'))
+    if advance == AdvanceRule.ABOVE and item.get("advance_above") is None:
+        found.append(("advance_above", 'advance = "above" 时必填'))
+    if source is None:
+        return found
+    if item.get("subject") and source.get("subject") and item["subject"] != source["subject"]:
+        found.append(("subject", f"与来源轮次「{source_key}」的对象不同（{source['subject']}）"))
+    if item.get("opens") and source.get("closes") and item["opens"] < source["closes"]:
+        found.append(("opens", f"早于来源轮次「{source_key}」的截止日期 {source['closes']}"))
+    kind = source.get("kind")
+    if advance == AdvanceRule.PASSED and kind and kind != RoundKind.APPROVAL:
+        found.append(("advance", '"passed" 只适用于 kind = "approval" 的来源轮次'))
+    if advance == AdvanceRule.TOP_K and kind == RoundKind.APPROVAL:
+        found.append(("advance", 'approval 轮次不排名次，应为 "passed"'))
+    if advance == AdvanceRule.ABOVE and kind and kind != RoundKind.SCORING:
+        found.append(("advance", '"above" 只适用于 kind = "scoring" 的来源轮次'))
+    return found
+
+
+def check_round(
+    raw: dict[str, Any],
+    *,
+    period: tuple[datetime.date, datetime.date] | None,
+    stage: Item | None,
+    categories: dict[str, str],
+    earlier: dict[str, Item],
+    later: Iterable[str] = (),
+) -> tuple[Item | None, list[tuple[str, str]]]:
+    """One review round given as a file gives it (values by the file's names, its
+    criteria as a list of tables): (the checked round, []) or (None, every problem as
+    (field path, message)). Everything `[[review_rounds]]` is checked for, for a round
+    made or changed in the application (wenyi.review.services)."""
+    c = _Checker("")
+    section = schema_tables()["review_rounds"]
+    item = c.table(raw, "", section.fields, tuple(part.name for part in section.parts))
+    if item is None:
+        return None, c.found
+    part = section.parts[0]
+    item[part.name] = c.array(raw.get(part.name), part.name, part.fields)
+    c.unique(item[part.name], part.unique or "key")
+    found = c.found + round_problems(
+        item, period=period, stage=stage, categories=categories, earlier=earlier, later=later
+    )
+    return (None, found) if found else (item, [])
+
+
+def _review_round_rules(c: _Checker, spec: dict[str, Any], data: dict[str, Any]) -> None:
+    rounds = spec["review_rounds"]
+    stage = review_stage_of(spec["stages"], spec["reporting"].get("implementation_stage") or "")
+    categories = {
+        item["key"]: item.get("parent") or "" for item in spec["work_categories"] if item.get("key")
+    }
+    keys = [item.get("key") for item in rounds]
+    earlier: dict[str, Item] = {}
+    for number, item in enumerate(rounds):
+        later = [k for k in keys[number + 1 :] if k]
+        problems = round_problems(
+            item,
+            period=spec["_period"],
+            stage=stage,
+            categories=categories,
+            earlier=earlier,
+            later=later,
+        )
+        for where, message in problems:
+            path = where if where.startswith(item["_path"]) else _join(item["_path"], where)
+            c.problem(path, message)
+        if item.get("key") and item["key"] not in earlier:
+            earlier[item["key"]] = item
+
+
 # rules across fields, run right after their section is read (see `_check`)
 _RULES: dict[str, Callable[[_Checker, dict[str, Any], dict[str, Any]], None]] = {
     "campaign": _campaign_rules,
@@ -629,6 +908,7 @@ _RULES: dict[str, Callable[[_Checker, dict[str, Any], dict[str, Any]], None]] = 
     "stages": _stage_rules,
     "activity_types": _metric_rules,
     "work_categories": _category_rules,
+    "review_rounds": _review_round_rules,
 }
 
 

@@ -34,6 +34,7 @@ from wenyi.campaigns.campaign_file import (
     METRIC,
     ORGANISER,
     REPORTING,
+    SCHEMA,
     STAGE,
     WORK_CATEGORY,
     CampaignFileError,
@@ -79,6 +80,42 @@ OWN_MODELS: frozenset[type[models.Model]] = frozenset(
 )
 
 
+Deletion = tuple[models.Model, str, list[models.Model]]  # row, label, its own rows going too
+
+
+@dataclass(frozen=True)
+class SectionLoader:
+    """A table of the file whose rows belong to an app above campaigns (the review's
+    `[[review_rounds]]`). That app registers it in its `AppConfig.ready()`, so the
+    loader never imports it (the layers of DESIGN.md), as core.imports does for imports.
+
+    `apply(writer, campaign, items)` creates and updates the rows from the checked
+    items through `writer` and returns (the rows no longer in the file, to delete as
+    the loader deletes its own: refused while other data refers to them; notes);
+    `models` are the models whose rows it writes (they do not block a deletion)."""
+
+    name: str
+    apply: Callable[[Writer, Campaign, list[Item]], tuple[list[Deletion], list[str]]]
+    models: frozenset[type[models.Model]]
+
+
+_SECTIONS: dict[str, SectionLoader] = {}
+
+
+def register_section(
+    name: str,
+    apply: Callable[[Writer, Campaign, list[Item]], tuple[list[Deletion], list[str]]],
+    models: Iterable[type[models.Model]],
+) -> None:
+    """Let an app above campaigns load the file's table `name` (its AppConfig.ready())."""
+    _SECTIONS[name] = SectionLoader(name, apply, frozenset(models))
+
+
+def own_models() -> frozenset[type[models.Model]]:
+    """Models whose rows the loader writes: its own and those of registered sections."""
+    return OWN_MODELS.union(*(section.models for section in _SECTIONS.values()))
+
+
 class LoadStatus(StrEnum):
     CREATED = "created"
     UPDATED = "updated"
@@ -122,8 +159,10 @@ def _model_values(item: Item, fields: tuple[F, ...]) -> dict[str, Any]:
     return {spec.model_attr: item[spec.name] for spec in fields}
 
 
-class _Writer:
-    """Saves rows only when a value differs, and audits and describes every change."""
+class Writer:
+    """Saves rows only when a value differs, and audits and describes every change.
+    Sections registered by an app above campaigns (`register_section`) write through it
+    too, so their rows are compared, audited and reported like the loader's own."""
 
     def __init__(self, actor: Any):
         self.actor = actor
@@ -193,10 +232,11 @@ def _dependents(obj: models.Model) -> Counter[type[models.Model]]:
     included, many-to-many through their link rows).
     """
     counts: Counter[type[models.Model]] = Counter()
+    owned = own_models()
     for relation in get_candidate_relations_to_delete(obj._meta):
         related = relation.related_model
         rows = related._base_manager.filter(**{relation.field.name: obj})
-        if related in OWN_MODELS:
+        if related in owned:
             if relation.on_delete is models.CASCADE:
                 for child in rows:
                     counts.update(_dependents(child))
@@ -213,13 +253,10 @@ def _dependents_message(counts: Counter[type[models.Model]]) -> str:
     return f"不能删除：已有 {'、'.join(parts)}引用它"
 
 
-Deletion = tuple[models.Model, str, list[models.Model]]  # row, label, its own rows going too
-
-
 def _apply(checked: CheckedFile, actor: Any) -> LoadResult:
     """Write a checked file to the database; run inside a transaction."""
     d = checked.definition
-    w = _Writer(actor)
+    w = Writer(actor)
     notes: list[str] = []
     deletions: list[Deletion] = []
 
@@ -232,6 +269,15 @@ def _apply(checked: CheckedFile, actor: Any) -> LoadResult:
     deletions += _sync_activity_types(w, campaign, d["activity_types"])
     deletions += _sync_work_categories(w, campaign, d["work_categories"])
     deletions += _sync_award_kinds(w, campaign, d["award_kinds"])
+    for name in (table.name for table in SCHEMA if table.loaded_by):
+        section = _SECTIONS.get(name)
+        if section is None:
+            if d[name]:
+                notes.append(f"{name}: 本系统未启用这一部分，未载入")
+            continue
+        gone, section_notes = section.apply(w, campaign, d[name])
+        deletions += gone
+        notes += section_notes
     # Removals are checked after the updates: a subcategory moved to a new parent
     # must no longer count as part of the parent being removed.
     _delete(w, deletions, checked.label)
@@ -246,12 +292,14 @@ def _apply(checked: CheckedFile, actor: Any) -> LoadResult:
             f"{sum(len(t['metrics']) for t in d['activity_types'])} 项指标、"
             f"{len(d['work_categories'])} 个作品类别、{len(d['award_kinds'])} 种奖项"
         )
+        if d["review_rounds"]:
+            summary += f"、{len(d['review_rounds'])} 个评审轮次"
         return LoadResult(campaign, LoadStatus.CREATED, checked.source, [summary], notes)
     status = LoadStatus.UPDATED if w.changes else LoadStatus.UNCHANGED
     return LoadResult(campaign, status, checked.source, w.changes, notes)
 
 
-def _sync_campaign(w: _Writer, checked: CheckedFile) -> tuple[Campaign, bool]:
+def _sync_campaign(w: Writer, checked: CheckedFile) -> tuple[Campaign, bool]:
     d = checked.definition
     values = _model_values(d["campaign"], CAMPAIGN) | _model_values(d["reporting"], REPORTING)
     values |= {"source_file": checked.source, "source_sha256": checked.sha256}
@@ -271,7 +319,7 @@ def _sync_campaign(w: _Writer, checked: CheckedFile) -> tuple[Campaign, bool]:
 
 
 def _sync_list(
-    w: _Writer,
+    w: Writer,
     campaign: Campaign,
     model: type[models.Model],
     items: list[Item],
@@ -293,7 +341,7 @@ def _sync_list(
     return [(obj, f"{section}.{key}", []) for key, obj in existing.items()]
 
 
-def _sync_activity_types(w: _Writer, campaign: Campaign, items: list[Item]) -> list[Deletion]:
+def _sync_activity_types(w: Writer, campaign: Campaign, items: list[Item]) -> list[Deletion]:
     deletions: list[Deletion] = []
     existing_types = {t.key: t for t in ActivityType.objects.filter(campaign=campaign)}
     for position, item in enumerate(items):
@@ -323,7 +371,7 @@ def _sync_activity_types(w: _Writer, campaign: Campaign, items: list[Item]) -> l
     return deletions
 
 
-def _sync_work_categories(w: _Writer, campaign: Campaign, items: list[Item]) -> list[Deletion]:
+def _sync_work_categories(w: Writer, campaign: Campaign, items: list[Item]) -> list[Deletion]:
     existing = {c.key: c for c in WorkCategory.objects.filter(campaign=campaign)}
     by_key = {item["key"]: item for item in items}
     positions = {item["key"]: n for n, item in enumerate(items)}
@@ -359,7 +407,7 @@ def _sync_work_categories(w: _Writer, campaign: Campaign, items: list[Item]) -> 
     return [(obj, f"work_categories.{key}", []) for key, obj in removed]
 
 
-def _sync_award_kinds(w: _Writer, campaign: Campaign, items: list[Item]) -> list[Deletion]:
+def _sync_award_kinds(w: Writer, campaign: Campaign, items: list[Item]) -> list[Deletion]:
     deletions: list[Deletion] = []
     existing_kinds = {k.key: k for k in AwardKind.objects.filter(campaign=campaign)}
     for position, item in enumerate(items):
@@ -387,7 +435,7 @@ def _sync_award_kinds(w: _Writer, campaign: Campaign, items: list[Item]) -> list
     return deletions
 
 
-def _delete(w: _Writer, deletions: list[Deletion], file_label: str) -> None:
+def _delete(w: Writer, deletions: list[Deletion], file_label: str) -> None:
     """Delete rows no longer in the file, or refuse (every blocked row listed) if
     other data depends on any of them. Raising leaves the caller's transaction, so
     the whole load rolls back."""
@@ -410,7 +458,7 @@ def _delete(w: _Writer, deletions: list[Deletion], file_label: str) -> None:
             ) from None
 
 
-def _sync_leading_group(w: _Writer, campaign: Campaign, group: Item) -> str:
+def _sync_leading_group(w: Writer, campaign: Campaign, group: Item) -> str:
     """Create or update the owner unit's leading group (R2), if the unit exists.
 
     Members are matched by name, so a member's link to a Person made in the

@@ -24,6 +24,9 @@ class Role(models.TextChoices):
     COORDINATOR = "coordinator", _("coordinator")
     ARTIST = "artist", _("art worker")
     EXPERT = "expert", _("expert")
+    # reads the whole review (assignments, conflicts, scores after close) and changes
+    # nothing (wenyi.review.rules)
+    SUPERVISOR = "supervisor", _("supervisor")
 
 
 class Gender(models.TextChoices):

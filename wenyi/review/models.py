@@ -1,0 +1,611 @@
+"""The experts' review (R10): committee, declared relations, rounds and their criteria,
+the entries of a round with their eligibility check (审读), conflicts of interest
+(回避), assignments, scores and votes, and each round's frozen results.
+
+Every change goes through wenyi.review.services (audited, with notices); who may do what
+is declared in wenyi.review.rules. A round's definition is what the campaign file's
+`[[review_rounds]]` or the office says, frozen once the round opens.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from wenyi.core.models import TimeStampedModel
+from wenyi.core.versioning import Versioned
+from wenyi.review.enums import (
+    AdvanceRule,
+    AggregationMethod,
+    AssignmentSource,
+    ConflictSource,
+    Eligibility,
+    IneligibleReason,
+    RelationKind,
+    RoundKind,
+    RoundStatus,
+    RoundSubject,
+    ScoreStatus,
+    Vote,
+)
+
+# scores, weights and results: exact decimals, as committees write them
+NUMBER = {"max_digits": 12, "decimal_places": 3}
+RESULT = {"max_digits": 14, "decimal_places": 6}
+FALLBACKS = [(m.value, m.label) for m in (AggregationMethod.MEAN, AggregationMethod.MEDIAN)]
+
+
+def _user(verbose_name, related_name="+"):
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name=related_name,
+        verbose_name=verbose_name,
+    )
+
+
+class Committee(TimeStampedModel):
+    """The campaign's expert committee (评审委员会). Its members are people whose login
+    holds the expert role; their art forms (`Person.art_forms`) and unit
+    (`Person.unit`) decide what they may be given and what they must stay away from."""
+
+    campaign = models.OneToOneField(
+        "campaigns.Campaign",
+        on_delete=models.CASCADE,
+        related_name="committee",
+        verbose_name=_("campaign"),
+    )
+    name = models.CharField(_("name"), max_length=200)
+    members = models.ManyToManyField(
+        "orgs.Person",
+        through="CommitteeMember",
+        through_fields=("committee", "person"),
+        related_name="committees",
+        verbose_name=_("experts"),
+    )
+
+    class Meta:
+        verbose_name = _("review committee")
+        verbose_name_plural = _("review committees")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def audit_unit(self):
+        return self.campaign.owner_unit()
+
+
+class CommitteeMember(models.Model):
+    committee = models.ForeignKey(
+        Committee,
+        on_delete=models.CASCADE,
+        related_name="member_links",
+        verbose_name=_("review committee"),
+    )
+    person = models.ForeignKey(
+        "orgs.Person", on_delete=models.PROTECT, related_name="+", verbose_name=_("expert")
+    )
+    added_by = _user(_("added by"))
+    added_at = models.DateTimeField(_("added at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("committee member")
+        verbose_name_plural = _("committee members")
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["committee", "person"], name="committee_member_unique")
+        ]
+
+    def __str__(self) -> str:
+        return str(self.person)
+
+    def audit_unit(self):
+        return self.committee.campaign.owner_unit()
+
+
+class Relation(TimeStampedModel):
+    """A declared relation of a person (an expert, or an author) to another person or to a
+    unit: a relative, a teacher or student (师承), a colleague, recommended by the same
+    unit, or another relation (then with its reason). An expert is kept away from every
+    entry such a relation touches (wenyi.review.conflicts)."""
+
+    person = models.ForeignKey(
+        "orgs.Person",
+        on_delete=models.CASCADE,
+        related_name="review_relations",
+        verbose_name=_("person"),
+    )
+    other_person = models.ForeignKey(
+        "orgs.Person",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("related person"),
+    )
+    other_unit = models.ForeignKey(
+        "orgs.OrgUnit",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("related unit"),
+    )
+    kind = models.CharField(_("relation"), max_length=12, choices=RelationKind.choices)
+    reason = models.TextField(_("reason"), blank=True)
+    declared_by = _user(_("declared by"))
+
+    class Meta:
+        verbose_name = _("declared relation")
+        verbose_name_plural = _("declared relations")
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(other_person__isnull=False, other_unit__isnull=True)
+                | Q(other_person__isnull=True, other_unit__isnull=False),
+                name="relation_one_other",
+            ),
+            models.CheckConstraint(
+                condition=Q(other_person__isnull=True) | ~Q(other_person=F("person")),
+                name="relation_not_to_self",
+            ),
+            models.UniqueConstraint(
+                fields=["person", "other_person", "kind"],
+                condition=Q(other_person__isnull=False),
+                name="relation_person_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["person", "other_unit", "kind"],
+                condition=Q(other_unit__isnull=False),
+                name="relation_unit_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        other = self.other_person if self.other_person_id else self.other_unit
+        return f"{self.person} — {other}（{self.get_kind_display()}）"
+
+    def audit_unit(self):
+        return self.person.unit
+
+
+class Round(Versioned, TimeStampedModel):
+    """One round of the review (初评, 复评, 终评 …): what it looks at, how the experts
+    judge, how their judgements make a result, and which items it takes from an earlier
+    round. Declared in the campaign file (`from_file`: the loader keeps it as the file
+    says while it is a draft) or by the office; frozen once it opens."""
+
+    campaign = models.ForeignKey(
+        "campaigns.Campaign",
+        on_delete=models.CASCADE,
+        related_name="review_rounds",
+        verbose_name=_("campaign"),
+    )
+    key = models.SlugField(_("key"), max_length=60)
+    name = models.CharField(_("name"), max_length=100)
+    description = models.TextField(_("description"), blank=True)
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+    subject = models.CharField(_("reviews"), max_length=12, choices=RoundSubject.choices)
+    # WorkCategory keys (a form includes the forms below it); empty: every form
+    art_forms = models.JSONField(_("art forms"), default=list, blank=True)
+    opens = models.DateField(_("opens"))
+    closes = models.DateField(_("closes"))
+    blind = models.BooleanField(_("blind (experts see no names)"), default=False)
+    kind = models.CharField(_("kind of round"), max_length=10, choices=RoundKind.choices)
+    # approval rounds
+    pass_with = models.PositiveSmallIntegerField(_("yes votes needed to pass"), default=1)
+    second_look = models.BooleanField(_("a second group looks at the rejected"), default=False)
+    reviewers_per_item = models.PositiveSmallIntegerField(_("experts per item"), default=3)
+    # how the scores make a result (wenyi.review.aggregate.Rule)
+    method = models.CharField(
+        _("aggregation"),
+        max_length=10,
+        choices=AggregationMethod.choices,
+        default=AggregationMethod.TRIMMED,
+    )
+    trim_min = models.PositiveSmallIntegerField(_("scores needed to trim"), default=5)
+    fallback = models.CharField(
+        _("fallback with fewer scores"),
+        max_length=10,
+        choices=FALLBACKS,
+        default=AggregationMethod.MEAN,
+    )
+    zscore_min = models.PositiveSmallIntegerField(_("scores needed to standardise"), default=5)
+    decimals = models.PositiveSmallIntegerField(_("decimals of the result"), default=2)
+    tie_break = models.JSONField(_("tie-break order"), default=list, blank=True)
+    flag_sd = models.DecimalField(
+        _("flag above this standard deviation"), null=True, blank=True, **NUMBER
+    )
+    flag_range = models.DecimalField(
+        _("flag above this spread of scores"), null=True, blank=True, **NUMBER
+    )
+    consistency_share = models.DecimalField(
+        _("share checked by a second panel"),
+        max_digits=4,
+        decimal_places=3,
+        null=True,
+        blank=True,
+    )
+    # a later round takes its items from the source round's results
+    source = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="next_rounds",
+        verbose_name=_("source round"),
+    )
+    advance = models.CharField(
+        _("who goes on"), max_length=10, choices=AdvanceRule.choices, blank=True
+    )
+    advance_top_k = models.PositiveIntegerField(_("the first N go on"), null=True, blank=True)
+    advance_above = models.DecimalField(
+        _("scores of at least this go on"), null=True, blank=True, **NUMBER
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=RoundStatus.choices,
+        default=RoundStatus.DRAFT,
+        db_index=True,
+    )
+    opened_at = models.DateTimeField(_("opened at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    reopen_reason = models.TextField(_("reason for reopening"), blank=True)
+    from_file = models.BooleanField(_("declared in the campaign file"), default=False)
+    created_by = _user(_("created by"))
+    checkers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        through="RoundChecker",
+        through_fields=("round", "user"),
+        related_name="+",
+        verbose_name=_("eligibility checkers"),
+    )
+
+    class Meta:
+        verbose_name = _("review round")
+        verbose_name_plural = _("review rounds")
+        ordering = ["campaign", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "key"], name="review_round_key_unique"),
+            models.CheckConstraint(
+                condition=Q(pass_with__gte=1) & Q(reviewers_per_item__gte=1),
+                name="review_round_counts",
+            ),
+            models.CheckConstraint(condition=Q(closes__gte=F("opens")), name="review_round_dates"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def audit_unit(self):
+        return self.campaign.owner_unit()
+
+    @property
+    def is_active(self) -> bool:
+        """Open or reopened: experts score and the office assigns."""
+        return self.status in (RoundStatus.OPEN, RoundStatus.REOPENED)
+
+
+class Criterion(models.Model):
+    """A scoring criterion: a value from 0 to `maximum` counts `weight` times in the
+    total (Σ weight × value). With `art_form`, only for works of that form (or below)."""
+
+    round = models.ForeignKey(
+        Round, on_delete=models.CASCADE, related_name="criteria", verbose_name=_("review round")
+    )
+    key = models.SlugField(_("key"), max_length=60)
+    name = models.CharField(_("name"), max_length=100)
+    description = models.TextField(_("description"), blank=True)
+    weight = models.DecimalField(_("weight"), default=1, **NUMBER)
+    maximum = models.DecimalField(_("highest value"), **NUMBER)
+    art_form = models.CharField(_("only for the art form"), max_length=60, blank=True)
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("scoring criterion")
+        verbose_name_plural = _("scoring criteria")
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "key"], name="criterion_key_unique"),
+            models.CheckConstraint(
+                condition=Q(weight__gt=0) & Q(maximum__gt=0), name="criterion_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def audit_unit(self):
+        return self.round.campaign.owner_unit()
+
+
+class RoundChecker(models.Model):
+    """A login named to check the eligibility of a round's entries (besides the office)."""
+
+    round = models.ForeignKey(
+        Round,
+        on_delete=models.CASCADE,
+        related_name="checker_links",
+        verbose_name=_("review round"),
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("eligibility checker"),
+    )
+    added_by = _user(_("added by"))
+
+    class Meta:
+        verbose_name = _("eligibility checker")
+        verbose_name_plural = _("eligibility checkers")
+        constraints = [
+            models.UniqueConstraint(fields=["round", "user"], name="round_checker_unique")
+        ]
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+    def audit_unit(self):
+        return self.round.campaign.owner_unit()
+
+
+class Entry(TimeStampedModel):
+    """One item of a round: a work, a unit or a person (exactly one of them), with its
+    eligibility check. `code` stands for it where names must not show (blind rounds)."""
+
+    round = models.ForeignKey(
+        Round, on_delete=models.CASCADE, related_name="entries", verbose_name=_("review round")
+    )
+    work = models.ForeignKey(
+        "works.Work",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="review_entries",
+        verbose_name=_("work"),
+    )
+    unit = models.ForeignKey(
+        "orgs.OrgUnit",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="review_entries",
+        verbose_name=_("unit"),
+    )
+    person = models.ForeignKey(
+        "orgs.Person",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="review_entries",
+        verbose_name=_("person"),
+    )
+    code = models.CharField(_("entry number"), max_length=12)
+    source_entry = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("entry of the source round"),
+    )
+    eligibility = models.CharField(
+        _("eligibility"),
+        max_length=10,
+        choices=Eligibility.choices,
+        default=Eligibility.PENDING,
+        db_index=True,
+    )
+    ineligible_reason = models.CharField(
+        _("why not eligible"), max_length=10, choices=IneligibleReason.choices, blank=True
+    )
+    eligibility_note = models.TextField(_("eligibility note"), blank=True)
+    checked_by = _user(_("checked by"))
+    checked_at = models.DateTimeField(_("checked at"), null=True, blank=True)
+    added_by = _user(_("added by"))
+
+    class Meta:
+        verbose_name = _("review entry")
+        verbose_name_plural = _("review entries")
+        ordering = ["round", "code", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(work__isnull=False, unit__isnull=True, person__isnull=True)
+                | Q(work__isnull=True, unit__isnull=False, person__isnull=True)
+                | Q(work__isnull=True, unit__isnull=True, person__isnull=False),
+                name="entry_one_subject",
+            ),
+            # NULLs are distinct on SQLite and PostgreSQL alike: one row per work etc.
+            models.UniqueConstraint(fields=["round", "work"], name="entry_work_unique"),
+            models.UniqueConstraint(fields=["round", "unit"], name="entry_unit_unique"),
+            models.UniqueConstraint(fields=["round", "person"], name="entry_person_unique"),
+            models.UniqueConstraint(fields=["round", "code"], name="entry_code_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.subject}"
+
+    def audit_unit(self):
+        return self.round.campaign.owner_unit()
+
+    @property
+    def subject(self):
+        """The work, unit or person under review."""
+        return self.work or self.unit or self.person
+
+    @property
+    def subject_unit(self):
+        """The unit the item belongs to: the work's unit, the unit, the person's unit."""
+        if self.work_id:
+            return self.work.unit
+        if self.unit_id:
+            return self.unit
+        return self.person.unit
+
+
+class Conflict(TimeStampedModel):
+    """A conflict of interest (回避) between an expert and an entry: computed from the
+    units and the declared relations (wenyi.review.conflicts), or declared by the expert
+    during the review. It keeps the expert away from the entry unless the office
+    dismissed it, with a reason."""
+
+    entry = models.ForeignKey(
+        Entry, on_delete=models.CASCADE, related_name="conflicts", verbose_name=_("review entry")
+    )
+    expert = models.ForeignKey(
+        "orgs.Person",
+        on_delete=models.CASCADE,
+        related_name="review_conflicts",
+        verbose_name=_("expert"),
+    )
+    source = models.CharField(_("found by"), max_length=10, choices=ConflictSource.choices)
+    relation = models.ForeignKey(
+        Relation,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="conflicts",
+        verbose_name=_("declared relation"),
+    )
+    reason = models.TextField(_("reason"), blank=True)
+    declared_by = _user(_("declared by"))
+    dismissed_at = models.DateTimeField(_("dismissed at"), null=True, blank=True)
+    dismissed_by = _user(_("dismissed by"))
+    dismiss_reason = models.TextField(_("reason for dismissal"), blank=True)
+
+    class Meta:
+        verbose_name = _("conflict of interest")
+        verbose_name_plural = _("conflicts of interest")
+        ordering = ["entry", "expert", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["entry", "expert", "source"],
+                condition=Q(relation__isnull=True),
+                name="conflict_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["entry", "expert", "relation"],
+                condition=Q(relation__isnull=False),
+                name="conflict_relation_unique",
+            ),
+        ]
+        indexes = [models.Index(fields=["expert", "dismissed_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.expert} × {self.entry.code}（{self.get_source_display()}）"
+
+    def audit_unit(self):
+        return self.entry.round.campaign.owner_unit()
+
+    @property
+    def blocks(self) -> bool:
+        return self.dismissed_at is None
+
+
+class Assignment(TimeStampedModel):
+    """An entry given to an expert. Panel 1 makes the result; panel 2 is the second
+    look at an approval round's rejected entries, or the consistency check's second
+    panel (its scores are compared with panel 1's, not added to them)."""
+
+    entry = models.ForeignKey(
+        Entry, on_delete=models.CASCADE, related_name="assignments", verbose_name=_("review entry")
+    )
+    expert = models.ForeignKey(
+        "orgs.Person",
+        on_delete=models.PROTECT,
+        related_name="review_assignments",
+        verbose_name=_("expert"),
+    )
+    source = models.CharField(
+        _("assigned"), max_length=10, choices=AssignmentSource.choices, default="manual"
+    )
+    panel = models.PositiveSmallIntegerField(_("panel"), default=1)
+    created_by = _user(_("assigned by"))
+
+    class Meta:
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
+        ordering = ["entry", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["entry", "expert"], name="assignment_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.entry.code} → {self.expert}"
+
+    def audit_unit(self):
+        return self.entry.round.campaign.owner_unit()
+
+
+class Score(Versioned, TimeStampedModel):
+    """An expert's judgement of an assigned entry: a vote (approval rounds), a value per
+    criterion and their weighted total (scoring rounds) or a place (ranking rounds), and
+    a comment. One per assignment; saved as a draft until submitted."""
+
+    assignment = models.OneToOneField(
+        Assignment, on_delete=models.CASCADE, related_name="score", verbose_name=_("assignment")
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=ScoreStatus.choices, default=ScoreStatus.DRAFT
+    )
+    vote = models.CharField(_("vote"), max_length=3, choices=Vote.choices, blank=True)
+    # {criterion key: value} as decimal strings
+    values = models.JSONField(_("values by criterion"), default=dict, blank=True)
+    total = models.DecimalField(_("total"), null=True, blank=True, **NUMBER)
+    rank = models.PositiveIntegerField(_("place given"), null=True, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("score")
+        verbose_name_plural = _("scores")
+        ordering = ["assignment", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.assignment}: {self.get_status_display()}"
+
+    def audit_unit(self):
+        return self.assignment.entry.round.campaign.owner_unit()
+
+
+class RoundResult(models.Model):
+    """An entry's result, computed and frozen when its round closes
+    (wenyi.review.aggregate): the final score and what it is made of, its rank, and for
+    approval rounds the votes and whether it passed."""
+
+    round = models.ForeignKey(
+        Round, on_delete=models.CASCADE, related_name="results", verbose_name=_("review round")
+    )
+    entry = models.OneToOneField(
+        Entry, on_delete=models.CASCADE, related_name="result", verbose_name=_("review entry")
+    )
+    final = models.DecimalField(_("final score"), null=True, blank=True, **RESULT)
+    raw = models.DecimalField(_("mean of the scores"), null=True, blank=True, **RESULT)
+    normalised = models.DecimalField(
+        _("mean of the standardised scores"), null=True, blank=True, **RESULT
+    )
+    n = models.PositiveIntegerField(_("number of scores"), default=0)
+    sd = models.DecimalField(_("standard deviation"), null=True, blank=True, **RESULT)
+    minimum = models.DecimalField(_("lowest score"), null=True, blank=True, **RESULT)
+    maximum = models.DecimalField(_("highest score"), null=True, blank=True, **RESULT)
+    flagged = models.BooleanField(_("experts disagree"), default=False)
+    rank = models.PositiveIntegerField(_("rank"), null=True, blank=True)
+    yes_votes = models.PositiveIntegerField(_("yes votes"), null=True, blank=True)
+    no_votes = models.PositiveIntegerField(_("no votes"), null=True, blank=True)
+    passed = models.BooleanField(_("passed"), null=True, blank=True)
+    computed_at = models.DateTimeField(_("computed at"))
+
+    class Meta:
+        verbose_name = _("round result")
+        verbose_name_plural = _("round results")
+        ordering = ["round", "rank", "entry"]
+
+    def __str__(self) -> str:
+        return f"{self.entry.code}: {self.final}"
+
+    def audit_unit(self):
+        return self.round.campaign.owner_unit()
