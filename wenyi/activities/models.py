@@ -154,6 +154,8 @@ evidence_path = stored_file_path
 class Evidence(StoredFile):
     """A photo, PDF or video of an activity (a `core.uploads.StoredFile`), or a link."""
 
+    upload_folder, upload_owner = "evidence", "activity_id"
+
     activity = models.ForeignKey(
         Activity, on_delete=models.CASCADE, related_name="evidence", verbose_name=_("activity")
     )
@@ -176,9 +178,6 @@ class Evidence(StoredFile):
 
     def __str__(self) -> str:
         return self.original_name or self.url
-
-    def folder(self) -> str:
-        return f"evidence/{self.activity_id}"
 
     def audit_unit(self):
         return self.activity.unit

@@ -12,7 +12,6 @@ from wenyi.activities.enums import QuotaStatus
 from wenyi.activities.models import Activity, Tally
 from wenyi.campaigns.models import ActivityType, Campaign
 from wenyi.campaigns.participation import (
-    is_retired,
     minimum_levels,
     minimum_units,
     participating_units,
@@ -193,7 +192,7 @@ def judged_paths(campaign: Campaign, units: list[OrgUnit], today: datetime.date)
     found = {
         u.path
         for u in units
-        if u.depth in depths and u.path.startswith(owner.path) and not is_retired(u, today)
+        if u.depth in depths and u.path.startswith(owner.path) and not u.retired_by(today)
     }
     reach = [
         u

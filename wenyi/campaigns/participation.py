@@ -24,16 +24,15 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 
-from django.db.models import F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import F, OuterRef, QuerySet, Subquery
 
 from wenyi.campaigns.models import Campaign
-from wenyi.core import clock
 from wenyi.orgs.models import OrgUnit
+from wenyi.orgs.queries import in_use
 
 __all__ = [
     "campaigns_of",
     "carries_minimum",
-    "is_retired",
     "level_of",
     "minimum_levels",
     "minimum_units",
@@ -64,15 +63,6 @@ def report_levels(campaign: Campaign) -> list[int]:
     return _levels(campaign, campaign.report_levels)
 
 
-def _not_retired(today: datetime.date) -> Q:
-    return Q(retired_on__isnull=True) | Q(retired_on__gt=today)
-
-
-def is_retired(unit: OrgUnit, today: datetime.date | None = None) -> bool:
-    """Retired on or before `today` (today by default)."""
-    return unit.retired_on is not None and unit.retired_on <= (today or clock.today())
-
-
 def _at_levels(
     campaign: Campaign,
     levels: Iterable[int],
@@ -83,7 +73,7 @@ def _at_levels(
     if owner is None:
         return OrgUnit.objects.none()
     return OrgUnit.objects.filter(
-        _not_retired(today or clock.today()),
+        in_use(today=today),
         path__startswith=owner.path,
         depth__in=[owner.depth + level for level in levels],
     )
@@ -118,7 +108,7 @@ def level_of(
     """How many levels below the owner `unit` takes part (0: the owner itself), or None
     when it does not take part."""
     owner = campaign.owner_unit()
-    if owner is None or not unit.path.startswith(owner.path) or is_retired(unit, today):
+    if owner is None or not unit.path.startswith(owner.path) or unit.retired_by(today):
         return None
     level = unit.depth - owner.depth
     return level if level <= campaign.participant_depth else None
@@ -143,7 +133,7 @@ def reports_monthly(
 def campaigns_of(unit: OrgUnit, *, today: datetime.date | None = None) -> QuerySet[Campaign]:
     """The campaigns `unit` takes part in: those owned by the unit or a unit above it
     at most `participant_depth` levels up; none once the unit is retired. One query."""
-    if is_retired(unit, today):
+    if unit.retired_by(today):
         return Campaign.objects.none()
     owners = OrgUnit.objects.filter(path__in=unit.ancestor_paths())
     owner_depth = OrgUnit.objects.filter(code=OuterRef("owner_unit_code")).values("depth")[:1]

@@ -146,12 +146,17 @@ class StoredFile(models.Model):
     )
     created_at = models.DateTimeField(gettext_lazy("uploaded at"), auto_now_add=True)
 
+    # where the record's files are stored below the media root: `<upload_folder>/<id>`,
+    # the id read from `upload_owner` (the owning record's key, e.g. "activity_id")
+    upload_folder = "files"
+    upload_owner = ""
+
     class Meta:
         abstract = True
 
     def folder(self) -> str:
-        """Where the record's files are stored, below the media root."""
-        raise NotImplementedError
+        owner = getattr(self, self.upload_owner) if self.upload_owner else None
+        return self.upload_folder if owner is None else f"{self.upload_folder}/{owner}"
 
     @property
     def is_stripped(self) -> bool:

@@ -52,13 +52,16 @@ class OrgUnit(SortKeyed, Versioned, MP_Node):
     def audit_unit(self) -> "OrgUnit":
         return self
 
-    @property
-    def is_retired(self) -> bool:
-        """Retired as of today (the pretended day in a demo): from its `retired_on` on, as
-        `orgs.queries.active_units` and `campaigns.participation` count it."""
+    def retired_by(self, today=None) -> bool:
+        """Retired as of `today` (default: today, the pretended day in a demo): from its
+        `retired_on` on, as `orgs.queries.in_use` counts it in a query."""
         from wenyi.core import clock
 
-        return self.retired_on is not None and self.retired_on <= clock.today()
+        return self.retired_on is not None and self.retired_on <= (today or clock.today())
+
+    @property
+    def is_retired(self) -> bool:
+        return self.retired_by()
 
     def subtree(self):
         return OrgUnit.objects.filter(path__startswith=self.path)

@@ -126,13 +126,13 @@ def units_of_office(user) -> QuerySet[OrgUnit]:
     return OrgUnit.objects.filter(under_paths(outermost_paths(scope.office_paths)))
 
 
-def in_use(prefix: str = "") -> Q:
+def in_use(prefix: str = "", today=None) -> Q:
     """Units (`prefix` + fields) not retired as of today: no retirement date, or one still
     to come (OrgUnit.is_retired)."""
     from wenyi.core import clock
 
     return Q(**{f"{prefix}retired_on__isnull": True}) | Q(
-        **{f"{prefix}retired_on__gt": clock.today()}
+        **{f"{prefix}retired_on__gt": today or clock.today()}
     )
 
 

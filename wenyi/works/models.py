@@ -136,6 +136,8 @@ class WorkFile(StoredFile):
     """A file of a work (a `core.uploads.StoredFile`): manuscript, score, recording,
     picture or video. Pictures keep their EXIF in the original: contests ask for it."""
 
+    upload_folder, upload_owner = "works", "work_id"
+
     work = models.ForeignKey(
         Work, on_delete=models.CASCADE, related_name="files", verbose_name=_("work")
     )
@@ -148,9 +150,6 @@ class WorkFile(StoredFile):
 
     def __str__(self) -> str:
         return self.original_name or self.file.name
-
-    def folder(self) -> str:
-        return f"works/{self.work_id}"
 
     def audit_unit(self):
         return self.work.unit
