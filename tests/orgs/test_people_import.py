@@ -184,6 +184,16 @@ def test_office_can_grant_the_office_role(office, county_a):
     assert Membership.objects.filter(user=user, unit=county_a, role=Role.OFFICE).exists()
 
 
+def test_office_gives_the_supervisor_role_and_a_coordinator_may_not(office, coordinator_a, city):
+    row = person(1, "371300", 登录名="jiandu", 角色="评审监督")
+
+    assert run(xlsx([row]), coordinator_a).errors  # only the office gives it
+    assert run(xlsx([row]), office).errors == []
+
+    user = get_user_model().objects.get(username="jiandu")
+    assert Membership.objects.filter(user=user, unit=city, role=Role.SUPERVISOR).exists()
+
+
 # -- nothing imported when anything is wrong --------------------------------------------
 
 

@@ -12,10 +12,12 @@ from tests.conftest import _user_with_role
 from tests.review.conftest import eligible_entries, file_round, open_with
 from wenyi.core.enums import AuditAction
 from wenyi.core.models import AuditEntry, Notification
+from wenyi.orgs import services as org_services
 from wenyi.orgs.enums import Role
+from wenyi.orgs.models import Membership
 from wenyi.review import rounds, scoring, services
 from wenyi.review.enums import AssignmentSource
-from wenyi.review.models import Assignment, Conflict, Round
+from wenyi.review.models import Assignment, CommitteeMember, Conflict, Round
 
 
 @pytest.fixture
@@ -235,3 +237,21 @@ def test_auto_assign_refuses_a_closed_round(
 
     with pytest.raises(ValidationError):
         services.auto_assign(office, chuping)
+
+
+def test_an_expert_whose_role_was_taken_away_keeps_the_seat_but_gets_no_new_work(
+    office, linyi, committee, expert, county_b, worker, submitted_work
+):
+    fuping = file_round(linyi, "fuping")
+    Round.objects.filter(pk=fuping.pk).update(source=None, advance="")
+    fuping.refresh_from_db()
+    submitted_work(county_b, worker)
+    (entry,) = eligible_entries(office, fuping)
+    org_services.revoke_role(office, Membership.objects.get(user=expert, role=Role.EXPERT))
+
+    with pytest.raises(ValidationError, match="已不再担任评审专家"):
+        services.assign(office, entry, expert.person)
+    services.auto_assign(office, fuping)
+
+    assert not entry.assignments.filter(expert=expert.person).exists()
+    assert CommitteeMember.objects.filter(person=expert.person).exists()

@@ -367,14 +367,14 @@ def serve(
     except FileNotFoundError:
         raise Http404 from None
     attachment = request.GET.get("download") == "1"
-    response = _ranged(request, handle, size, content_type, attachment, filename)
+    response = ranged(request, handle, size, content_type, attachment, filename)
     response["Content-Security-Policy"] = served_file_policy(content_type)
     response["X-Content-Type-Options"] = "nosniff"
     patch_cache_control(response, private=True, max_age=3600)
     return response
 
 
-def _ranged(
+def ranged(
     request: HttpRequest, handle, size: int, content_type: str, attachment: bool, filename: str
 ) -> HttpResponse:
     """The file, or the one byte range asked for."""

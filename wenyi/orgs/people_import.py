@@ -73,9 +73,10 @@ ROLE_LABELS: dict[str, str] = {
     "联络员": Role.COORDINATOR,
     "办公室": Role.OFFICE,
     "评审专家": Role.EXPERT,
+    "评审监督": Role.SUPERVISOR,
 }
 # when a login holds several roles at the person's unit, export the strongest
-_ROLE_ORDER = [Role.OFFICE, Role.COORDINATOR, Role.EXPERT, Role.ARTIST]
+_ROLE_ORDER = [Role.OFFICE, Role.SUPERVISOR, Role.COORDINATOR, Role.EXPERT, Role.ARTIST]
 _ART_FORM_SEPARATORS = re.compile(r"[、，,;；/\n]+")
 _ART_FORM_MAX_LENGTH = 40
 _MOBILE = re.compile(r"^1\d{10}$")
@@ -102,7 +103,7 @@ _HELP = {
         "the mobile number may be used."
     ),
     "role": gettext_lazy(
-        "文艺工作者, 联络员, 办公室 or 评审专家 (a coordinator may give only 文艺工作者; "
+        "文艺工作者, 联络员, 办公室, 评审专家 or 评审监督 (a coordinator may give only 文艺工作者; "
         "the campaign office gives any role). Leave 登录名 and 角色 blank for a person "
         "without a login."
     ),

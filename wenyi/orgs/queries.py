@@ -236,17 +236,29 @@ def filter_people(user, params) -> QuerySet[Person]:
 
 
 def audit_entries_visible_to(user) -> QuerySet:
-    """Audit entries filed under the units where the login holds an office role; a
+    """Audit entries filed under the units where the login holds an office role, and for
+    a supervisor the review's entries filed under the units they supervise (its scores
+    left out: a supervisor reads scores on the results page once a round is closed); a
     superuser sees every entry, those filed under no unit included."""
     from wenyi.core.models import AuditEntry
 
     scope = scope_for(user)
     if scope.superuser:
         return AuditEntry.objects.all()
-    if not scope.office_paths:
-        return AuditEntry.objects.none()
-    units = OrgUnit.objects.filter(under_paths(outermost_paths(scope.office_paths)))
-    return AuditEntry.objects.filter(unit_pk__in=units.values("pk"))
+    visible = Q(pk__in=[])
+    if scope.office_paths:
+        units = OrgUnit.objects.filter(under_paths(outermost_paths(scope.office_paths)))
+        visible |= Q(unit_pk__in=units.values("pk"))
+    if Role.SUPERVISOR in scope.roles:
+        supervised = Membership.objects.filter(user=user, role=Role.SUPERVISOR).values_list(
+            "unit__path", flat=True
+        )
+        units = OrgUnit.objects.filter(under_paths(outermost_paths(supervised)))
+        # app label and model by name: orgs sits below review (see DESIGN.md)
+        visible |= Q(unit_pk__in=units.values("pk"), content_type__app_label="review") & ~Q(
+            content_type__model="score"
+        )
+    return AuditEntry.objects.filter(visible)
 
 
 def _nearest_holders(paths: list[str], roles: tuple[str, ...]):

@@ -14,6 +14,13 @@ def is_office(user) -> bool:
 
 
 @rules.predicate
+def is_supervisor(user) -> bool:
+    """Holds the supervisor role somewhere: reads the review's audit (see
+    queries.audit_entries_visible_to)."""
+    return Role.SUPERVISOR in scope_for(user).roles
+
+
+@rules.predicate
 def is_artist(user) -> bool:
     return Role.ARTIST in scope_for(user).roles
 
@@ -122,7 +129,7 @@ rules.add_perm("orgs.grant_role", may_grant)
 rules.add_perm("orgs.list_people", is_manager)
 rules.add_perm("orgs.serve_as_expert", is_expert)
 rules.add_perm("orgs.manage_roles", is_office_for_unit)
-rules.add_perm("core.view_audit", is_office)
+rules.add_perm("core.view_audit", is_office | is_supervisor)
 rules.add_perm("orgs.view_sign_in_security", is_office)
 rules.add_perm("orgs.unlock_login", is_office_for_person)
 rules.add_perm("orgs.unlock_address", is_top_office)

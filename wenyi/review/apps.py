@@ -9,7 +9,7 @@ class ReviewConfig(AppConfig):
 
     def ready(self) -> None:
         from wenyi.campaigns import loader
-        from wenyi.review import loading
+        from wenyi.review import loading, todo  # noqa: F401 - todo registers its to-dos
         from wenyi.review.models import Criterion, Round, RoundChecker
 
         # the campaign file's [[review_rounds]] become draft rounds (review.loading)

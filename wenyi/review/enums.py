@@ -19,6 +19,8 @@ __all__ = [
     "RoundStatus",
     "RoundSubject",
     "ScoreStatus",
+    "TierBasis",
+    "TieringStatus",
     "Vote",
 ]
 
@@ -82,3 +84,18 @@ class ScoreStatus(models.TextChoices):
 class Vote(models.TextChoices):
     YES = "yes", _("yes")
     NO = "no", _("no")
+
+
+class TierBasis(models.TextChoices):
+    """How a tier's places are counted: a number of places, or a share (percent) of the
+    round's ranked entries."""
+
+    COUNT = "count", _("by number of places")
+    SHARE = "share", _("by share of the ranked entries")
+
+
+class TieringStatus(models.TextChoices):
+    """An award kind's tiers in a round: worked on as a draft, then approved (final)."""
+
+    DRAFT = "draft", _("draft")
+    APPROVED = "approved", _("approved")

@@ -26,6 +26,8 @@ from wenyi.review.enums import (
     RoundStatus,
     RoundSubject,
     ScoreStatus,
+    TierBasis,
+    TieringStatus,
     Vote,
 )
 
@@ -609,3 +611,126 @@ class RoundResult(models.Model):
 
     def audit_unit(self):
         return self.round.campaign.owner_unit()
+
+
+class Tiering(Versioned, TimeStampedModel):
+    """The tiers (等次) of one award kind drawn from a closed round's ranking: its rules
+    (`TierRule`, one per tier), the placements they give (`Placement`, one per entry)
+    and the office's adjustments. Worked on as a draft, then approved
+    (wenyi.review.tiers). Every edit names the version its form was opened at."""
+
+    round = models.ForeignKey(
+        Round, on_delete=models.CASCADE, related_name="tierings", verbose_name=_("review round")
+    )
+    award_kind = models.ForeignKey(
+        "campaigns.AwardKind",
+        on_delete=models.CASCADE,
+        related_name="tierings",
+        verbose_name=_("award kind"),
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=TieringStatus.choices, default=TieringStatus.DRAFT
+    )
+    computed_at = models.DateTimeField(_("placed at"), null=True, blank=True)
+    computed_by = _user(_("placed by"))
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    approved_by = _user(_("approved by"))
+
+    class Meta:
+        verbose_name = _("award tiers of a round")
+        verbose_name_plural = _("award tiers of rounds")
+        ordering = ["round", "award_kind", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "award_kind"], name="tiering_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.round} · {self.award_kind}"
+
+    def audit_unit(self):
+        return self.round.campaign.owner_unit()
+
+
+class TierRule(models.Model):
+    """How many entries one tier takes: a number of places or a share (percent) of the
+    round's ranked entries, capped by the tier's `max_count`; with `min_score`, no
+    entry below it (a tier whose best candidate is below stays vacant, 空缺)."""
+
+    tiering = models.ForeignKey(
+        Tiering, on_delete=models.CASCADE, related_name="rules", verbose_name=_("award tiers")
+    )
+    tier = models.ForeignKey(
+        "campaigns.AwardTier", on_delete=models.CASCADE, related_name="+", verbose_name=_("tier")
+    )
+    by = models.CharField(_("counted"), max_length=10, choices=TierBasis.choices)
+    # a number of places (whole) or a percent
+    value = models.DecimalField(_("number or percent"), max_digits=7, decimal_places=2)
+    min_score = models.DecimalField(_("lowest score"), null=True, blank=True, **NUMBER)
+
+    class Meta:
+        verbose_name = _("tier rule")
+        verbose_name_plural = _("tier rules")
+        ordering = ["tier__position", "tier_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["tiering", "tier"], name="tier_rule_unique"),
+            models.CheckConstraint(condition=Q(value__gte=0), name="tier_rule_value"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tier}: {self.get_by_display()} {self.amount}"
+
+    @property
+    def amount(self) -> str:
+        """The number, or the percent with its sign: "3", "12.5%"."""
+        plain = format(self.value.normalize(), "f")
+        return f"{plain}%" if self.by == TierBasis.SHARE else plain
+
+    def audit_unit(self):
+        return self.tiering.round.campaign.owner_unit()
+
+
+class Placement(models.Model):
+    """An entry's tier in a tiering: what the rules gave it (`computed_tier`) and what
+    it has (`tier`, empty: no award). An office adjustment sets `adjusted`, with its
+    reason, who and when (and an audit entry)."""
+
+    tiering = models.ForeignKey(
+        Tiering, on_delete=models.CASCADE, related_name="placements", verbose_name=_("award tiers")
+    )
+    entry = models.ForeignKey(
+        Entry, on_delete=models.CASCADE, related_name="placements", verbose_name=_("review entry")
+    )
+    tier = models.ForeignKey(
+        "campaigns.AwardTier",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("tier"),
+    )
+    computed_tier = models.ForeignKey(
+        "campaigns.AwardTier",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("tier by the rules"),
+    )
+    adjusted = models.BooleanField(_("adjusted by the office"), default=False)
+    reason = models.TextField(_("reason for the adjustment"), blank=True)
+    adjusted_by = _user(_("adjusted by"))
+    adjusted_at = models.DateTimeField(_("adjusted at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("placement")
+        verbose_name_plural = _("placements")
+        ordering = ["tiering", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["tiering", "entry"], name="placement_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.entry.code}: {self.tier or '—'}"
+
+    def audit_unit(self):
+        return self.tiering.round.campaign.owner_unit()

@@ -44,6 +44,8 @@ def runs_review(user, obj) -> bool:
     scope = scope_for(user)
     if scope.superuser:
         return True
+    if not scope.office_paths:
+        return False
     owner = _campaign(obj).owner_unit()
     return owner is not None and scope.is_office_for(owner)
 

@@ -394,7 +394,7 @@ def _votes(round_: Round, scores: list[Score], panel: int) -> dict[int, tuple[in
     return counted.counts()
 
 
-def _totals(round_: Round, scores: list[Score]) -> list[float]:
+def score_numbers(round_: Round, scores: list[Score]) -> list[float]:
     """Each score's number for the aggregation: its exact weighted total (scoring), or
     for a place among an expert's m entries (ranking) the points (m − place + 1) / m ×
     100, so that 100 is an expert's first place whatever their number of entries."""
@@ -447,7 +447,7 @@ def compute_results(round_: Round) -> list[RoundResult]:
             aggregate.Scores(
                 [s.assignment.entry_id for s in counted],
                 [s.assignment.expert_id for s in counted],
-                _totals(round_, counted),
+                score_numbers(round_, counted),
             ),
             rule_of(round_),
         )

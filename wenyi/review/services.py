@@ -162,6 +162,17 @@ def add_expert(actor, campaign: Campaign, person: Person) -> CommitteeMember:
     return member
 
 
+def serving_experts(campaign_id: int):
+    """The committee's experts who still hold the expert role with a login switched on:
+    the only ones given new work. Taking the role away leaves the committee seat (and the
+    scores given) as they are; the office sees the seat marked on the review page."""
+    return Person.objects.filter(
+        committees__campaign_id=campaign_id,
+        user__is_active=True,
+        user__memberships__role=Role.EXPERT,
+    ).distinct()
+
+
 @transaction.atomic
 def remove_expert(actor, campaign: Campaign, person: Person) -> None:
     """Take an expert off the committee; refused while they hold assignments in a round
@@ -452,6 +463,11 @@ def assign(
         raise ValidationError(
             _("%(name)s is not an expert of the committee.") % {"name": expert.name}
         )
+    if not serving_experts(round_.campaign_id).filter(pk=expert.pk).exists():
+        raise ValidationError(
+            _("%(name)s no longer holds the expert role (or the login is switched off).")
+            % {"name": expert.name}
+        )
     reasons = blocking(entry, expert)
     if reasons:
         raise ValidationError(
@@ -609,7 +625,7 @@ def auto_assign(actor, round_: Round) -> AutoAssigned:
     if round_.status == RoundStatus.CLOSED:
         raise ValidationError(_("This round is closed."))
     refresh_conflicts(actor, round_)
-    experts = list(Person.objects.filter(committees__campaign_id=round_.campaign_id))
+    experts = list(serving_experts(round_.campaign_id))
     if not experts:
         raise ValidationError(_("The committee has no experts yet."))
     entries = list(
@@ -667,7 +683,7 @@ def assign_second_look(actor, round_: Round) -> AutoAssigned:
             rejected.append(entry)
     if not rejected:
         return AutoAssigned([], None)
-    experts = list(Person.objects.filter(committees__campaign_id=round_.campaign_id))
+    experts = list(serving_experts(round_.campaign_id))
     first = set(
         Assignment.objects.filter(entry__in=rejected, panel=1).values_list("entry_id", "expert_id")
     )

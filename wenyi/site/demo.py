@@ -23,6 +23,7 @@ from wenyi.campaigns.models import Campaign, LeadingGroup
 from wenyi.orgs import services as org_services
 from wenyi.orgs.enums import Role, UnitKind
 from wenyi.orgs.models import Membership, OrgUnit, Person
+from wenyi.review import demo as review_demo
 
 DEMO_PASSWORD = "wenyi2014"
 # the demo's own campaign: the slug of campaigns/linyi-2014.toml (issue 11)
@@ -198,6 +199,9 @@ def build(stdout=None) -> list[DemoLogin]:
         )
         _role(_login("expert", expert), city, Role.EXPERT)
         logins.append(DemoLogin("expert", DEMO_PASSWORD, "评审专家 (expert)"))
+        # the committee's other experts and the review's supervisor (review.demo)
+        for username, description in review_demo.people(city, DEMO_PASSWORD):
+            logins.append(DemoLogin(username, DEMO_PASSWORD, description))
 
         # art workers and workers (no login) across the counties
         for i in range(60):
@@ -238,8 +242,12 @@ def _campaign_parts(campaign: Campaign, stdout=None) -> None:
     count = activities_demo.build(campaign, today)
     reports = reporting_demo.build(campaign, today)
     works = works_demo.build(campaign, today)
+    entries = review_demo.build(campaign, today)  # after the works it reviews
     if stdout:
-        stdout.write(f"演示活动（{campaign.slug}）: {count}; 报表: {reports}; 作品: {works}")
+        stdout.write(
+            f"演示活动（{campaign.slug}）: {count}; 报表: {reports}; 作品: {works}; "
+            f"评审条目: {entries}"
+        )
 
 
 def _leading_groups(campaign: Campaign, counties: dict[str, OrgUnit], rng: random.Random) -> None:

@@ -26,6 +26,7 @@ urlpatterns = [
     path("", include("wenyi.activities.urls")),
     path("", include("wenyi.reporting.urls")),
     path("", include("wenyi.works.urls")),
+    path("", include("wenyi.review.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

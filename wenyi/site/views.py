@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from wenyi.campaigns.models import Campaign
@@ -34,7 +35,8 @@ def review_note(user, campaign) -> list[todo.Todo]:
     else:
         note = _("Review ended on %(end)s.")
     values = {"start": f"{stage.start:%Y-%m-%d}", "end": f"{stage.end:%Y-%m-%d}"}
-    return [todo.Todo(stage.name, "", note=note % values, order=1)]
+    queue = reverse("review:queue", args=[campaign.slug])
+    return [todo.Todo(stage.name, queue, note=note % values, order=1)]
 
 
 @login_required
@@ -71,6 +73,8 @@ def _section(request: HttpRequest) -> str:
         if name.startswith(("person", "people")):
             return "people"
         return {"audit": "audit", "audit_object": "audit"}.get(name, "security")
+    if match.namespace == "review":
+        return "review"
     if match.namespace == "core":
         return "notices"
     if match.namespace == "" and name == "home":
@@ -78,6 +82,17 @@ def _section(request: HttpRequest) -> str:
     return {"works": "works", "reporting": "reports", "campaigns": "campaigns"}.get(
         match.namespace, ""
     )
+
+
+def _review_url(user, campaign: Campaign | None) -> str:
+    """The review's page for the office and supervisors, the queue for an expert."""
+    if campaign is None:
+        return ""
+    if allowed(user, "review.supervise", campaign):
+        return reverse("review:home", args=[campaign.slug])
+    if allowed(user, "orgs.serve_as_expert"):
+        return reverse("review:queue", args=[campaign.slug])
+    return ""
 
 
 def navigation(request: HttpRequest) -> dict:
@@ -90,11 +105,13 @@ def navigation(request: HttpRequest) -> dict:
     return {
         "pretend_today": settings.WENYI_TODAY,
         "nav_section": _section(request),
-        "nav_is_office": allowed(user, "core.view_audit"),
+        "nav_is_office": allowed(user, "orgs.view_sign_in_security"),
+        "nav_audit": allowed(user, "core.view_audit"),
         "nav_is_manager": allowed(user, "orgs.list_people"),
         "nav_activities": allowed(user, "activities.view_list"),
         "nav_works": allowed(user, "works.enter"),
         "nav_campaign": campaign,
+        "nav_review": _review_url(user, campaign),
         "nav_todo": todo.count(user, campaign),
         "nav_unread": user.notifications.filter(read_at__isnull=True).count(),
     }

@@ -1,0 +1,8 @@
+from wenyi.review import views_expert, views_office, views_results
+
+app_name = "review"
+urlpatterns = [
+    *views_office.urlpatterns,
+    *views_results.urlpatterns,
+    *views_expert.urlpatterns,
+]
