@@ -417,3 +417,25 @@ def test_relations_are_a_404_for_non_experts_and_for_others_relations(
     assert page.status_code == other.status_code == 404
     assert Relation.objects.filter(pk=relation.pk).exists()
     assert Person.objects.filter(pk=expert.person.pk).exists()
+
+
+def test_a_returned_score_shows_the_office_reason_until_submitted_again(
+    login, office, expert, scored, linyi
+):
+    entry = scored[0]
+    client = login(expert)
+    _post(client, entry, "submit", 0, **FULL)
+    scoring.return_score(office, Score.objects.get(), reason="思想性一项请再斟酌")
+
+    page = client.get(reverse("review:score", args=[entry.pk])).content.decode()
+    queue = client.get(reverse("review:queue", args=[linyi.slug])).content.decode()
+    assert 'data-testid="returned-reason"' in page and "思想性一项请再斟酌" in page
+    assert "已退回" in queue
+
+    _post(client, entry, "submit", Score.objects.get().version, **FULL)
+    score = Score.objects.get()
+    assert (score.status, score.returned_reason) == ("submitted", "")
+    assert (
+        "思想性一项请再斟酌"
+        not in client.get(reverse("review:score", args=[entry.pk])).content.decode()
+    )

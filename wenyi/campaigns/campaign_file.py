@@ -51,6 +51,8 @@ if TYPE_CHECKING:
 GROUP_ROLES = ("leader", "deputy", "member", "liaison")
 
 KEY_RE = re.compile(r"^[-a-zA-Z0-9_]+$")
+# an indicator of a formula: "works", "peixun.trainees" (wenyi.review.dossiers)
+WEIGHT_KEY_RE = re.compile(r"^[-a-zA-Z0-9_]+(\.[-a-zA-Z0-9_]+)?$")
 SMALL = 32767  # PositiveSmallIntegerField
 LARGE = 2147483647  # PositiveIntegerField
 
@@ -78,6 +80,7 @@ class F:
 
     name: str
     # text | key | int | number | bool | date | email | choice | texts | choices | ints
+    # | weights (a table of key = number, such as a round's formula)
     kind: str
     required: bool = False
     default: Any = None
@@ -217,6 +220,9 @@ REVIEW_ROUND = (
     F("advance", "choice", default="", choices=_values(AdvanceRule)),
     F("advance_top_k", "int", low=1, high=LARGE),
     F("advance_above", "number", low=0, high=99999),
+    # units rounds: the starting score's formula, indicator key = weight (the keys are
+    # checked against the campaign's indicators by wenyi.review when it loads)
+    F("formula", "weights", default={}, above=0, high=1000),
 )
 CRITERION = (
     F("key", "key", required=True, max_length=60),
@@ -372,7 +378,11 @@ class _Checker:
                     self.problem(where, "缺少必填项")
                 else:
                     default = spec.default
-                    out[spec.name] = list(default) if isinstance(default, tuple) else default
+                    if isinstance(default, tuple):
+                        default = list(default)
+                    elif isinstance(default, dict):
+                        default = dict(default)
+                    out[spec.name] = default
                 continue
             ok, value = self.value(raw[spec.name], where, spec)
             if ok:
@@ -402,6 +412,8 @@ class _Checker:
     # -- values ------------------------------------------------------------
 
     def value(self, raw: Any, path: str, spec: F) -> tuple[bool, Any]:
+        if spec.kind == "weights":
+            return self.weights(raw, path, spec)
         check = getattr(self, f"_value_{spec.kind}")
         message, value = check(raw, spec)
         if message:
@@ -416,6 +428,35 @@ class _Checker:
             if len(seen) != len(value):
                 return False, None
         return True, value
+
+    def weights(self, raw: Any, path: str, spec: F) -> tuple[bool, Any]:
+        """A table of key = number (a round's formula): each number as `number` checks
+        it, kept as a JSON number (an int when whole). Every bad key named by its path."""
+        if not isinstance(raw, dict):
+            self.problem(path, "应为表（如 { quota_completion = 40, works = 20 }）")
+            return False, None
+        number = F(spec.name, "number", above=spec.above, low=spec.low, high=spec.high)
+        out: dict[str, int | float] = {}
+        ok = True
+        for key, weight in raw.items():
+            where = f"{path}.{key}" if WEIGHT_KEY_RE.match(key) else f'{path}."{key}"'
+            if isinstance(weight, dict):
+                inner = next(iter(weight), "")
+                message = f'指标名中有点号时要加引号，如 "{key}.{inner}" = 20'
+                self.problem(where, message)
+                ok = False
+                continue
+            if not WEIGHT_KEY_RE.match(key):
+                self.problem(where, "指标名只能用英文字母、数字、连字符、下划线和点号")
+                ok = False
+                continue
+            message, value = self._value_number(weight, number)
+            if message:
+                self.problem(where, message)
+                ok = False
+                continue
+            out[key] = int(value) if value == value.to_integral_value() else float(value)
+        return ok, out if ok else None
 
     def _value_text(self, raw: Any, spec: F) -> tuple[str | None, Any]:
         if not isinstance(raw, str):
@@ -770,6 +811,9 @@ def round_problems(
     for number, key in enumerate(forms, 1):
         if key not in categories:
             found.append((f"art_forms[{number}]", f"没有 key 为「{key}」的作品类别"))
+
+    if item.get("formula") and subject and subject != RoundSubject.UNITS:
+        found.append(("formula", '只有 subject = "units" 的轮次才能设置评分公式（formula）'))
 
     criteria = item.get("criteria") or []
     if kind and kind != RoundKind.SCORING and criteria:

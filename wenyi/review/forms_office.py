@@ -223,6 +223,36 @@ class RoundForm(forms.Form):
         }
 
 
+class FormulaForm(forms.Form):
+    """A units round's starting formula (评分公式): one weight per indicator of the
+    campaign (dossiers.available_indicators), blank for an indicator not used."""
+
+    prefix = "formula"
+
+    def __init__(self, *args, indicators: dict[str, str], initial=None, **kwargs):
+        initial = {key: weight for key, weight in (initial or {}).items()}
+        super().__init__(*args, initial=initial, **kwargs)
+        self.unknown = [key for key in initial if key not in indicators]
+        for key, label in indicators.items():
+            self.fields[key] = forms.DecimalField(
+                label=label,
+                required=False,
+                min_value=0,
+                max_digits=9,
+                decimal_places=3,
+                widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+            )
+
+    def weights(self) -> dict:
+        """{key: weight} of the indicators given a weight (blank or 0: not used), as
+        the campaign file writes them."""
+        return {
+            key: int(value) if value == value.to_integral_value() else float(value)
+            for key, value in self.cleaned_data.items()
+            if value
+        }
+
+
 class CriterionForm(forms.Form):
     key = forms.SlugField(label=_c("key"), max_length=60, required=False)
     name = forms.CharField(label=_("Name of the criterion"), max_length=100, required=False)

@@ -10,17 +10,27 @@ unless other data refers to it (its entries).
 A round that has opened is never changed by a reload (its definition is frozen) nor
 deleted; neither is a round the office made in the application under the same key.
 The load then says so in a note.
+
+A round's `formula` (units rounds) is checked for its shape by the campaign file's
+check; its indicator keys are checked here, against the campaign's indicators
+(dossiers.available_indicators) once its activity types are loaded: a key the campaign
+has no indicator for refuses the whole file, naming the round's field.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-from wenyi.campaigns.campaign_file import CRITERION, REVIEW_ROUND, Item
+from django.core.exceptions import ValidationError
+
+from wenyi.campaigns.campaign_file import CRITERION, REVIEW_ROUND, CampaignFileError, Item
 from wenyi.campaigns.loader import Deletion, Writer
 from wenyi.campaigns.models import Campaign
 from wenyi.core import versioning
+from wenyi.review.dossiers import available_indicators
 from wenyi.review.enums import RoundStatus
+from wenyi.review.formula import check_formula
 from wenyi.review.models import Criterion, Round
 
 SECTION = "review_rounds"
@@ -49,10 +59,32 @@ def _differs(current: Round, values: dict[str, Any], criteria: list[Item]) -> bo
     )
 
 
+def formula_problems(campaign: Campaign, items: list[Item]) -> list[str]:
+    """`<file>: review_rounds[n].formula: <message>` for each round whose formula names an
+    indicator the campaign does not have (formula.check_formula's messages)."""
+    formulas = [item for item in items if item.get("formula")]
+    if not formulas:
+        return []
+    labels = available_indicators(campaign)
+    file = Path(campaign.source_file).name if campaign.source_file else "campaign"
+    problems = []
+    for item in formulas:
+        try:
+            check_formula(item["formula"], labels)
+        except ValidationError as exc:
+            problems += [f"{file}: {item['_path']}.formula: {m}" for m in exc.messages]
+    return problems
+
+
 def sync_rounds(
     w: Writer, campaign: Campaign, items: list[Item]
 ) -> tuple[list[Deletion], list[str]]:
-    """Create and update the file's rounds (drafts only); the rows to delete, and notes."""
+    """Create and update the file's rounds (drafts only); the rows to delete, and notes.
+    Raises CampaignFileError (the load rolls back) when a formula names an unknown
+    indicator."""
+    problems = formula_problems(campaign, items)
+    if problems:
+        raise CampaignFileError(problems)
     existing = {r.key: r for r in Round.objects.filter(campaign=campaign)}
     keys_by_id = {r.pk: r.key for r in existing.values()}
     saved: dict[str, Round] = {}

@@ -246,6 +246,9 @@ class Round(Versioned, TimeStampedModel):
     advance_above = models.DecimalField(
         _("scores of at least this go on"), null=True, blank=True, **NUMBER
     )
+    # organising-unit rounds: the starting score's formula, indicator key → weight
+    # (wenyi.review.formula; the keys are wenyi.review.dossiers.available_indicators)
+    formula = models.JSONField(_("starting formula (indicator → weight)"), default=dict, blank=True)
     status = models.CharField(
         _("status"),
         max_length=10,
@@ -561,6 +564,8 @@ class Score(Versioned, TimeStampedModel):
     rank = models.PositiveIntegerField(_("place given"), null=True, blank=True)
     comment = models.TextField(_("comment"), blank=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    # why the office returned the score (scoring.return_score); cleared on the next submit
+    returned_reason = models.TextField(_("reason for returning"), blank=True)
 
     class Meta:
         verbose_name = _("score")

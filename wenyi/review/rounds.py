@@ -35,6 +35,7 @@ from wenyi.core.enums import AuditAction
 from wenyi.core.transitions import move_status
 from wenyi.orgs.enums import Role
 from wenyi.orgs.models import Membership, OrgUnit, Person
+from wenyi.review.dossiers import available_indicators
 from wenyi.review.enums import (
     ACTIVE,
     AdvanceRule,
@@ -43,6 +44,7 @@ from wenyi.review.enums import (
     RoundStatus,
     RoundSubject,
 )
+from wenyi.review.formula import check_formula
 from wenyi.review.loading import criterion_values, round_values
 from wenyi.review.models import Criterion, Entry, Round, RoundChecker
 from wenyi.review.scoring import compute_results
@@ -95,6 +97,12 @@ def _given(values: dict[str, Any]) -> dict[str, Any]:
 
 def _checked(campaign: Campaign, raw: dict[str, Any], position: int | None, key: str | None):
     item, problems = check_round(raw, **_context(campaign, position, key))
+    if item is not None and item["formula"]:
+        # the indicator keys: the campaign's own (the file's check knows only the shape)
+        try:
+            check_formula(item["formula"], available_indicators(campaign))
+        except ValidationError as exc:
+            problems = [("formula", message) for message in exc.messages]
     if problems:
         errors: dict[str, list[str]] = {}
         for path, message in problems:

@@ -224,6 +224,7 @@ def _save(
         if submit:
             fields["status"] = ScoreStatus.SUBMITTED
             fields["submitted_at"] = timezone.now()
+            fields["returned_reason"] = ""
         score = Score.objects.select_for_update(of=("self",)).filter(assignment=assignment).first()
         if score is not None and score.status == ScoreStatus.SUBMITTED:
             raise ValidationError(_("This score is submitted already."))
@@ -331,6 +332,7 @@ def return_score(actor, score: Score, *, reason: str) -> Score:
         refused=_("This score is %(status)s; it was not returned."),
         note=reason,
         submitted_at=None,
+        returned_reason=reason,
     )
     tell(
         [score.assignment.expert.user],

@@ -14,33 +14,22 @@
 Each count is one query, grouped by round where there is one item per round.
 """
 
-from django.contrib.contenttypes.models import ContentType
-from django.db.models import CharField, Count, Exists, OuterRef, Q
-from django.db.models.functions import Cast
+from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from wenyi.core import clock, todo
-from wenyi.core.enums import AuditAction
-from wenyi.core.models import AuditEntry
 from wenyi.core.permissions import allowed
 from wenyi.review import rules
 from wenyi.review.enums import ACTIVE, ConflictSource, Eligibility, RoundStatus, ScoreStatus
-from wenyi.review.models import Assignment, Conflict, Entry, Round, Score
+from wenyi.review.models import Assignment, Conflict, Entry, Round
 from wenyi.review.queries import blocking_conflict, person_of
 
 
 def _returned():
-    """True where the score (`assignment__score`) is a draft the office returned: its
-    audit trail holds the move from submitted back to draft (scoring.return_score)."""
-    moves = AuditEntry.objects.filter(
-        content_type=ContentType.objects.get_for_model(Score),
-        object_id=Cast(OuterRef("score__pk"), output_field=CharField()),
-        action=AuditAction.TRANSITION,
-        changes__status__0=ScoreStatus.SUBMITTED,
-        changes__status__1=ScoreStatus.DRAFT,
-    )
-    return Q(score__status=ScoreStatus.DRAFT) & Exists(moves)
+    """True where the score (`assignment__score`) is a draft the office returned
+    (scoring.return_score keeps its reason until the next submit)."""
+    return Q(score__status=ScoreStatus.DRAFT) & ~Q(score__returned_reason="")
 
 
 def _expert_items(user, campaign) -> list[todo.Todo]:

@@ -27,7 +27,7 @@ from wenyi.core import clock
 from wenyi.core import uploads as core_uploads
 from wenyi.core.permissions import allowed, require, visible_or_404
 from wenyi.orgs.models import OrgUnit, Person
-from wenyi.review import blind, dossiers, queries, scoring, services
+from wenyi.review import blind, dossiers, queries, scoring, services, starting
 from wenyi.review.enums import ACTIVE, RoundKind, RoundStatus, ScoreStatus
 from wenyi.review.forms_expert import (
     DRAFT,
@@ -215,6 +215,9 @@ def _work_files(entry) -> dict[str, list]:
 
 
 def _dossier(entry, campaign):
+    if entry.unit_id and starting.has_formula(entry.round):
+        # built with every unit of the round, whose maxima the formula needs
+        return starting.round_dossiers(entry.round).get(entry.unit_id)
     if entry.unit_id:
         return dossiers.unit_dossiers(campaign, [entry.unit]).get(entry.unit_id)
     if entry.person_id:
@@ -290,6 +293,7 @@ def score(request: HttpRequest, pk: int) -> HttpResponse:
         "files": _work_files(entry) if entry.work_id else None,
         "duration": format_duration(entry.work.duration_seconds) if entry.work_id else "",
         "dossier": _dossier(entry, campaign),
+        "starting": starting.starting(round_) if entry.unit_id else None,
         "places": _places(assignment, items) if round_.kind == RoundKind.RANKING else [],
         "position": position + 1,
         "total": len(items),

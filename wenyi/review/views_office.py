@@ -34,7 +34,8 @@ from wenyi.core.versioning import show_refusal
 from wenyi.orgs.enums import Role
 from wenyi.orgs.models import Membership, OrgUnit, Person
 from wenyi.orgs.queries import by_name, units_flat
-from wenyi.review import queries, rounds, services
+from wenyi.review import queries, rounds, services, starting
+from wenyi.review.dossiers import available_indicators
 from wenyi.review.enums import Eligibility, RoundStatus, RoundSubject
 from wenyi.review.forms_office import (
     CHOICES_SHOWN,
@@ -44,6 +45,7 @@ from wenyi.review.forms_office import (
     ConflictForm,
     EntryAddForm,
     ExpertForm,
+    FormulaForm,
     RelationForm,
     RoundForm,
     WithdrawForm,
@@ -363,6 +365,7 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "categories": categories,
         "can": can,
         "can_checkers": can["manage"] and round_.status != RoundStatus.CLOSED,
+        "formula": _formula_shown(round_),
     }
     if can["reopen_round"]:
         context["reopen_form"] = ReasonForm()
@@ -371,6 +374,15 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
             users=_checker_choices(campaign), initial={"users": [c.user_id for c in checkers]}
         )
     return render(request, "review/office/round.html", context)
+
+
+def _formula_shown(round_: Round) -> list[tuple[str, str, object]]:
+    """(key, label, weight) of a units round's formula, in the indicators' order."""
+    if not round_.formula:
+        return []
+    labels = available_indicators(round_.campaign)
+    formula = starting.ordered_formula(round_, labels)
+    return [(key, labels.get(key, key), weight) for key, weight in formula.items()]
 
 
 ROUND_ACTIONS = {
@@ -497,11 +509,31 @@ def _show_problems(form, rows: list, exc: ValidationError) -> None:
                     continue
             if found and found["n"] and found["field"] == field:
                 text = _("item %(n)s: %(problem)s") % {"n": found["n"], "problem": text}
-            if field in form.fields and field != "criteria":
+            if field == "formula" and hasattr(form, "formula_form"):
+                _formula_problem(form.formula_form, problem)
+            elif field in form.fields and field != "criteria":
                 form.add_error(field, text)
             else:
                 label = _("Scoring criteria") if field == "criteria" else None
                 form.add_error(None, f"{label}：{text}" if label else text)
+
+
+# a formula's problem: "formula: …", "formula.works: …", 'formula."peixun.trainees": …'
+FORMULA_PROBLEM = re.compile(
+    r'^formula(?:\.(?:"(?P<quoted>[^"]+)"|(?P<key>[-\w.]+)))?: (?P<text>.*)$', re.S
+)
+
+
+def _formula_problem(formula_form, problem: str) -> None:
+    found = FORMULA_PROBLEM.match(problem)
+    if found is None:
+        formula_form.add_error(None, problem)
+        return
+    key = found["quoted"] or found["key"]
+    if key in formula_form.fields:
+        formula_form.add_error(key, found["text"])
+    else:
+        formula_form.add_error(None, found["text"])
 
 
 def _round_form(request, campaign, round_=None, initial=None):
@@ -511,7 +543,23 @@ def _round_form(request, campaign, round_=None, initial=None):
     if initial is not None:
         criteria = initial.get("criteria")
     formset = criteria_formset(campaign, data, initial=None if data else criteria)
+    form.formula_form = FormulaForm(
+        data,
+        indicators=available_indicators(campaign),
+        initial=(initial or {}).get("formula") or {},
+    )
     return form, formset
+
+
+def _valid(form, formset) -> bool:
+    valid = form.is_valid()
+    valid = formset.is_valid() and valid
+    return form.formula_form.is_valid() and valid
+
+
+def _values(form) -> dict:
+    """The definition the form gives, its formula (units rounds) included."""
+    return form.values() | {"formula": form.formula_form.weights()}
 
 
 @login_required
@@ -526,10 +574,10 @@ def round_add(request: HttpRequest, slug: str) -> HttpResponse:
         "closes": stage.end if stage else campaign.end,
     }
     form, formset = _round_form(request, campaign, initial=initial)
-    if request.method == "POST" and form.is_valid() and formset.is_valid():
+    if request.method == "POST" and _valid(form, formset):
         items, rows = _criteria(formset)
         try:
-            round_ = rounds.create_round(request.user, campaign, criteria=items, **form.values())
+            round_ = rounds.create_round(request.user, campaign, criteria=items, **_values(form))
         except ValidationError as exc:
             _show_problems(form, rows, exc)
         else:
@@ -538,7 +586,13 @@ def round_add(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "review/office/round_form.html",
-        {"campaign": campaign, "form": form, "formset": formset, "round": None},
+        {
+            "campaign": campaign,
+            "form": form,
+            "formset": formset,
+            "formula_form": form.formula_form,
+            "round": None,
+        },
     )
 
 
@@ -557,7 +611,7 @@ def round_edit(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = round_.campaign
     initial = rounds.definition(round_) | {"version": round_.version}
     form, formset = _round_form(request, campaign, round_, initial=initial)
-    if request.method == "POST" and form.is_valid() and formset.is_valid():
+    if request.method == "POST" and _valid(form, formset):
         items, rows = _criteria(formset)
         try:
             rounds.update_round(
@@ -565,7 +619,7 @@ def round_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 round_,
                 version=form.cleaned_data["version"],
                 criteria=items,
-                **form.values(),
+                **_values(form),
             )
         except ValidationError as exc:
             _show_problems(form, rows, exc)
@@ -575,7 +629,13 @@ def round_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "review/office/round_form.html",
-        {"campaign": campaign, "form": form, "formset": formset, "round": round_},
+        {
+            "campaign": campaign,
+            "form": form,
+            "formset": formset,
+            "formula_form": form.formula_form,
+            "round": round_,
+        },
     )
 
 
@@ -651,6 +711,7 @@ def entries(request: HttpRequest, pk: int) -> HttpResponse:
         "sees_round": allowed(user, "review.supervise", round_),
         "can_change": can_change,
         "back": request.get_full_path(),
+        "starting": starting.starting(round_),
     }
     if can_change:
         items, field, label = _subjects(round_)
