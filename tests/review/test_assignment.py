@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 
 from tests.conftest import _user_with_role
 from tests.review.conftest import eligible_entries, file_round, open_with
-from wenyi.core.enums import AuditAction
+from wenyi.core.enums import AuditAction, NoticeKind
 from wenyi.core.models import AuditEntry, Notification
 from wenyi.orgs import services as org_services
 from wenyi.orgs.enums import Role
@@ -42,7 +42,10 @@ def test_assign_by_hand_is_audited_and_told_once_open(
     assert AuditEntry.objects.filter(
         content_type__model="assignment", action=AuditAction.CREATE
     ).exists()
-    assert Notification.objects.filter(user=expert, message__contains=entry.code).exists()
+    # a kind of its own, so an expert may turn its e-mail off
+    assert Notification.objects.filter(
+        user=expert, message__contains=entry.code, kind=NoticeKind.REVIEW
+    ).exists()
 
 
 def test_assign_refuses_a_conflicted_expert(

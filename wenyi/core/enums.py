@@ -37,3 +37,7 @@ class NoticeKind(models.TextChoices):
     ROLE = "role", _("roles given or taken away")
     UNITS = "units", _("units of your tree created, moved or retired")
     ACCOUNT = "account", _("your login (e-mail, mobile, lockout)")
+    REVIEW = (
+        "review",
+        _("the expert review: work given to you, rounds opened and closed, conflicts"),
+    )

@@ -75,7 +75,7 @@ def require_reason(reason: str, label: str | None = None) -> str:
     return reason
 
 
-def tell(users, actor, message: str, kind: str = NoticeKind.WAITING, **values) -> None:
+def tell(users, actor, message: str, kind: str = NoticeKind.REVIEW, **values) -> None:
     """A notice to `users` (but the actor), composed in the site's language."""
     with notify.site_language():
         text = _(message) % values
