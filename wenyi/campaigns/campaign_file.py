@@ -37,6 +37,7 @@ from wenyi.campaigns.enums import (
     AwardSubject,
     FileKind,
     MetricType,
+    NoticeCount,
     OrganiserRole,
     RoundKind,
     RoundSubject,
@@ -79,7 +80,7 @@ class F:
     in (when not the same name)."""
 
     name: str
-    # text | key | int | number | bool | date | email | choice | texts | choices | ints
+    # text | key | int | number | bool | date | email | choice | texts | choices | ints | dates
     # | weights (a table of key = number, such as a round's formula)
     kind: str
     required: bool = False
@@ -232,6 +233,20 @@ CRITERION = (
     F("maximum", "number", required=True, above=0, high=10000),
     F("art_form", "key", default="", max_length=60),
 )
+# the public notice (公示) of results and its objection window: how its days are counted
+# (wenyi.core.workdays)
+PUBLIC_NOTICE = (
+    F("days", "int", default=5, low=1, high=60, attr="notice_days"),
+    F(
+        "count",
+        "choice",
+        default=NoticeCount.WORKING,
+        choices=_values(NoticeCount),
+        attr="notice_count",
+    ),
+    # days the office is closed besides the statutory holidays (a local holiday)
+    F("closed_days", "dates", default=(), attr="notice_closed_days"),
+)
 
 
 @dataclass(frozen=True)
@@ -294,6 +309,7 @@ SCHEMA: tuple[Section, ...] = (
         loaded_by="review",
         parts=(Section("criteria", CRITERION, many=True, unique="key"),),
     ),
+    Section("public_notice", PUBLIC_NOTICE, defaults=True),
 )
 TOP_LEVEL = tuple(section.name for section in SCHEMA)
 
@@ -419,7 +435,7 @@ class _Checker:
         if message:
             self.problem(path, message)
             return False, None
-        if spec.kind in ("texts", "choices", "ints"):
+        if spec.kind in ("texts", "choices", "ints", "dates"):
             seen: set[str] = set()
             for number, element in enumerate(value, 1):
                 if element in seen:
@@ -548,6 +564,14 @@ class _Checker:
         bad = [v for v in raw if _range_message(spec, v)]
         if bad:
             return f"{'、'.join(map(str, bad))} 无效，每项应在 {spec.low} 到 {spec.high} 之间", None
+        return None, list(raw)
+
+    def _value_dates(self, raw: Any, spec: F) -> tuple[str | None, Any]:
+        # a datetime is a date too in Python; a time of day is not a day here
+        if not isinstance(raw, list) or not all(
+            isinstance(v, datetime.date) and not isinstance(v, datetime.datetime) for v in raw
+        ):
+            return "应为日期列表（如 [2015-12-04, 2015-12-07]，日期不加引号、不带时间）", None
         return None, list(raw)
 
     # -- rules across fields -------------------------------------------------
@@ -944,6 +968,15 @@ def _review_round_rules(c: _Checker, spec: dict[str, Any], data: dict[str, Any])
             earlier[item["key"]] = item
 
 
+def _public_notice_rules(c: _Checker, spec: dict[str, Any], data: dict[str, Any]) -> None:
+    notice = spec["public_notice"] = spec["public_notice"] or {"_path": "public_notice"}
+    if notice.get("count") == NoticeCount.CALENDAR and notice.get("closed_days"):
+        c.problem(
+            "public_notice.closed_days",
+            '只在 count = "working" 时使用（按自然日计算时每一天都算，休息日不影响公示期）',
+        )
+
+
 # rules across fields, run right after their section is read (see `_check`)
 _RULES: dict[str, Callable[[_Checker, dict[str, Any], dict[str, Any]], None]] = {
     "campaign": _campaign_rules,
@@ -953,6 +986,7 @@ _RULES: dict[str, Callable[[_Checker, dict[str, Any], dict[str, Any]], None]] = 
     "activity_types": _metric_rules,
     "work_categories": _category_rules,
     "review_rounds": _review_round_rules,
+    "public_notice": _public_notice_rules,
 }
 
 

@@ -37,6 +37,13 @@ class GroupRole(models.TextChoices):
     LIAISON = "liaison", _("liaison")
 
 
+class NoticeCount(models.TextChoices):
+    """How the days of a public notice (公示) are counted (`[public_notice] count`)."""
+
+    WORKING = "working", _("working days")
+    CALENDAR = "calendar", _("calendar days")
+
+
 # -- review rounds (`[[review_rounds]]` of the campaign file; wenyi.review runs them) ----
 
 

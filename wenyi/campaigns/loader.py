@@ -33,6 +33,7 @@ from wenyi.campaigns.campaign_file import (
     LEADING_GROUP,
     METRIC,
     ORGANISER,
+    PUBLIC_NOTICE,
     REPORTING,
     SCHEMA,
     STAGE,
@@ -302,9 +303,13 @@ def _apply(checked: CheckedFile, actor: Any) -> LoadResult:
 def _sync_campaign(w: Writer, checked: CheckedFile) -> tuple[Campaign, bool]:
     d = checked.definition
     values = _model_values(d["campaign"], CAMPAIGN) | _model_values(d["reporting"], REPORTING)
-    values |= {"source_file": checked.source, "source_sha256": checked.sha256}
+    notice = _model_values(d["public_notice"], PUBLIC_NOTICE)
+    # a JSON list: stored as ISO dates, so a reload compares equal values
+    notice["notice_closed_days"] = [day.isoformat() for day in notice["notice_closed_days"]]
+    values |= notice | {"source_file": checked.source, "source_sha256": checked.sha256}
     names = {spec.model_attr: f"campaign.{spec.name}" for spec in CAMPAIGN}
     names |= {spec.model_attr: f"reporting.{spec.name}" for spec in REPORTING}
+    names |= {spec.model_attr: f"public_notice.{spec.name}" for spec in PUBLIC_NOTICE}
     names |= {"source_file": "文件位置", "source_sha256": "文件内容"}
     current = Campaign.objects.filter(slug=values["slug"]).first()
     campaign = w.upsert(

@@ -10,8 +10,8 @@ import datetime
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from wenyi.campaigns.enums import AwardSubject, GroupRole, MetricType, OrganiserRole
-from wenyi.core import clock
+from wenyi.campaigns.enums import AwardSubject, GroupRole, MetricType, NoticeCount, OrganiserRole
+from wenyi.core import clock, workdays
 from wenyi.core.models import TimeStampedModel
 from wenyi.core.versioning import Versioned
 
@@ -57,6 +57,19 @@ class Campaign(TimeStampedModel):
     reminder_days_before = models.PositiveSmallIntegerField(
         _("remind days before a due date"), default=3
     )
+    # the public notice (公示) of results: how long, and how its days are counted
+    notice_days = models.PositiveSmallIntegerField(_("public notice length (days)"), default=5)
+    notice_count = models.CharField(
+        _("public notice counted in"),
+        max_length=10,
+        choices=NoticeCount.choices,
+        default=NoticeCount.WORKING,
+    )
+    # ISO dates ("2015-12-04") on which the office is closed beyond the statutory
+    # holidays; they do not count as working days
+    notice_closed_days = models.JSONField(
+        _("office closed on (besides statutory holidays)"), default=list, blank=True
+    )
     source_file = models.CharField(_("source file"), max_length=300, blank=True)
     source_sha256 = models.CharField(
         _("SHA-256 checksum of the source file"), max_length=64, blank=True
@@ -101,6 +114,21 @@ class Campaign(TimeStampedModel):
             if stage.start <= today <= stage.end:
                 return stage
         return None
+
+    @property
+    def notice_in_working_days(self) -> bool:
+        return self.notice_count == NoticeCount.WORKING
+
+    def notice_window(self, start: datetime.date) -> tuple[datetime.date, datetime.date]:
+        """The first and last day of a public notice beginning on or after `start`, by
+        the campaign's rule (`[public_notice]`). Raises workdays.UnknownYear when working
+        days are counted in a year the calendar does not know."""
+        return workdays.window(
+            start,
+            self.notice_days,
+            working=self.notice_in_working_days,
+            closed={datetime.date.fromisoformat(day) for day in self.notice_closed_days},
+        )
 
     @property
     def lead_organisers(self):
