@@ -53,45 +53,77 @@ def flatten(im):
     return white
 
 
+EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "GIF": "gif", "WEBP": "webp"}
+
+
+def to_srgb(im):
+    """The picture's colours in sRGB, so its colour profile (which may hold free text)
+    can go without the colours changing; the picture as it is when that fails."""
+    icc = im.info.get("icc_profile")
+    if not icc:
+        return im
+    from PIL import ImageCms
+
+    try:
+        source = ImageCms.ImageCmsProfile(io.BytesIO(icc))
+        mode = "RGBA" if "A" in im.getbands() else "RGB"
+        return ImageCms.profileToProfile(
+            im, source, ImageCms.createProfile("sRGB"), outputMode=mode
+        )
+    except Exception as exc:  # a broken profile: the pixels as they are
+        logger.info("colour profile not applied: %s", exc)
+        return im
+
+
+def reencode(im, fmt: str, out, *, keep_profile: bool) -> None:
+    """Write the pixels of `im` to `out` as `fmt` (JPEG, PNG, GIF, WEBP) with no metadata:
+    every frame of an animation, a still picture upright. `keep_profile`: the colour
+    profile goes along; otherwise the colours are turned into sRGB and it is dropped."""
+    from PIL import ImageOps, ImageSequence
+
+    icc = im.info.get("icc_profile") if keep_profile else None
+    extra = {"icc_profile": icc} if icc else {}
+    frames = getattr(im, "n_frames", 1) if fmt != "JPEG" else 1
+    if frames > 1:
+        durations, images = [], []
+        for frame in ImageSequence.Iterator(im):
+            durations.append(frame.info.get("duration", 100))
+            images.append(bare(frame.convert("RGBA")))
+        images[0].save(
+            out,
+            fmt,
+            save_all=True,
+            append_images=images[1:],
+            duration=durations,
+            loop=im.info.get("loop", 0),
+            **extra,
+        )
+        return
+    upright = ImageOps.exif_transpose(im)
+    upright = bare(upright if keep_profile else to_srgb(upright))
+    if fmt == "JPEG":
+        if upright.mode not in ("RGB", "L", "CMYK"):
+            upright = flatten(upright)
+        upright.save(out, "JPEG", quality=90, **extra)
+    elif fmt == "WEBP":
+        upright.save(out, "WEBP", quality=90, **extra)
+    else:
+        upright.save(out, fmt, **extra)
+
+
 def public_image_copy(f: File, key: str, formats: list[str]) -> tuple[ContentFile, str]:
     """The photo `f` (of type `key`, opened with the Pillow `formats`) re-encoded for
-    everyone outside the office: upright, no metadata. (content, extension)"""
-    from PIL import Image, ImageOps, ImageSequence
+    everyone outside the office: upright, no metadata but its colour profile.
+    (content, extension)"""
+    from PIL import Image
 
     out = io.BytesIO()
     f.seek(0)
     with Image.open(f, formats=formats) as im:
-        icc = im.info.get("icc_profile")
         fmt = PUBLIC_FORMAT.get(key, "JPEG")
-        extra = {"icc_profile": icc} if icc else {}
-        frames = getattr(im, "n_frames", 1) if key in ("gif", "webp", "png") else 1
-        if frames > 1:
-            durations, images = [], []
-            for frame in ImageSequence.Iterator(im):
-                durations.append(frame.info.get("duration", 100))
-                images.append(bare(frame.convert("RGBA")))
-            images[0].save(
-                out,
-                fmt,
-                save_all=True,
-                append_images=images[1:],
-                duration=durations,
-                loop=im.info.get("loop", 0),
-                **extra,
-            )
-        else:
-            upright = bare(ImageOps.exif_transpose(im))
-            if fmt == "JPEG":
-                if upright.mode not in ("RGB", "L", "CMYK"):
-                    upright = flatten(upright)
-                upright.save(out, "JPEG", quality=90, **extra)
-            elif fmt == "WEBP":
-                upright.save(out, "WEBP", quality=90, **extra)
-            else:
-                upright.save(out, fmt, **extra)
+        reencode(im, fmt, out, keep_profile=True)
     f.seek(0)
-    extension = {"JPEG": "jpg", "PNG": "png", "GIF": "gif", "WEBP": "webp"}[fmt]
-    return ContentFile(out.getvalue()), extension
+    return ContentFile(out.getvalue()), EXTENSIONS[fmt]
 
 
 # --- videos --------------------------------------------------------------------------------

@@ -62,7 +62,6 @@ RULES = 1
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 # Pillow's format of a cleaned picture by the original's extension (others: JPEG)
 IMAGE_FORMATS = {"png": "PNG", "gif": "GIF", "webp": "WEBP"}
-IMAGE_EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "GIF": "gif", "WEBP": "webp"}
 # the muxer of a cleaned audio file by extension
 AUDIO_FORMATS = {
     "mp3": ("mp3", {"id3v2_version": "0", "write_id3v1": "0", "write_xing": "1"}),
@@ -108,58 +107,16 @@ def download_name(code: str, n: int, extension: str) -> str:
 # --- pictures --------------------------------------------------------------------------------
 
 
-def _srgb(im):
-    """The picture's colours in sRGB, so its colour profile (which holds free text) can
-    go without the colours changing; the picture as it is when that fails."""
-    icc = im.info.get("icc_profile")
-    if not icc:
-        return im
-    from PIL import ImageCms
-
-    try:
-        source = ImageCms.ImageCmsProfile(io.BytesIO(icc))
-        mode = "RGBA" if "A" in im.getbands() else "RGB"
-        return ImageCms.profileToProfile(
-            im, source, ImageCms.createProfile("sRGB"), outputMode=mode
-        )
-    except Exception as exc:  # a broken profile: the pixels as they are
-        logger.info("colour profile not applied: %s", exc)
-        return im
-
-
 def clean_image(data: bytes, key: str) -> tuple[bytes, str]:
     """The picture re-encoded from its pixels: upright, sRGB, no metadata at all.
     (bytes, extension)"""
-    from PIL import Image, ImageOps, ImageSequence
+    from PIL import Image
 
     out = io.BytesIO()
     with Image.open(io.BytesIO(data), formats=PILLOW_FORMATS.get(key) or None) as im:
         fmt = IMAGE_FORMATS.get(key, "JPEG")
-        frames = getattr(im, "n_frames", 1) if fmt != "JPEG" else 1
-        if frames > 1:
-            durations, images = [], []
-            for frame in ImageSequence.Iterator(im):
-                durations.append(frame.info.get("duration", 100))
-                images.append(media.bare(frame.convert("RGBA")))
-            images[0].save(
-                out,
-                fmt,
-                save_all=True,
-                append_images=images[1:],
-                duration=durations,
-                loop=im.info.get("loop", 0),
-            )
-        else:
-            upright = media.bare(_srgb(ImageOps.exif_transpose(im)))
-            if fmt == "JPEG":
-                if upright.mode not in ("RGB", "L"):
-                    upright = media.flatten(upright)
-                upright.save(out, "JPEG", quality=90)
-            elif fmt == "WEBP":
-                upright.save(out, "WEBP", quality=90)
-            else:
-                upright.save(out, fmt)
-    return out.getvalue(), IMAGE_EXTENSIONS[fmt]
+        media.reencode(im, fmt, out, keep_profile=False)
+    return out.getvalue(), media.EXTENSIONS[fmt]
 
 
 # --- Word ------------------------------------------------------------------------------------
@@ -379,7 +336,7 @@ def _writer(record, content_type: str, extension: str):
             with record.file.open("rb") as src:
                 fh.write(clean_image(src.read(), key)[0])
 
-        return IMAGE_EXTENSIONS[IMAGE_FORMATS.get(key, "JPEG")], write_image
+        return media.EXTENSIONS[IMAGE_FORMATS.get(key, "JPEG")], write_image
     if content_type in ("application/pdf", DOCX):
         clean = clean_pdf if content_type == "application/pdf" else clean_docx
 
