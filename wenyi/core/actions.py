@@ -37,9 +37,12 @@ class Action:
     could: str | None = None
 
 
-def _form_errors(form: forms.Form) -> str:
+def form_errors(form: forms.Form) -> str:
+    """A small form's errors as one message, each naming its field."""
     return " ".join(
-        f"{form.fields[name].label}：{message}" if name in form.fields else message
+        f"{form.fields[name].label}：{message}"
+        if name in form.fields and form.fields[name].label
+        else message
         for name, errors in form.errors.items()
         for message in errors
     )
@@ -69,7 +72,7 @@ def dispatch(
     if action.form is not None:
         form = action.form(request.POST)
         if not form.is_valid():
-            messages.error(request, _form_errors(form))
+            messages.error(request, form_errors(form))
             return back
         args.append(next(iter(form.cleaned_data.values())))
     try:

@@ -103,8 +103,14 @@ def bump(model: type[models.Model], pk: Any) -> None:
 def show_refusal(form, exc: ValidationError) -> None:
     """A service's refusal on the form that was sent: its messages at the top, the input
     kept; after an edit conflict, with the current version, so that saving again is a
-    deliberate overwrite, not a lost update."""
-    form.add_error(None, exc)
+    deliberate overwrite, not a lost update. A refusal naming fields shows each message
+    on its field where the form has one."""
+    if hasattr(exc, "error_dict"):
+        for key, errors in exc.message_dict.items():
+            for message in errors:
+                form.add_error(key if key in form.fields else None, message)
+    else:
+        form.add_error(None, exc)
     if isinstance(exc, EditConflict):
         data = form.data.copy()
         data[form.add_prefix("version")] = str(exc.current_version)

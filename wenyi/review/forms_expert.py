@@ -3,7 +3,7 @@ conflict they notice, a relation they declare or withdraw.
 
 The forms read what was typed and hand it to the services (wenyi.review.scoring,
 wenyi.review.services), which check it again and refuse with the reason; a refusal is
-shown on the form (`show_refusal`) with the input kept.
+shown on the form (`core.versioning.show_refusal`) with the input kept.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from wenyi.core.versioning import EditConflict
 from wenyi.orgs.models import OrgUnit, Person
 from wenyi.review.enums import RelationKind, RoundKind, Vote
 from wenyi.review.models import Criterion
@@ -113,21 +112,6 @@ class ScoreForm(forms.Form):
         else:
             kwargs["rank"] = data.get("rank")
         return kwargs
-
-    def show_refusal(self, exc: ValidationError) -> None:
-        """The service's refusal on the form, by field where it names one; after an
-        edit conflict with the current version, so that saving again is deliberate."""
-        if hasattr(exc, "error_dict"):
-            for key, errors in exc.message_dict.items():
-                field = key if key in self.fields else None
-                for message in errors:
-                    self.add_error(field, message)
-        else:
-            self.add_error(None, exc)
-        if isinstance(exc, EditConflict):
-            data = self.data.copy()
-            data[self.add_prefix("version")] = str(exc.current_version)
-            self.data = data
 
 
 class ConflictForm(forms.Form):

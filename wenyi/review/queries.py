@@ -116,7 +116,7 @@ def entries_visible_to(user, round_: Round) -> QuerySet[Entry]:
 def entries_with_subjects(entries: QuerySet[Entry]) -> QuerySet[Entry]:
     """Entries with what a list shows of them, in a fixed number of queries."""
     return entries.select_related(
-        "work__unit", "work__category", "unit", "person__unit", "checked_by"
+        "work__unit", "work__category", "unit", "person__unit", "checked_by__person"
     )
 
 

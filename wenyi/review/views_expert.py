@@ -26,6 +26,7 @@ from wenyi.campaigns.queries import campaign_or_404
 from wenyi.core import clock
 from wenyi.core import uploads as core_uploads
 from wenyi.core.permissions import allowed, require, visible_or_404
+from wenyi.core.versioning import show_refusal
 from wenyi.orgs.models import OrgUnit, Person
 from wenyi.review import blind, dossiers, queries, scoring, services, starting
 from wenyi.review.enums import ACTIVE, RoundKind, RoundStatus, ScoreStatus
@@ -265,7 +266,7 @@ def score(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 save(request.user, assignment, **form.engine_kwargs())
             except ValidationError as exc:
-                form.show_refusal(exc)
+                show_refusal(form, exc)
             else:
                 return _after_save(request, action, assignment, items, position)
     names = allowed(request.user, "review.see_names", entry)

@@ -28,7 +28,7 @@ from django.views.decorators.http import require_POST, require_safe
 from wenyi.campaigns.models import Campaign, WorkCategory
 from wenyi.campaigns.queries import campaign_or_404
 from wenyi.core import actions
-from wenyi.core.actions import Action, ReasonForm
+from wenyi.core.actions import Action, ReasonForm, form_errors
 from wenyi.core.permissions import allowed, require, visible_or_404
 from wenyi.core.versioning import show_refusal
 from wenyi.orgs.enums import Role
@@ -70,7 +70,7 @@ def _campaign(request: HttpRequest, slug: str) -> Campaign:
     return campaign
 
 
-def _round(request: HttpRequest, pk: int, *, checkers: bool = False) -> Round:
+def round_or_404(request: HttpRequest, pk: int, *, checkers: bool = False) -> Round:
     """A round for its office and supervisors (and, with `checkers`, its named
     checkers); 404 for everyone else, experts of the round too."""
     round_ = visible_or_404(Round.objects.select_related("campaign", "source"), pk=pk)
@@ -123,14 +123,6 @@ def _relations(campaign: Campaign) -> QuerySet[Relation]:
 
 
 # --- shared -------------------------------------------------------------------------
-
-
-def _form_errors(form) -> str:
-    return " ".join(
-        f"{form.fields[name].label}：{message}" if name in form.fields else message
-        for name, errors in form.errors.items()
-        for message in errors
-    )
 
 
 def _refused(request: HttpRequest, exc: ValidationError) -> None:
@@ -222,7 +214,7 @@ def committee_save(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = _office_post(request, slug)
     form = CommitteeForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _form_errors(form))
+        messages.error(request, form_errors(form))
     else:
         try:
             services.set_up_committee(request.user, campaign, name=form.cleaned_data["name"])
@@ -246,7 +238,7 @@ def expert_add(request: HttpRequest, slug: str) -> HttpResponse:
     )
     form = ExpertForm(request.POST, people=people)
     if not form.is_valid():
-        messages.error(request, _form_errors(form))
+        messages.error(request, form_errors(form))
     else:
         person = form.cleaned_data["person"]
         try:
@@ -283,7 +275,7 @@ def relation_add(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = _office_post(request, slug)
     form = RelationForm(request.POST, people=_people(campaign), units=_units(campaign))
     if not form.is_valid():
-        messages.error(request, _form_errors(form))
+        messages.error(request, form_errors(form))
         return redirect(_home_url(campaign))
     data = form.cleaned_data
     try:
@@ -312,7 +304,7 @@ def relation_withdraw(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         return redirect(_home_url(campaign))
     form = WithdrawForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _form_errors(form))
+        messages.error(request, form_errors(form))
     else:
         try:
             services.withdraw_relation(request.user, relation, reason=form.cleaned_data["reason"])
@@ -346,7 +338,7 @@ def _checker_choices(campaign: Campaign):
 @login_required
 @require_safe
 def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    round_ = _round(request, pk)
+    round_ = round_or_404(request, pk)
     user = request.user
     can = {
         name: allowed(user, f"review.{name}", round_)
@@ -411,7 +403,7 @@ ROUND_ACTIONS = {
 @login_required
 @require_POST
 def round_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    round_ = _round(request, pk)
+    round_ = round_or_404(request, pk)
     back = redirect("review:round", pk=round_.pk)
     return actions.dispatch(request, round_, action, ROUND_ACTIONS, back=back)
 
@@ -419,11 +411,11 @@ def round_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 @login_required
 @require_POST
 def round_checkers(request: HttpRequest, pk: int) -> HttpResponse:
-    round_ = _round(request, pk)
+    round_ = round_or_404(request, pk)
     require(request.user, "review.manage", round_)
     form = CheckersForm(request.POST, users=_checker_choices(round_.campaign))
     if not form.is_valid():
-        messages.error(request, _form_errors(form))
+        messages.error(request, form_errors(form))
     else:
         try:
             rounds.set_checkers(request.user, round_, form.cleaned_data["users"])
@@ -437,7 +429,7 @@ def round_checkers(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def entries_create(request: HttpRequest, pk: int) -> HttpResponse:
-    round_ = _round(request, pk)
+    round_ = round_or_404(request, pk)
     require(request.user, "review.manage", round_)
     try:
         made = rounds.create_entries(request.user, round_)
@@ -598,7 +590,7 @@ def round_add(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 def round_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    round_ = _round(request, pk)
+    round_ = round_or_404(request, pk)
     user = request.user
     if not allowed(user, "review.change_round", round_):
         require(user, "review.manage", round_)  # a supervisor: 403
@@ -681,17 +673,13 @@ def _subjects(round_: Round) -> tuple[QuerySet, str, str]:
 @login_required
 @require_safe
 def entries(request: HttpRequest, pk: int) -> HttpResponse:
-    round_ = _round(request, pk, checkers=True)
+    round_ = round_or_404(request, pk, checkers=True)
     user = request.user
     listed = round_.entries.all()
     eligibility = request.GET.get("eligibility", "")
     if eligibility in Eligibility.values:
         listed = listed.filter(eligibility=eligibility)
-    listed = (
-        queries.entries_with_subjects(listed)
-        .select_related("checked_by__person")
-        .order_by("code", "id")
-    )
+    listed = queries.entries_with_subjects(listed).order_by("code", "id")
     page = Paginator(listed, PAGE_SIZE).get_page(request.GET.get("page"))
     is_office = allowed(user, "review.manage", round_)
     may_check = (is_office or is_checker(user, round_)) and round_.status != RoundStatus.CLOSED
@@ -727,7 +715,7 @@ def _entries_url(round_: Round) -> str:
 @login_required
 @require_POST
 def entry_check(request: HttpRequest, pk: int, entry: int) -> HttpResponse:
-    round_ = _round(request, pk, checkers=True)
+    round_ = round_or_404(request, pk, checkers=True)
     user = request.user
     back = _back(request, _entries_url(round_))
     if not (allowed(user, "review.manage", round_) or is_checker(user, round_)):
@@ -735,7 +723,7 @@ def entry_check(request: HttpRequest, pk: int, entry: int) -> HttpResponse:
     item = visible_or_404(round_.entries.all(), pk=entry)
     form = CheckForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _form_errors(form))
+        messages.error(request, form_errors(form))
         return back
     data = form.cleaned_data
     eligible, reason, note = data["eligible"], data["reason"], data["note"].strip()
@@ -762,7 +750,7 @@ def entry_check(request: HttpRequest, pk: int, entry: int) -> HttpResponse:
 @login_required
 @require_POST
 def entry_add(request: HttpRequest, pk: int) -> HttpResponse:
-    round_ = _round(request, pk, checkers=True)
+    round_ = round_or_404(request, pk, checkers=True)
     require(request.user, "review.manage", round_)
     back = redirect("review:entries", pk=round_.pk)
     if round_.status != RoundStatus.DRAFT:
@@ -776,7 +764,7 @@ def entry_add(request: HttpRequest, pk: int) -> HttpResponse:
     items, field, label = _subjects(round_)
     form = EntryAddForm(request.POST, items=items, label=label)
     if not form.is_valid():
-        messages.error(request, _form_errors(form))
+        messages.error(request, form_errors(form))
         return back
     item = form.cleaned_data["item"]
     try:
@@ -791,7 +779,7 @@ def entry_add(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def entry_remove(request: HttpRequest, pk: int, entry: int) -> HttpResponse:
-    round_ = _round(request, pk, checkers=True)
+    round_ = round_or_404(request, pk, checkers=True)
     require(request.user, "review.manage", round_)
     back = _back(request, _entries_url(round_))
     item = round_.entries.filter(pk=entry).first()
@@ -800,7 +788,7 @@ def entry_remove(request: HttpRequest, pk: int, entry: int) -> HttpResponse:
         return back
     form = WithdrawForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _form_errors(form))
+        messages.error(request, form_errors(form))
         return back
     try:
         rounds.remove_entry(request.user, item, reason=form.cleaned_data["reason"])
@@ -817,7 +805,7 @@ def entry_remove(request: HttpRequest, pk: int, entry: int) -> HttpResponse:
 @login_required
 @require_safe
 def conflicts(request: HttpRequest, pk: int) -> HttpResponse:
-    round_ = _round(request, pk)
+    round_ = round_or_404(request, pk)
     user = request.user
     listed = queries.conflicts_of(round_).select_related(
         "entry__work__unit",
@@ -864,7 +852,7 @@ def _conflicts_url(round_: Round) -> str:
 @login_required
 @require_POST
 def conflicts_refresh(request: HttpRequest, pk: int) -> HttpResponse:
-    round_ = _round(request, pk)
+    round_ = round_or_404(request, pk)
     require(request.user, "review.manage", round_)
     if round_.status == RoundStatus.CLOSED:
         messages.error(request, _("This round is closed."))
@@ -877,13 +865,13 @@ def conflicts_refresh(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def conflict_declare(request: HttpRequest, pk: int) -> HttpResponse:
-    round_ = _round(request, pk)
+    round_ = round_or_404(request, pk)
     require(request.user, "review.manage", round_)
     form = ConflictForm(
         request.POST, entries=round_.entries.all(), experts=queries.experts_of(round_.campaign)
     )
     if not form.is_valid():
-        messages.error(request, _form_errors(form))
+        messages.error(request, form_errors(form))
     else:
         data = form.cleaned_data
         try:
@@ -919,7 +907,7 @@ CONFLICT_ACTIONS = {
 @login_required
 @require_POST
 def conflict_dismiss(request: HttpRequest, pk: int, conflict: int) -> HttpResponse:
-    round_ = _round(request, pk)
+    round_ = round_or_404(request, pk)
     item = visible_or_404(Conflict.objects.filter(entry__round=round_), pk=conflict)
     back = _back(request, _conflicts_url(round_))
     return actions.dispatch(request, item, "dismiss", CONFLICT_ACTIONS, back=back)

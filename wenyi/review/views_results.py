@@ -38,6 +38,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 
 from wenyi.campaigns.models import WorkCategory
+from wenyi.core.actions import form_errors
 from wenyi.core.permissions import allowed
 from wenyi.core.versioning import EditConflict, show_refusal
 from wenyi.review import aggregate, queries, scoring, services, tiers
@@ -52,31 +53,13 @@ from wenyi.review.forms_results import (
     VersionForm,
 )
 from wenyi.review.models import Assignment, Entry, Placement, Round, Tiering
+from wenyi.review.views_office import round_or_404
 
 SUBJECTS = ("entry__work__unit", "entry__work__category", "entry__unit", "entry__person__unit")
 
 
-def _round(request: HttpRequest, pk: int) -> Round:
-    """The round, for its office and supervisors; a 404 for everyone else."""
-    round_ = get_object_or_404(Round.objects.select_related("campaign"), pk=pk)
-    if not allowed(request.user, "review.supervise", round_):
-        raise Http404
-    return round_
-
-
 def _error(request: HttpRequest, exc: ValidationError) -> None:
     messages.error(request, " ".join(exc.messages))
-
-
-def _form_errors(form) -> str:
-    """A small form's errors as one message, each naming its field."""
-    return " ".join(
-        f"{form.fields[name].label}：{message}"
-        if name in form.fields and form.fields[name].label
-        else message
-        for name, errors in form.errors.items()
-        for message in errors
-    )
 
 
 # -- assignment --------------------------------------------------------------------------
@@ -180,7 +163,7 @@ def _experts_with_load(round_: Round):
 @login_required
 @require_safe
 def assignment(request: HttpRequest, pk: int) -> HttpResponse:
-    round_ = _round(request, pk)
+    round_ = round_or_404(request, pk)
     experts = list(_experts_with_load(round_))
     for person in experts:
         total = person.panel1 + person.panel2
@@ -226,7 +209,7 @@ def assignment(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def assignment_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    round_ = _round(request, pk)
+    round_ = round_or_404(request, pk)
     back = redirect("review:assignment", pk=round_.pk)
     # the office of a closed round is told why by the service; a supervisor gets 403
     if not (
@@ -247,7 +230,7 @@ def assignment_action(request: HttpRequest, pk: int, action: str) -> HttpRespons
                 experts=queries.experts_of(round_.campaign),
             )
             if not form.is_valid():
-                messages.error(request, _form_errors(form))
+                messages.error(request, form_errors(form))
                 return back
             data = form.cleaned_data
             services.assign(user, data["entry"], data["expert"], panel=data["panel"])
@@ -259,7 +242,7 @@ def assignment_action(request: HttpRequest, pk: int, action: str) -> HttpRespons
         elif action == "unassign":
             form = UnassignForm(request.POST)
             if not form.is_valid():
-                messages.error(request, _form_errors(form))
+                messages.error(request, form_errors(form))
                 return back
             found = Assignment.objects.filter(
                 entry__round=round_, pk=form.cleaned_data["assignment"]
@@ -282,7 +265,7 @@ def assignment_action(request: HttpRequest, pk: int, action: str) -> HttpRespons
 @login_required
 @require_safe
 def scores(request: HttpRequest, pk: int) -> HttpResponse:
-    round_ = _round(request, pk)
+    round_ = round_or_404(request, pk)
     if not allowed(request.user, "review.view_scores", round_):
         raise PermissionDenied
     found = (
@@ -306,13 +289,13 @@ def scores(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def score_return(request: HttpRequest, pk: int) -> HttpResponse:
-    round_ = _round(request, pk)
+    round_ = round_or_404(request, pk)
     if not allowed(request.user, "review.manage", round_):
         raise PermissionDenied
     back = redirect("review:scores", pk=round_.pk)
     form = ReturnScoreForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _form_errors(form))
+        messages.error(request, form_errors(form))
         return back
     score = get_object_or_404(
         queries.scores_visible_to(request.user, round_), pk=form.cleaned_data["score"]
@@ -416,7 +399,7 @@ def _consistency(round_: Round, results, counted) -> dict[str, Any] | None:
 @login_required
 @require_safe
 def results(request: HttpRequest, pk: int) -> HttpResponse:
-    round_ = _round(request, pk)
+    round_ = round_or_404(request, pk)
     context: dict[str, Any] = {"round": round_, "closed": round_.status == RoundStatus.CLOSED}
     if allowed(request.user, "review.view_results", round_):
         context |= _results(request, round_)
@@ -438,7 +421,7 @@ def results_export(request: HttpRequest, pk: int) -> HttpResponse:
 
     from wenyi.core import xlsx
 
-    round_ = _round(request, pk)
+    round_ = round_or_404(request, pk)
     if not allowed(request.user, "review.view_results", round_):
         raise PermissionDenied
     data = _results(request, round_)
@@ -565,7 +548,7 @@ def _tiers_context(request: HttpRequest, round_: Round, kind_key: str | None, fo
 @login_required
 @require_safe
 def tiers_page(request: HttpRequest, pk: int) -> HttpResponse:
-    round_ = _round(request, pk)
+    round_ = round_or_404(request, pk)
     if not allowed(request.user, "review.view_results", round_):
         return render(request, "review/results/tiers.html", {"round": round_, "closed": False})
     context = _tiers_context(request, round_, request.GET.get("kind"))
@@ -576,7 +559,7 @@ def tiers_page(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def tiers_action(request: HttpRequest, pk: int, kind: str, action: str) -> HttpResponse:
-    round_ = _round(request, pk)
+    round_ = round_or_404(request, pk)
     if not allowed(request.user, "review.manage", round_):
         raise PermissionDenied
     award_kind = next((k for k in tiers.kinds_for(round_) if k.key == kind), None)
@@ -633,7 +616,7 @@ def tiers_action(request: HttpRequest, pk: int, kind: str, action: str) -> HttpR
 def _adjust(request: HttpRequest, tiering: Tiering, award_kind) -> str:
     form = AdjustForm(request.POST, tiers=award_kind.tiers.all())
     if not form.is_valid():
-        messages.error(request, _form_errors(form))
+        messages.error(request, form_errors(form))
         return ""
     placement = get_object_or_404(
         Placement.objects.filter(tiering=tiering).select_related("entry"),
