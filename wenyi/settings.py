@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "wenyi.reporting",
     "wenyi.works",
     "wenyi.review",
+    "wenyi.awards",
+    "wenyi.documents",
     "wenyi.site",
 ]
 
@@ -275,6 +277,9 @@ WENYI_SIMILARITY_MIN_PASSAGE = env_int("WENYI_SIMILARITY_MIN_PASSAGE", 20, minim
 WENYI_SIMILARITY_LONG_PASSAGE = env_int("WENYI_SIMILARITY_LONG_PASSAGE", 200, minimum=20)
 
 WENYI_UPLOAD_MAX_MB = env_int("WENYI_UPLOAD_MAX_MB", 20, minimum=1)
+
+# Folders of extra fonts for PDFs (comma-separated), besides the system's (core.typst).
+WENYI_FONT_DIRS = env_list("WENYI_FONT_DIRS", [])
 DATA_UPLOAD_MAX_MEMORY_SIZE = WENYI_UPLOAD_MAX_MB * 1024 * 1024
 # a whole request (a form with several files); larger bodies are refused unread
 WENYI_REQUEST_MAX_MB = env_int("WENYI_REQUEST_MAX_MB", 200, minimum=1)

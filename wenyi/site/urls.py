@@ -27,6 +27,8 @@ urlpatterns = [
     path("", include("wenyi.reporting.urls")),
     path("", include("wenyi.works.urls")),
     path("", include("wenyi.review.urls")),
+    path("", include("wenyi.awards.urls")),
+    path("", include("wenyi.documents.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
