@@ -2,8 +2,10 @@
 built through the services as of WENYI_TODAY, nothing dated after it, once.
 
 On 15 November 2014 the committee has closed 初评 (votes, second look, frozen results)
-and works in 复评 and the units' round; the demo expert has work waiting and one
-conflict declared. On the demo's default day (16 September) none of it exists yet.
+and works in 复评, the units' round and the rounds of individuals and art workers (all
+four opened on 12 November); the demo expert has work waiting and one conflict
+declared. On the demo's default day (16 September) none of it exists yet. The finished
+review (December) is tested in test_demo_finished.py.
 """
 
 import datetime
@@ -193,6 +195,22 @@ def _assert_unit_round_open(danwei: Round) -> None:
         assert entry.assignments.exists()
 
 
+def _assert_people_rounds_open(found: dict[str, Round]) -> None:
+    """优秀个人评审 and 优秀文艺工作者评审 opened on 12 November with the people
+    `create_entries` takes; a share of the votes and places is in."""
+    for key in ("geren", "wenyigongzuozhe"):
+        round_ = found[key]
+        assert round_.status == RoundStatus.OPEN
+        assert set(round_.entries.values_list("person", flat=True)) == set(
+            rounds.subject_people(round_).values_list("pk", flat=True)
+        )
+        assert not round_.entries.exclude(eligibility=Eligibility.ELIGIBLE).exists()
+        assignments = Assignment.objects.filter(entry__round=round_)
+        submitted = assignments.filter(score__status=ScoreStatus.SUBMITTED).count()
+        assert 0 < submitted < assignments.count()
+        assert not RoundResult.objects.filter(round=round_).exists()
+
+
 def test_demo_in_mid_november_holds_the_review_under_way(db, settings):
     campaign, out = _demo(settings, MID_NOVEMBER)
     found = _rounds(campaign)
@@ -202,7 +220,7 @@ def test_demo_in_mid_november_holds_the_review_under_way(db, settings):
     _assert_scoring_round_open(found["chuping"], found["fuping"])
     _assert_the_expert_has_work_and_a_conflict(found["fuping"])
     _assert_unit_round_open(found["danwei"])
-    assert found["geren"].status == found["wenyigongzuozhe"].status == RoundStatus.DRAFT
+    _assert_people_rounds_open(found)
     assert _moments_after(MID_NOVEMBER) == []
     assert AuditEntry.objects.filter(content_type__app_label="review").exists()
     assert Notification.objects.filter(user__username="expert").exists()
