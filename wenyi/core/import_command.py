@@ -23,9 +23,14 @@ class ImportCommand(BaseCommand):
     kind: str  # the ImportKind
     user_help: str  # what --user is, for --help
 
+    def create_parser(self, prog_name: str, subcommand: str, **kwargs):
+        # argparse formats the description with re, which needs a str, not a lazy text
+        self.help = str(self.help)
+        return super().create_parser(prog_name, subcommand, **kwargs)
+
     def add_arguments(self, parser) -> None:
         parser.add_argument("file", metavar="FILE", help=_("the .xlsx file"))
-        parser.add_argument("--user", required=True, metavar="USERNAME", help=self.user_help)
+        parser.add_argument("--user", required=True, metavar="USERNAME", help=str(self.user_help))
 
     def job_options(self, **options: Any) -> dict[str, Any]:
         """The job's options from the command's own arguments (CommandError if wrong)."""
