@@ -124,7 +124,7 @@ $(STAMP_BENCH): $(STAMP_TEST)
 	@touch $@
 
 bench: $(STAMP_BENCH)
-	@shopt -s nullglob; scripts=(bench/*$(BENCH)*.py); \
+	@shopt -s nullglob; scripts=(bench/bench_*$(BENCH)*.py); \
 	if [ $${#scripts[@]} -eq 0 ]; then echo "No benchmarks in bench/ yet."; exit 0; fi; \
 	for script in "$${scripts[@]}"; do \
 		echo "== $$script"; \

@@ -28,6 +28,7 @@ from wenyi.campaigns.models import (
 )
 from wenyi.core.enums import AuditAction
 from wenyi.core.models import AuditEntry
+from wenyi.documents.models import DocumentSettings
 from wenyi.orgs.enums import UnitKind
 from wenyi.review.models import Criterion, Round
 
@@ -48,6 +49,8 @@ CAMPAIGN_MODELS = [
     # the file's [[review_rounds]], written by the review app through the loader
     Round,
     Criterion,
+    # the file's [documents], written by the documents app through the loader
+    DocumentSettings,
 ]
 
 
@@ -224,7 +227,7 @@ def test_load_writes_one_audit_entry_per_row_created():
     load_campaign_file(LINYI)
 
     rows = sum(m.objects.count() for m in CAMPAIGN_MODELS)
-    assert rows == 70  # 5 review rounds with 8 criteria among them
+    assert rows == 71  # 5 review rounds with 8 criteria among them, the [documents]
     assert AuditEntry.objects.count() == rows
     assert set(AuditEntry.objects.values_list("action", flat=True)) == {AuditAction.CREATE}
 

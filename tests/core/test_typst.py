@@ -26,7 +26,7 @@ def test_no_chinese_font_is_a_clear_error(monkeypatch):
 def test_compile_fills_the_template_with_the_data(tmp_path):
     template = tmp_path / "t.typ"
     template.write_text(
-        '#let d = json(bytes(sys.inputs.data))\n#set text(font: d.fonts.fangsong)\n#d.name\n',
+        "#let d = json(bytes(sys.inputs.data))\n#set text(font: d.fonts.fangsong)\n#d.name\n",
         encoding="utf-8",
     )
     fonts = typst.stand_ins()

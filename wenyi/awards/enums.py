@@ -19,7 +19,8 @@ class AwardStatus(models.TextChoices):
     """A result line stands, or was withdrawn by an upheld objection (with the decision)."""
 
     STANDING = "standing", _("stands")
-    WITHDRAWN = "withdrawn", _("withdrawn")
+    # (not "withdrawn": that word is a work's or an assignment's elsewhere)
+    WITHDRAWN = "withdrawn", _("revoked")
 
 
 class ObjectorKind(models.TextChoices):
@@ -33,7 +34,7 @@ class ObjectionStatus(models.TextChoices):
     RECEIVED = "received", _("received")
     INVESTIGATING = "investigating", _("under investigation")
     UPHELD = "upheld", _("upheld")
-    DISMISSED = "dismissed", _("dismissed")
+    DISMISSED = "dismissed", _("not upheld")
 
 
 DECIDED = (ObjectionStatus.UPHELD, ObjectionStatus.DISMISSED)

@@ -227,6 +227,9 @@ class Objection(TimeStampedModel):
     email = models.EmailField(_("e-mail"), blank=True)
     address = models.CharField(_("postal address"), max_length=200, blank=True)
     grounds = models.TextField(_("grounds"))
+    # the public form's one-time token: sending the same form again (a second click, a
+    # retry after a lost answer) finds this objection instead of raising another
+    form_token = models.CharField(_("form token"), max_length=64, blank=True, editable=False)
     received_at = models.DateTimeField(_("received at"))
     status = models.CharField(
         _("status"),
@@ -245,6 +248,11 @@ class Objection(TimeStampedModel):
         verbose_name = _("objection")
         verbose_name_plural = _("objections")
         ordering = ["notice", "received_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["form_token"], condition=~Q(form_token=""), name="objection_form_token"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.reference

@@ -1,5 +1,7 @@
-from django.urls import path  # noqa: F401
+"""The results pages: the office's (views_office, under campaigns/<slug>/results/) and
+the public's (views_public, under public/<slug>/)."""
+
+from wenyi.awards import views_office, views_public
 
 app_name = "awards"
-
-urlpatterns: list = []
+urlpatterns = [*views_office.urlpatterns, *views_public.urlpatterns]

@@ -29,6 +29,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import models
+from django.utils import translation
 
 from wenyi.campaigns.enums import (
     TIE_BREAKS,
@@ -42,6 +43,7 @@ from wenyi.campaigns.enums import (
     RoundKind,
     RoundSubject,
 )
+from wenyi.core.docx import LAYOUT_LIMITS, Profile, layout_problems
 
 if TYPE_CHECKING:
     from wenyi.campaigns.loader import LoadResult
@@ -248,6 +250,29 @@ PUBLIC_NOTICE = (
     F("closed_days", "dates", default=(), attr="notice_closed_days"),
 )
 
+# how the campaign's documents are headed, numbered and addressed, and the text of the
+# commendation decision (wenyi.documents, DocumentSettings)
+DOCUMENTS = (
+    F("issuer_mark", "text", required=True, max_length=100),
+    F("issuer", "text", required=True, max_length=200),
+    F("code", "text", required=True, max_length=20),
+    F("commendation_number", "int", low=1, high=LARGE),
+    F("commendation_title", "text", required=True, max_length=200),
+    F("addressees", "text", required=True, max_length=300),
+    F("commendation_body", "text", required=True),
+    F("commendation_date", "date"),
+    F("copies_to", "text", default="", max_length=300),
+    F("printed_by", "text", default="", max_length=200),
+    F("notice_addressees", "text", default="", max_length=300),
+)
+# an organisation's house rules over GB/T 9704 (core.docx.Profile), each within bounds
+LAYOUT = tuple(
+    F(name, kind, max_length=int(high))
+    if kind == "text"
+    else F(name, kind, low=int(low), high=int(high))
+    for name, (kind, low, high) in LAYOUT_LIMITS.items()
+)
+
 
 @dataclass(frozen=True)
 class Section:
@@ -310,6 +335,12 @@ SCHEMA: tuple[Section, ...] = (
         parts=(Section("criteria", CRITERION, many=True, unique="key"),),
     ),
     Section("public_notice", PUBLIC_NOTICE, defaults=True),
+    Section(
+        "documents",
+        DOCUMENTS,
+        loaded_by="documents",
+        parts=(Section("layout", LAYOUT),),
+    ),
 )
 TOP_LEVEL = tuple(section.name for section in SCHEMA)
 
@@ -977,6 +1008,29 @@ def _public_notice_rules(c: _Checker, spec: dict[str, Any], data: dict[str, Any]
         )
 
 
+def _documents_rules(c: _Checker, spec: dict[str, Any], data: dict[str, Any]) -> None:
+    documents = spec["documents"]
+    if not documents:
+        return
+    code = documents.get("code")
+    if code and re.search(r"[0-9〔〕\[\]【】()（）号]", code):
+        c.problem("documents.code", "只写机关代字（如“临工发”），年份和序号由系统编排")
+    day, period = documents.get("commendation_date"), spec["_period"]
+    if day and period and day < period[0]:
+        c.problem("documents.commendation_date", f"早于活动开始日期 {period[0]}")
+    layout = documents.get("layout")
+    if layout:
+        given = {
+            key: float(value) if isinstance(value, decimal.Decimal) else value
+            for key, value in layout.items()
+            if key in LAYOUT_LIMITS and value is not None
+        }
+        with translation.override("zh-hans"):
+            found = layout_problems(Profile.from_layout(given))
+        for field, message in found:
+            c.problem(f"documents.layout.{field}", message)
+
+
 # rules across fields, run right after their section is read (see `_check`)
 _RULES: dict[str, Callable[[_Checker, dict[str, Any], dict[str, Any]], None]] = {
     "campaign": _campaign_rules,
@@ -987,6 +1041,7 @@ _RULES: dict[str, Callable[[_Checker, dict[str, Any], dict[str, Any]], None]] = 
     "work_categories": _category_rules,
     "review_rounds": _review_round_rules,
     "public_notice": _public_notice_rules,
+    "documents": _documents_rules,
 }
 
 

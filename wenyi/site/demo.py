@@ -165,6 +165,9 @@ def build(stdout=None) -> list[DemoLogin]:
         logins.append(DemoLogin("office", DEMO_PASSWORD, "领导小组办公室 · 临沂市 (office)"))
         office2 = _person("杨春松", city, "13905390002", job_title="市总工会宣传教育部", gender="m")
         _role(_login("office2", office2), city, Role.OFFICE)
+        logins.append(
+            DemoLogin("office2", DEMO_PASSWORD, "领导小组办公室 · 临沂市 (second office login)")
+        )
 
         coordinators = [("lanshan", "371302", "王红梅"), ("luozhuang", "371311", "李建国")]
         for i, (code, county) in enumerate(sorted(counties.items())):
@@ -234,7 +237,10 @@ def build(stdout=None) -> list[DemoLogin]:
 def _campaign_parts(campaign: Campaign, stdout=None) -> None:
     """Activities, reports and works of the demo's campaign, as of WENYI_TODAY."""
     from wenyi.activities import demo as activities_demo
+    from wenyi.awards import demo as awards_demo
+    from wenyi.awards.models import Award
     from wenyi.core import clock
+    from wenyi.documents import demo as documents_demo
     from wenyi.reporting import demo as reporting_demo
     from wenyi.works import demo as works_demo
 
@@ -243,10 +249,13 @@ def _campaign_parts(campaign: Campaign, stdout=None) -> None:
     reports = reporting_demo.build(campaign, today)
     works = works_demo.build(campaign, today)
     entries = review_demo.build(campaign, today)  # after the works it reviews
+    awards_demo.build(campaign, today)  # from the review's approved tiers
+    awards = Award.objects.filter(results__campaign=campaign).count()
+    certificates = documents_demo.build(campaign, today)  # once the results are final
     if stdout:
         stdout.write(
             f"演示活动（{campaign.slug}）: {count}; 报表: {reports}; 作品: {works}; "
-            f"评审条目: {entries}"
+            f"评审条目: {entries}; 获奖: {awards}; 荣誉证书: {certificates}"
         )
 
 

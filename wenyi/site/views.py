@@ -75,6 +75,10 @@ def _section(request: HttpRequest) -> str:
         return {"audit": "audit", "audit_object": "audit"}.get(name, "security")
     if match.namespace == "review":
         return "review"
+    if match.namespace == "awards":
+        return "results"
+    if match.namespace == "documents":
+        return "documents"
     if match.namespace == "core":
         return "notices"
     if match.namespace == "" and name == "home":
@@ -112,6 +116,8 @@ def navigation(request: HttpRequest) -> dict:
         "nav_works": allowed(user, "works.enter"),
         "nav_campaign": campaign,
         "nav_review": _review_url(user, campaign),
+        "nav_results": campaign is not None and allowed(user, "awards.view_results", campaign),
+        "nav_documents": campaign is not None and allowed(user, "review.supervise", campaign),
         "nav_todo": todo.count(user, campaign),
         "nav_unread": user.notifications.filter(read_at__isnull=True).count(),
     }

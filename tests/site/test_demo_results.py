@@ -1,0 +1,59 @@
+"""The demo at the end of 2014 (issue 13, point 8): with WENYI_TODAY=2014-12-20 a fresh
+demo holds a finished review, a closed public notice with one decided objection and
+final results, the certificates issued and the decision kept in the archive — all
+dated by then — and the commands make the real decision, notice and certificates."""
+
+import datetime
+import subprocess
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from tests.site.test_demo_clock import _moments_after
+from wenyi.awards.enums import DECIDED, ResultsStatus
+from wenyi.awards.models import Objection, PublicNotice, Results
+from wenyi.documents.enums import DocumentKind
+from wenyi.documents.models import Certificate, Document
+from wenyi.review.enums import RoundStatus
+from wenyi.review.models import Round
+
+END = datetime.date(2014, 12, 20)
+
+
+@pytest.fixture
+def december(db, settings):
+    settings.WENYI_TODAY = END
+    call_command("setup", demo=True, stdout=StringIO())
+
+
+def test_the_demo_ends_with_final_results_documents_and_certificates(december):
+    assert set(Round.objects.values_list("status", flat=True)) == {RoundStatus.CLOSED}
+    results = Results.objects.get()
+    assert results.status == ResultsStatus.FINAL
+    (notice,) = PublicNotice.objects.all()
+    assert (notice.starts_on, notice.ends_on) == (datetime.date(2014, 12, 2), END.replace(day=8))
+    assert notice.ends_on < END  # closed
+    (objection,) = Objection.objects.all()
+    assert objection.status in DECIDED and objection.decision
+    assert notice.starts_on <= objection.received_at.astimezone().date() <= notice.ends_on
+    assert objection.decided_at <= results.final_at
+    assert Certificate.objects.count() == results.awards.count() > 0
+    kept = Document.objects.filter(kind=DocumentKind.COMMENDATION)
+    assert sorted(kept.values_list("format", flat=True)) == ["docx", "pdf"]
+    assert _moments_after(END) == []
+
+
+def test_the_commands_make_the_real_documents_from_the_demo(december, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    call_command("document", "commendation", campaign="linyi-2014", out=str(out / "d.pdf"))
+    call_command("document", "notice", campaign="linyi-2014", out=str(out / "n.docx"))
+    call_command("certificates", campaign="linyi-2014", out=str(out / "c.pdf"))
+    text = subprocess.run(
+        ["pdftotext", str(out / "d.pdf"), "-"], capture_output=True, check=True, text=True
+    ).stdout
+    for award in Results.objects.get().awards.filter(status="standing"):
+        assert award.holder.split("、")[0] in text
+    assert "临工发〔2014〕58号" in text
+    assert (out / "n.docx").stat().st_size > 0 and (out / "c.pdf").stat().st_size > 0
