@@ -91,6 +91,12 @@ def office(city):
 
 
 @pytest.fixture
+def office2(city):
+    """A second member of the office: approves what `office` drew up (four eyes)."""
+    return _user_with_role("office2", city, Role.OFFICE, "杨春松")
+
+
+@pytest.fixture
 def coordinator_a(county_a):
     return _user_with_role("coordinator_a", county_a, Role.COORDINATOR, "王兰山")
 

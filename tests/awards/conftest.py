@@ -53,11 +53,6 @@ def supervisor(city):
 
 
 @pytest.fixture
-def office2(city):
-    return _user_with_role("office2", city, Role.OFFICE, "杨春松")
-
-
-@pytest.fixture
 def worker(county_b):
     return PersonFactory(unit=county_b, name="钱师傅", mobile="13800000001")
 
@@ -102,16 +97,19 @@ def close_with(office, round_: Round, scored: list[tuple[dict, float]]) -> list:
     return entries
 
 
-def approve_tiers(office, round_: Round, kind: AwardKind, counts: dict[str, int]):
-    """The kind's tiers by number of places ({tier key: n}), computed and approved."""
+def approve_tiers(office, approver, round_: Round, kind: AwardKind, counts: dict[str, int]):
+    """The kind's tiers by number of places ({tier key: n}), computed by `office` and
+    approved by `approver`, a second member of the office (four eyes)."""
     rules = [Rule(kind.tiers.get(key=key), TierBasis.COUNT, n) for key, n in counts.items()]
     tiering = tiers.set_rules(office, round_, kind, rules, version=0)
     tiering = tiers.compute_tiers(office, tiering, version=tiering.version)
-    return tiers.approve(office, tiering, version=tiering.version)
+    return tiers.approve(approver, tiering, version=tiering.version)
 
 
 @pytest.fixture
-def tiered(office, linyi, county_a, county_b, coordinator_a, coordinator_b, artist, worker):
+def tiered(
+    office, office2, linyi, county_a, county_b, coordinator_a, coordinator_b, artist, worker
+):
     kinds = {k.key: k for k in AwardKind.objects.filter(campaign=linyi)}
     works = [
         _work(linyi, county_b, [worker, artist.person], "车间的早晨", coordinator_b),
@@ -123,13 +121,13 @@ def tiered(office, linyi, county_a, county_b, coordinator_a, coordinator_b, arti
     close_with(
         office, fuping, [({"work": w}, s) for w, s in zip(works, [95, 90, 85, 70], strict=True)]
     )
-    approve_tiers(office, fuping, kinds["work"], {"yideng": 1, "erdeng": 1, "sandeng": 1})
+    approve_tiers(office, office2, fuping, kinds["work"], {"yideng": 1, "erdeng": 1, "sandeng": 1})
     danwei = file_round(linyi, "danwei")
     close_with(office, danwei, [({"unit": county_b}, 88), ({"unit": county_a}, 80)])
-    approve_tiers(office, danwei, kinds["unit"], {"youxiu": 1})
+    approve_tiers(office, office2, danwei, kinds["unit"], {"youxiu": 1})
     geren = file_round(linyi, "geren")
     close_with(office, geren, [({"person": coordinator_b.person}, 3)])
-    approve_tiers(office, geren, kinds["individual"], {"youxiu": 1})
+    approve_tiers(office, office2, geren, kinds["individual"], {"youxiu": 1})
     return SimpleNamespace(campaign=linyi, works=works, kinds=kinds)
 
 

@@ -51,12 +51,14 @@ def test_draw_takes_every_placement_with_a_tier_with_the_names_as_printed(office
     assert drawn.results.drawn_by == office
 
 
-def test_draw_orders_lines_by_tier_then_the_rounds_ranking(office, linyi, tiered, county_b):
+def test_draw_orders_lines_by_tier_then_the_rounds_ranking(
+    office, office2, linyi, tiered, county_b
+):
     # 初评 (an earlier round, by votes) gave the same award kind tiers too
     works = tiered.works
     round_ = file_round(linyi, "chuping")
     close_with(office, round_, [({"work": works[2]}, 3), ({"work": works[0]}, 2)])
-    approve_tiers(office, round_, tiered.kinds["work"], {"yideng": 2})
+    approve_tiers(office, office2, round_, tiered.kinds["work"], {"yideng": 2})
 
     drawn = services.draw(office, linyi)
 

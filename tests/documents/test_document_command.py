@@ -5,6 +5,8 @@ not final."""
 
 import hashlib
 import io
+import os
+import stat
 import subprocess
 
 import pytest
@@ -50,6 +52,17 @@ def test_notice_as_pdf_is_written_and_a_second_run_keeps_version_two(linyi, tmp_
     ).stdout
     assert "临会办〔2014〕46号" in text
     assert list(Document.objects.values_list("format", "version")) == [("pdf", 2), ("pdf", 1)]
+
+
+def test_the_file_written_gets_the_usual_mode(linyi, tmp_path):
+    target = tmp_path / "notice.docx"
+    umask = os.umask(0o022)
+    try:
+        _run("notice", "--campaign", "linyi-2014", "--out", str(target))
+    finally:
+        os.umask(umask)
+    assert stat.S_IMODE(target.stat().st_mode) == 0o644
+    assert not list(tmp_path.glob(".*.part"))
 
 
 @pytest.mark.parametrize("name", ["decision.odt", "decision", "decision.doc"])

@@ -10,7 +10,7 @@ import datetime
 import pytest
 from playwright.sync_api import expect
 
-from tests.awards.conftest import office2, png, supervisor, tiered, worker  # noqa: F401 (fixtures)
+from tests.awards.conftest import png, supervisor, tiered, worker  # noqa: F401 (fixtures)
 from tests.factories import PASSWORD
 from wenyi.awards.enums import ObjectionStatus, ResultsStatus
 from wenyi.awards.models import Award, Objection, Results
@@ -40,7 +40,7 @@ def test_provisional_list_to_notice_objection_final_and_documents(
     page,
     settings,
     office,
-    office2,  # noqa: F811 (a fixture)
+    office2,
     tiered,  # noqa: F811 (a fixture)
 ):
     slug = tiered.campaign.slug

@@ -303,19 +303,34 @@ def test_an_adjustment_from_an_old_tab_is_refused(office, computed, works_kind):
     assert second.tier.key == "erdeng"
 
 
-def test_approved_tiers_no_longer_change(office, computed, works_kind):
+def test_whoever_placed_or_adjusted_the_tiers_does_not_approve_them(
+    office, office2, computed, works_kind
+):
     tiering = computed
-    tiers.approve(office, tiering, version=tiering.version)
+    with pytest.raises(ValidationError, match="另一位|another member"):
+        tiers.approve(office, tiering, version=tiering.version)
+    placement = tiering.placements.get(entry__work__title="作品1")
+    tiers.adjust(office2, placement, None, reason="材料不实", version=tiering.version)
+    tiering.refresh_from_db()
+    with pytest.raises(ValidationError):
+        tiers.approve(office2, tiering, version=tiering.version)
+    tiering.refresh_from_db()
+    assert tiering.status == TieringStatus.DRAFT
+
+
+def test_approved_tiers_no_longer_change(office, office2, computed, works_kind):
+    tiering = computed
+    tiers.approve(office2, tiering, version=tiering.version)
     tiering.refresh_from_db()
 
     with pytest.raises(ValidationError):
-        tiers.approve(office, tiering, version=tiering.version)
+        tiers.approve(office2, tiering, version=tiering.version)
     with pytest.raises(ValidationError):
         tiers.compute_tiers(office, tiering, version=tiering.version)
     with pytest.raises(ValidationError):
         tiers.adjust(office, tiering.placements.first(), None, reason="x", version=tiering.version)
 
-    assert tiering.status == TieringStatus.APPROVED and tiering.approved_by == office
+    assert tiering.status == TieringStatus.APPROVED and tiering.approved_by == office2
 
 
 def test_computing_again_replaces_adjustments_and_says_so(office, computed, works_kind):

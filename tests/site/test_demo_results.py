@@ -7,7 +7,6 @@ import datetime
 import subprocess
 from io import StringIO
 
-import pytest
 from django.core.management import call_command
 
 from tests.site.test_demo_clock import _moments_after
@@ -21,13 +20,12 @@ from wenyi.review.models import Round
 END = datetime.date(2014, 12, 20)
 
 
-@pytest.fixture
-def december(db, settings):
+def test_the_demo_ends_with_final_results_and_the_commands_make_its_documents(
+    db, settings, tmp_path
+):
     settings.WENYI_TODAY = END
     call_command("setup", demo=True, stdout=StringIO())
 
-
-def test_the_demo_ends_with_final_results_documents_and_certificates(december):
     assert set(Round.objects.values_list("status", flat=True)) == {RoundStatus.CLOSED}
     results = Results.objects.get()
     assert results.status == ResultsStatus.FINAL
@@ -43,8 +41,7 @@ def test_the_demo_ends_with_final_results_documents_and_certificates(december):
     assert sorted(kept.values_list("format", flat=True)) == ["docx", "pdf"]
     assert _moments_after(END) == []
 
-
-def test_the_commands_make_the_real_documents_from_the_demo(december, tmp_path):
+    # the commands make the real decision, notice and certificates from it
     out = tmp_path / "out"
     out.mkdir()
     call_command("document", "commendation", campaign="linyi-2014", out=str(out / "d.pdf"))

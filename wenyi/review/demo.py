@@ -31,8 +31,8 @@ and its stage 推荐评审 (to 30 November):
   award kind of the file ([[award_kinds]]: units, individuals, art workers, works) the
   office set the rules of its tiers on the last round of that subject (`TIER_RULES`),
   placed the ranking in them and approved the placements, so from 1 December (总结表彰)
-  the results are drawn from approved tierings. `tiers.approve` asks for no second
-  login, so the office that computed approves too.
+  the results are drawn from approved tierings. A second member of the office (the site
+  demo's `office2`) approves them: nobody approves the tiers they placed.
 
 Everything goes through the review services, acting as the office or the experts, so it
 is audited and notified like real work. Every moment comes from the clock, and so falls
@@ -170,16 +170,17 @@ def build(campaign: Campaign, today: datetime.date) -> int:
     first = found.get("chuping")
     if first is None or today < first.opens:
         return 0  # the review has not begun
-    office = (
+    offices = list(
         Membership.objects.filter(role=Role.OFFICE, unit__code=campaign.owner_unit_code)
         .select_related("user")
-        .order_by("pk")
-        .first()
+        .order_by("pk")[:2]
     )
     experts = _experts()
-    if office is None or len(experts) < 1 + len(EXPERTS):
+    if not offices or len(experts) < 1 + len(EXPERTS):
         return 0  # people() made them; without them there is no committee to show
-    actor = office.user
+    actor = offices[0].user
+    # four eyes: a second member of the office approves the tiers the first placed
+    approver = offices[-1].user
     rng = random.Random(1115)
     with transaction.atomic():
         services.set_up_committee(actor, campaign, name=COMMITTEE)
@@ -198,8 +199,8 @@ def build(campaign: Campaign, today: datetime.date) -> int:
             people = found.get(key)
             if people is not None and today >= people.opens:
                 _people_round(actor, people, today, rng)
-        if today >= TIERS_DAY:
-            _tiers(actor, campaign)
+        if today >= TIERS_DAY and approver != actor:
+            _tiers(actor, approver, campaign)
     return entries.count()
 
 
@@ -523,10 +524,10 @@ def _people_places(round_: Round, assignments: list[Assignment], share: float, r
             )
 
 
-def _tiers(actor, campaign: Campaign) -> None:
+def _tiers(actor, approver, campaign: Campaign) -> None:
     """Each award kind's tiers on the last round of its subject, once every round has
-    closed: the rules of `TIER_RULES` set, the ranking placed, the placements approved
-    (as the office; nothing asks for a second login)."""
+    closed: the rules of `TIER_RULES` set, the ranking placed (`actor`), the placements
+    approved by a second member of the office (`approver`)."""
     found = list(campaign.review_rounds.order_by("position", "id"))
     if any(r.status != RoundStatus.CLOSED for r in found):
         return
@@ -547,7 +548,7 @@ def _tiers(actor, campaign: Campaign) -> None:
             continue
         tiering = tiers.set_rules(actor, round_, kind, rules, version=0)
         tiering = tiers.compute_tiers(actor, tiering, version=tiering.version)
-        tiers.approve(actor, tiering, version=tiering.version)
+        tiers.approve(approver, tiering, version=tiering.version)
 
 
 def _main_expert(round_: Round, mine: list[Assignment], criteria, quality, rng) -> None:

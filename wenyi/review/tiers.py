@@ -361,15 +361,34 @@ def adjust(
     return placement
 
 
+def placed_by(actor, tiering: Tiering) -> bool:
+    """Whether `actor` computed the placements or adjusted one: then someone else
+    approves them (four eyes)."""
+    login = login_of(actor)
+    if login is None:
+        return False
+    return (
+        tiering.computed_by_id == login.pk
+        or tiering.placements.filter(adjusted=True, adjusted_by=login).exists()
+    )
+
+
 @transaction.atomic
 def approve(actor, tiering: Tiering, *, version: int | None) -> Tiering:
     """Approve the placements as they stand: final from then on. Refused before they
-    are computed, or when the rules changed since."""
+    are computed, when the rules changed since, or to whoever placed or adjusted them."""
     tiering = _locked(tiering)
     _closed(tiering.round)
     if tiering.status == TieringStatus.DRAFT:
         if tiering.computed_at is None:
             raise ValidationError(_("Compute the placements by the current rules first."))
+        if placed_by(actor, tiering):
+            raise ValidationError(
+                _(
+                    "You placed or adjusted these tiers yourself: another member of the "
+                    "office approves them."
+                )
+            )
         if version != tiering.version:
             # an old tab: the tiers changed after it was opened, approve what is seen
             raise versioning.EditConflict(tiering, version or 0)

@@ -541,6 +541,12 @@ def _tiers_context(request: HttpRequest, round_: Round, kind_key: str | None, fo
         "version": version,
         "stale": tiering is not None and tiering.computed_at is None and bool(placements),
         "computed": tiering is not None and tiering.computed_at is not None,
+        # four eyes: whoever placed or adjusted the tiers does not approve them
+        "own_tiers": tiering is not None
+        and (
+            tiering.computed_by_id == request.user.pk
+            or any(p.adjusted and p.adjusted_by_id == request.user.pk for p in placements)
+        ),
     }
     return context
 
