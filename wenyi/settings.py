@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
     "rules.apps.AutodiscoverRulesConfig",
     "django_htmx",
     "django_tasks",
@@ -57,6 +58,7 @@ INSTALLED_APPS = [
     "wenyi.review",
     "wenyi.awards",
     "wenyi.documents",
+    "wenyi.portal",
     "wenyi.site",
 ]
 

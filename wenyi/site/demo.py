@@ -241,6 +241,7 @@ def _campaign_parts(campaign: Campaign, stdout=None) -> None:
     from wenyi.awards.models import Award
     from wenyi.core import clock
     from wenyi.documents import demo as documents_demo
+    from wenyi.portal import demo as portal_demo
     from wenyi.reporting import demo as reporting_demo
     from wenyi.works import demo as works_demo
 
@@ -250,6 +251,7 @@ def _campaign_parts(campaign: Campaign, stdout=None) -> None:
     works = works_demo.build(campaign, today)
     entries = review_demo.build(campaign, today)  # after the works it reviews
     awards_demo.build(campaign, today)  # from the review's approved tiers
+    portal_demo.build(campaign, today)  # published news and consented works, as of today
     awards = Award.objects.filter(results__campaign=campaign).count()
     certificates = documents_demo.build(campaign, today)  # once the results are final
     if stdout:

@@ -29,6 +29,7 @@ urlpatterns = [
     path("", include("wenyi.review.urls")),
     path("", include("wenyi.awards.urls")),
     path("", include("wenyi.documents.urls")),
+    path("", include("wenyi.portal.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -79,6 +79,8 @@ def _section(request: HttpRequest) -> str:
         return "results"
     if match.namespace == "documents":
         return "documents"
+    if match.namespace == "portal":
+        return "portal"
     if match.namespace == "core":
         return "notices"
     if match.namespace == "" and name == "home":
@@ -118,6 +120,7 @@ def navigation(request: HttpRequest) -> dict:
         "nav_review": _review_url(user, campaign),
         "nav_results": campaign is not None and allowed(user, "awards.view_results", campaign),
         "nav_documents": campaign is not None and allowed(user, "review.supervise", campaign),
+        "nav_portal": campaign is not None and allowed(user, "portal.view_office", campaign),
         "nav_todo": todo.count(user, campaign),
         "nav_unread": user.notifications.filter(read_at__isnull=True).count(),
     }

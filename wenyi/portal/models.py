@@ -1,0 +1,158 @@
+"""The public portal (issue 14, points 4 and 5): which works the office shows to the
+public, and the news it posts — activity reports and typical examples (典型经验) with
+their photos.
+
+A work is on the portal while its `WorkPublication` is published; the public pages
+also check, on every read, that the work still has its rights holder's consent and is
+still submitted and not disqualified, so a consent taken back or a work withdrawn after
+publishing disappears at once (see `queries.public_works`).
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from wenyi.core.models import TimeStampedModel
+from wenyi.core.uploads import StoredFile
+from wenyi.core.versioning import Versioned
+from wenyi.portal.enums import NewsKind
+
+
+class WorkPublication(TimeStampedModel):
+    """That the office put a work on the portal (or took it off again)."""
+
+    work = models.OneToOneField(
+        "works.Work",
+        on_delete=models.CASCADE,
+        related_name="publication",
+        verbose_name=_("work"),
+    )
+    # the work's campaign, kept here so the gallery reads one index
+    campaign = models.ForeignKey(
+        "campaigns.Campaign",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("campaign"),
+    )
+    is_published = models.BooleanField(_("on the portal"), default=False)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("published by"),
+    )
+    unpublished_at = models.DateTimeField(_("taken off at"), null=True, blank=True)
+    unpublished_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("taken off by"),
+    )
+
+    class Meta:
+        verbose_name = _("publication of a work")
+        verbose_name_plural = _("publications of works")
+        indexes = [
+            # the gallery's order among the published works (Django writes the flag as a
+            # bare column in SQLite's WHERE, which a partial index matches)
+            models.Index(
+                fields=["campaign", "-published_at", "-id"],
+                condition=models.Q(is_published=True),
+                name="portal_gallery",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.work_id}: {self.is_published}"
+
+    def audit_unit(self):
+        return self.work.unit
+
+
+class NewsItem(Versioned, TimeStampedModel):
+    """An activity report or a typical example: a title, a date and plain paragraphs,
+    with photos (the first is the cover)."""
+
+    campaign = models.ForeignKey(
+        "campaigns.Campaign",
+        on_delete=models.CASCADE,
+        related_name="news",
+        verbose_name=_("campaign"),
+    )
+    kind = models.CharField(
+        _("kind of news"), max_length=10, choices=NewsKind.choices, default=NewsKind.REPORT
+    )
+    title = models.CharField(_("headline"), max_length=120)
+    dated = models.DateField(_("date of the news"))
+    summary = models.CharField(_("short summary"), max_length=200, blank=True)
+    body = models.TextField(_("text"))
+    is_published = models.BooleanField(_("on the portal"), default=False)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("published by"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    # the new-item form's token: sending the form twice makes one item
+    token = models.UUIDField(_("form token"), null=True, blank=True, unique=True, editable=False)
+
+    class Meta:
+        verbose_name = _("news item")
+        verbose_name_plural = _("news items")
+        ordering = ["-dated", "-id"]
+        indexes = [models.Index(fields=["campaign", "is_published", "-dated"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def audit_unit(self):
+        return self.campaign.owner_unit()
+
+    def paragraphs(self) -> list[str]:
+        return [p.strip() for p in self.body.splitlines() if p.strip()]
+
+    def lead(self) -> str:
+        """The summary, or the start of the text: for lists and the page's description."""
+        if self.summary:
+            return self.summary
+        text = "".join(self.paragraphs())
+        return text[:80] + ("…" if len(text) > 80 else "")
+
+
+class NewsPhoto(StoredFile):
+    """A photo of a news item (a `core.uploads.StoredFile`): the public pages show only
+    its public copy, re-encoded without EXIF, GPS or other metadata."""
+
+    upload_folder, upload_owner = "news", "news_id"
+
+    news = models.ForeignKey(
+        NewsItem, on_delete=models.CASCADE, related_name="photos", verbose_name=_("news item")
+    )
+    caption = models.CharField(_("caption"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("photo of a news item")
+        verbose_name_plural = _("photos of news items")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.original_name or self.file.name
+
+    def audit_unit(self):
+        return self.news.campaign.owner_unit()
