@@ -130,7 +130,7 @@ def test_provisional_list_to_notice_objection_final_and_documents(
 
     # the decision, made in the page, kept in the archive and downloadable
     _on(settings, datetime.date(2014, 12, 19))
-    page.get_by_test_id("to-documents").click()
+    page.goto(f"/campaigns/{slug}/documents/")  # the menu's 公文与证书
     card = page.locator(
         '[data-testid="document-card"][data-kind="commendation"][data-format="pdf"]'
     )

@@ -7,7 +7,6 @@ is for the office only: public pages show an objection by its reference number, 
 result it concerns, its state and the decision.
 """
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -19,20 +18,9 @@ from wenyi.awards.enums import (
     ObjectorKind,
     ResultsStatus,
 )
-from wenyi.core.models import TimeStampedModel
+from wenyi.core.models import TimeStampedModel, actor_field
 from wenyi.core.uploads import StoredFile
 from wenyi.core.versioning import Versioned
-
-
-def _user(verbose_name, related_name="+"):
-    return models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name=related_name,
-        verbose_name=verbose_name,
-    )
 
 
 class Results(Versioned, TimeStampedModel):
@@ -50,11 +38,11 @@ class Results(Versioned, TimeStampedModel):
         _("status"), max_length=10, choices=ResultsStatus.choices, default=ResultsStatus.DRAFT
     )
     drawn_at = models.DateTimeField(_("drawn up at"), null=True, blank=True)
-    drawn_by = _user(_("drawn up by"))
+    drawn_by = actor_field(_("drawn up by"))
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
-    approved_by = _user(_("approved by"))
+    approved_by = actor_field(_("approved by"))
     final_at = models.DateTimeField(_("declared final at"), null=True, blank=True)
-    final_by = _user(_("declared final by"))
+    final_by = actor_field(_("declared final by"))
 
     class Meta:
         verbose_name = _("results")
@@ -178,7 +166,7 @@ class PublicNotice(TimeStampedModel):
     starts_on = models.DateField(_("objections from"))
     ends_on = models.DateField(_("objections until"))
     published_at = models.DateTimeField(_("published at"))
-    published_by = _user(_("published by"))
+    published_by = actor_field(_("published by"))
 
     class Meta:
         verbose_name = _("public notice")
@@ -239,10 +227,10 @@ class Objection(TimeStampedModel):
     )
     investigation_note = models.TextField(_("investigation note"), blank=True)
     investigated_at = models.DateTimeField(_("investigation started at"), null=True, blank=True)
-    investigated_by = _user(_("investigated by"))
+    investigated_by = actor_field(_("investigated by"))
     decision = models.TextField(_("written decision"), blank=True)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
-    decided_by = _user(_("decided by"))
+    decided_by = actor_field(_("decided by"))
 
     class Meta:
         verbose_name = _("objection")

@@ -95,7 +95,8 @@ def next_step(request: HttpRequest, results: Results | None, objections: list) -
             )
         return _("The notice has ended and every objection is decided: declare the results final.")
     return _(
-        "The results are final: the commendation decision and the certificates are drawn from them."
+        "The results are final: make the commendation decision and the certificates from "
+        "them under “Documents and certificates” in the menu."
     )
 
 

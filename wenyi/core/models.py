@@ -6,6 +6,19 @@ from django.utils.translation import gettext_lazy as _
 from wenyi.core.enums import AuditAction, ImportKind, ImportStatus, NoticeKind
 
 
+def actor_field(verbose_name, related_name: str = "+") -> models.ForeignKey:
+    """The login that did something to a record (approved it, decided it, made it): kept
+    when the login is deleted as empty, never deleting the record."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name=related_name,
+        verbose_name=verbose_name,
+    )
+
+
 class TimeStampedModel(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)

@@ -9,12 +9,11 @@ changed in the application; generating a document reads it and the final results
 the file as a new `Document` version.
 """
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from wenyi.core.models import TimeStampedModel
+from wenyi.core.models import TimeStampedModel, actor_field
 from wenyi.core.versioning import Versioned
 from wenyi.documents.enums import RUNNING, DocumentFormat, DocumentKind, JobStatus
 
@@ -99,14 +98,7 @@ class Document(models.Model):
     file = models.FileField(_("file"), upload_to=document_path, max_length=300)
     sha256 = models.CharField(_("SHA-256 checksum"), max_length=64)
     size = models.PositiveBigIntegerField(_("file size"), default=0)
-    made_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("made by"),
-    )
+    made_by = actor_field(_("made by"))
     made_at = models.DateTimeField(_("made at"))
     note = models.CharField(_("note"), max_length=300, blank=True)
 
@@ -203,14 +195,7 @@ class GenerationJob(TimeStampedModel):
         related_name="+",
         verbose_name=_("document made"),
     )
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("asked for by"),
-    )
+    requested_by = actor_field(_("asked for by"))
 
     class Meta:
         verbose_name = _("document being made")

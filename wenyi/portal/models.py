@@ -8,11 +8,10 @@ still submitted and not disqualified, so a consent taken back or a work withdraw
 publishing disappears at once (see `queries.public_works`).
 """
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from wenyi.core.models import TimeStampedModel
+from wenyi.core.models import TimeStampedModel, actor_field
 from wenyi.core.uploads import StoredFile
 from wenyi.core.versioning import Versioned
 from wenyi.portal.enums import NewsKind
@@ -36,23 +35,9 @@ class WorkPublication(TimeStampedModel):
     )
     is_published = models.BooleanField(_("on the portal"), default=False)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
-    published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("published by"),
-    )
+    published_by = actor_field(_("published by"))
     unpublished_at = models.DateTimeField(_("taken off at"), null=True, blank=True)
-    unpublished_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("taken off by"),
-    )
+    unpublished_by = actor_field(_("taken off by"))
 
     class Meta:
         verbose_name = _("publication of a work")
@@ -93,22 +78,8 @@ class NewsItem(Versioned, TimeStampedModel):
     body = models.TextField(_("text"))
     is_published = models.BooleanField(_("on the portal"), default=False)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
-    published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("published by"),
-    )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("created by"),
-    )
+    published_by = actor_field(_("published by"))
+    created_by = actor_field(_("created by"))
     # the new-item form's token: sending the form twice makes one item
     token = models.UUIDField(_("form token"), null=True, blank=True, unique=True, editable=False)
 

@@ -12,7 +12,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from wenyi.core.models import TimeStampedModel
+from wenyi.core.models import TimeStampedModel, actor_field
 from wenyi.core.versioning import Versioned
 from wenyi.review.enums import (
     AdvanceRule,
@@ -35,17 +35,6 @@ from wenyi.review.enums import (
 NUMBER = {"max_digits": 12, "decimal_places": 3}
 RESULT = {"max_digits": 14, "decimal_places": 6}
 FALLBACKS = [(m.value, m.label) for m in (AggregationMethod.MEAN, AggregationMethod.MEDIAN)]
-
-
-def _user(verbose_name, related_name="+"):
-    return models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name=related_name,
-        verbose_name=verbose_name,
-    )
 
 
 class Committee(TimeStampedModel):
@@ -89,7 +78,7 @@ class CommitteeMember(models.Model):
     person = models.ForeignKey(
         "orgs.Person", on_delete=models.PROTECT, related_name="+", verbose_name=_("expert")
     )
-    added_by = _user(_("added by"))
+    added_by = actor_field(_("added by"))
     added_at = models.DateTimeField(_("added at"), auto_now_add=True)
 
     class Meta:
@@ -137,7 +126,7 @@ class Relation(TimeStampedModel):
     )
     kind = models.CharField(_("relation"), max_length=12, choices=RelationKind.choices)
     reason = models.TextField(_("reason"), blank=True)
-    declared_by = _user(_("declared by"))
+    declared_by = actor_field(_("declared by"))
 
     class Meta:
         verbose_name = _("declared relation")
@@ -260,7 +249,7 @@ class Round(Versioned, TimeStampedModel):
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     reopen_reason = models.TextField(_("reason for reopening"), blank=True)
     from_file = models.BooleanField(_("declared in the campaign file"), default=False)
-    created_by = _user(_("created by"))
+    created_by = actor_field(_("created by"))
     checkers = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         through="RoundChecker",
@@ -342,7 +331,7 @@ class RoundChecker(models.Model):
         related_name="+",
         verbose_name=_("eligibility checker"),
     )
-    added_by = _user(_("added by"))
+    added_by = actor_field(_("added by"))
 
     class Meta:
         verbose_name = _("eligibility checker")
@@ -409,9 +398,9 @@ class Entry(TimeStampedModel):
         _("why not eligible"), max_length=10, choices=IneligibleReason.choices, blank=True
     )
     eligibility_note = models.TextField(_("eligibility note"), blank=True)
-    checked_by = _user(_("checked by"))
+    checked_by = actor_field(_("checked by"))
     checked_at = models.DateTimeField(_("checked at"), null=True, blank=True)
-    added_by = _user(_("added by"))
+    added_by = actor_field(_("added by"))
 
     class Meta:
         verbose_name = _("review entry")
@@ -477,9 +466,9 @@ class Conflict(TimeStampedModel):
         verbose_name=_("declared relation"),
     )
     reason = models.TextField(_("reason"), blank=True)
-    declared_by = _user(_("declared by"))
+    declared_by = actor_field(_("declared by"))
     dismissed_at = models.DateTimeField(_("dismissed at"), null=True, blank=True)
-    dismissed_by = _user(_("dismissed by"))
+    dismissed_by = actor_field(_("dismissed by"))
     dismiss_reason = models.TextField(_("reason for dismissal"), blank=True)
 
     class Meta:
@@ -529,7 +518,7 @@ class Assignment(TimeStampedModel):
         _("assigned"), max_length=10, choices=AssignmentSource.choices, default="manual"
     )
     panel = models.PositiveSmallIntegerField(_("panel"), default=1)
-    created_by = _user(_("assigned by"))
+    created_by = actor_field(_("assigned by"))
 
     class Meta:
         verbose_name = _("assignment")
@@ -637,9 +626,9 @@ class Tiering(Versioned, TimeStampedModel):
         _("status"), max_length=10, choices=TieringStatus.choices, default=TieringStatus.DRAFT
     )
     computed_at = models.DateTimeField(_("placed at"), null=True, blank=True)
-    computed_by = _user(_("placed by"))
+    computed_by = actor_field(_("placed by"))
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
-    approved_by = _user(_("approved by"))
+    approved_by = actor_field(_("approved by"))
 
     class Meta:
         verbose_name = _("award tiers of a round")
@@ -723,7 +712,7 @@ class Placement(models.Model):
     )
     adjusted = models.BooleanField(_("adjusted by the office"), default=False)
     reason = models.TextField(_("reason for the adjustment"), blank=True)
-    adjusted_by = _user(_("adjusted by"))
+    adjusted_by = actor_field(_("adjusted by"))
     adjusted_at = models.DateTimeField(_("adjusted at"), null=True, blank=True)
 
     class Meta:
