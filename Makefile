@@ -23,12 +23,15 @@ RUN_PORT ?= 8000
 # environment may override WENYI_TODAY, and an empty value means the real date.
 DEMO_TODAY ?= 2014-09-16
 PYTEST_ARGS ?=
+# Tests run in parallel, one process per CPU (pytest-xdist; each has its own test
+# database); TEST_WORKERS=0 runs them in this process, e.g. to debug with pdb.
+TEST_WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 # Keeps tests away from the development database and secret key in ./var.
 TEST_DATA_DIR ?= $(CURDIR)/var/test
 
 # gettext: msgfmt compiles the translations whenever a .po file is newer than its .mo.
 DEBS_RUN := fonts-noto-cjk gettext
-DEBS_TEST := $(DEBS_RUN) chromium poppler-utils gettext
+DEBS_TEST := $(DEBS_RUN) chromium poppler-utils gettext openjdk-17-jre-headless
 DEBS_MESSAGES := gettext
 
 HASH := $(shell sha256sum pyproject.toml | cut -c1-12)
@@ -105,7 +108,7 @@ test: deps-test $(STAMP_TEST) translations
 test-only: translations
 	@test -x $(BIN)/pytest || { echo "$(BIN)/pytest is missing: run 'make test' once" >&2; exit 1; }
 	@mkdir -p $(TEST_DATA_DIR)
-	@rc=0; WENYI_DATA_DIR=$(TEST_DATA_DIR) $(BIN)/pytest $(PYTEST_ARGS) || rc=$$?; \
+	@rc=0; WENYI_DATA_DIR=$(TEST_DATA_DIR) $(BIN)/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS) || rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: that is a failure" >&2; fi; \
 	exit $$rc
 

@@ -36,7 +36,6 @@ import argparse
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -97,19 +96,9 @@ def child(what: str) -> None:
 
 
 def measure(data_dir: str, what: str) -> dict[str, float]:
-    done = subprocess.run(
-        [sys.executable, __file__, "--child", what, "--data-dir", data_dir],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    values = {}
-    for line in done.stdout.splitlines():
-        key, *numbers = line.split()
-        values[key] = float(numbers[0])
-        if key == "pages":
-            values["bytes"] = float(numbers[1])
-    return values
+    from bench.child import run_child
+
+    return run_child(__file__, "--child", what, "--data-dir", data_dir)
 
 
 def main() -> None:

@@ -218,6 +218,10 @@ else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = DATA_DIR / "outbox"
 
+# Text messages (the public vote's phone codes, wenyi.core.sms): a dotted path to a
+# backend; the default writes them to the log (no gateway on a closed network).
+WENYI_SMS_BACKEND = env_str("WENYI_SMS_BACKEND", "wenyi.core.sms.LogBackend")
+
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -17,6 +17,7 @@ import pytest
 
 from tests.conftest import _user_with_role
 from tests.factories import PersonFactory
+from tests.review.voting import public_work, sms_outbox, voting  # noqa: F401 - fixtures
 from wenyi.orgs.enums import Role
 from wenyi.review import rounds, services
 from wenyi.review.models import Committee, Round

@@ -30,6 +30,7 @@ from wenyi.awards.models import PublicNotice, Results
 from wenyi.campaigns.models import Campaign
 from wenyi.core import clock
 from wenyi.core.versioning import show_refusal
+from wenyi.review import vote_results, votes
 
 
 def _published(slug: str) -> tuple[Campaign, Results, PublicNotice]:
@@ -138,14 +139,22 @@ def receipt(request: HttpRequest, slug: str, reference: str) -> HttpResponse:
 def public_results(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = get_object_or_404(Campaign, slug=slug)
     results = get_object_or_404(Results, campaign=campaign, status=ResultsStatus.FINAL)
+    awards = list(queries.final_awards(campaign))
+    # a public vote fed the works' scores: each work line shows its parts apart
+    vote = votes.vote_of(campaign)
+    if vote is not None:
+        parts = vote_results.results_for_placements(a.placement_id for a in awards if a.work_id)
+        for award in awards:
+            award.parts = parts.get(award.placement_id)
     return render(
         request,
         "awards/public/results.html",
         {
             "campaign": campaign,
             "results": results,
-            "groups": queries.grouped(queries.final_awards(campaign)),
+            "groups": queries.grouped(awards),
             "notice": results.notices.order_by("-number").first(),
+            "vote": vote,
         },
     )
 

@@ -84,6 +84,7 @@ class F:
     name: str
     # text | key | int | number | bool | date | email | choice | texts | choices | ints | dates
     # | weights (a table of key = number, such as a round's formula)
+    # | moment (a date, or a date with a time of day: the public vote's window)
     kind: str
     required: bool = False
     default: Any = None
@@ -94,6 +95,8 @@ class F:
     attr: str | None = None
     # a number's bound that the value must exceed (weights and maxima: more than 0)
     above: int | None = None
+    # how a `weights` table is written, for the message when it is not a table
+    example: str = ""
 
     @property
     def model_attr(self) -> str:
@@ -250,6 +253,30 @@ PUBLIC_NOTICE = (
     F("closed_days", "dates", default=(), attr="notice_closed_days"),
 )
 
+# the public vote (wenyi.review.votes): its window, the works round it feeds, the weights
+# of the experts' score and of the votes in that round's final score, and the graded
+# friction per network address
+PUBLIC_VOTE = (
+    F("round", "key", required=True, max_length=60, attr="round_key"),
+    F("starts", "moment", required=True),
+    F("ends", "moment", required=True),
+    F(
+        "weights",
+        "weights",
+        required=True,
+        above=0,
+        high=100,
+        example="{ experts = 60, online = 30, onsite = 10 }",
+    ),
+    F("challenge_after", "int", default=20, low=1, high=LARGE),
+    F("login_after", "int", default=100, low=1, high=LARGE),
+    F("burst_per_minute", "int", default=10, low=1, high=LARGE),
+    F("description", "text", default=""),
+)
+# the parts of the public vote's weights: the experts' score, the online vote, the
+# on-site vote (optional)
+VOTE_WEIGHTS = ("experts", "online", "onsite")
+
 # how the campaign's documents are headed, numbered and addressed, and the text of the
 # commendation decision (wenyi.documents, DocumentSettings)
 DOCUMENTS = (
@@ -334,6 +361,7 @@ SCHEMA: tuple[Section, ...] = (
         loaded_by="review",
         parts=(Section("criteria", CRITERION, many=True, unique="key"),),
     ),
+    Section("public_vote", PUBLIC_VOTE, loaded_by="review"),
     Section("public_notice", PUBLIC_NOTICE, defaults=True),
     Section(
         "documents",
@@ -480,7 +508,8 @@ class _Checker:
         """A table of key = number (a round's formula): each number as `number` checks
         it, kept as a JSON number (an int when whole). Every bad key named by its path."""
         if not isinstance(raw, dict):
-            self.problem(path, "应为表（如 { quota_completion = 40, works = 20 }）")
+            example = spec.example or "{ quota_completion = 40, works = 20 }"
+            self.problem(path, f"应为表（如 {example}）")
             return False, None
         number = F(spec.name, "number", above=spec.above, low=spec.low, high=spec.high)
         out: dict[str, int | float] = {}
@@ -565,6 +594,12 @@ class _Checker:
             return "应为日期，不带时间（如 2014-07-01）", None
         if not isinstance(raw, datetime.date):
             return "应为日期（如 2014-07-01，不加引号）", None
+        return None, raw
+
+    def _value_moment(self, raw: Any, spec: F) -> tuple[str | None, Any]:
+        # a date (the whole day) or a date-time; a time of day alone names no moment
+        if not isinstance(raw, datetime.date):
+            return "应为日期或日期时间（如 2014-11-01 或 2014-11-01T08:00:00，不加引号）", None
         return None, raw
 
     def _value_choice(self, raw: Any, spec: F) -> tuple[str | None, Any]:
@@ -999,6 +1034,80 @@ def _review_round_rules(c: _Checker, spec: dict[str, Any], data: dict[str, Any])
             earlier[item["key"]] = item
 
 
+def vote_moment(value: datetime.date, *, end: bool = False) -> datetime.datetime:
+    """A `moment` of the public vote as a local date-time without a zone: a date is its
+    first moment (`starts`) or its last (`ends`: the whole day counts); a date-time with
+    an offset is put in the site's time zone."""
+    if isinstance(value, datetime.datetime):
+        if value.tzinfo is not None:
+            from zoneinfo import ZoneInfo
+
+            value = value.astimezone(ZoneInfo(settings.TIME_ZONE)).replace(tzinfo=None)
+        return value
+    return datetime.datetime.combine(value, datetime.time.max if end else datetime.time.min)
+
+
+def _day(value: datetime.date) -> datetime.date:
+    return value.date() if isinstance(value, datetime.datetime) else value
+
+
+def public_vote_problems(
+    item: Item, *, period: tuple[datetime.date, datetime.date] | None, rounds: dict[str, Item]
+) -> list[tuple[str, str]]:
+    """What is wrong across the fields of `[public_vote]`, as (field, message): the
+    window, the weights' parts and their sum, the thresholds' order, and the round it
+    feeds (`rounds`: the file's rounds by key) — a works round with scores, closing no
+    earlier than the vote ends."""
+    found: list[tuple[str, str]] = []
+    starts, ends = item.get("starts"), item.get("ends")
+    if starts and ends and vote_moment(ends, end=True) <= vote_moment(starts):
+        found.append(("ends", "投票结束时间应晚于开始时间 starts"))
+    if period is not None:
+        for name, value in (("starts", starts), ("ends", ends)):
+            if value and not period[0] <= _day(value) <= period[1]:
+                found.append((name, f"应在活动期间 {period[0]} 至 {period[1]} 之内"))
+    weights = item.get("weights")
+    if weights is not None:
+        for key in weights:
+            if key not in VOTE_WEIGHTS:
+                found.append((f"weights.{key}", _unknown(key, VOTE_WEIGHTS)))
+        for key, meaning in (("experts", "专家评分"), ("online", "网络投票")):
+            if key not in weights:
+                found.append(("weights", f"缺少 {key}（{meaning}的权重）"))
+        total = sum(decimal.Decimal(str(v)) for v in weights.values())
+        if total != 100:
+            found.append(("weights", f"各项权重之和应为 100（现为 {total.normalize():f}）"))
+    low, high = item.get("challenge_after"), item.get("login_after")
+    if low and high and high < low:
+        found.append(("login_after", f"不能小于 challenge_after（{low}）"))
+    key = item.get("round")
+    if key:
+        round_ = rounds.get(key)
+        if round_ is None:
+            found.append(("round", f"没有 key 为「{key}」的评审轮次"))
+        else:
+            name = round_.get("name") or key
+            if round_.get("subject") and round_["subject"] != RoundSubject.WORKS:
+                message = f'「{name}」不是作品轮次：只能计入 subject = "works" 的轮次'
+                found.append(("round", message))
+            if round_.get("kind") == RoundKind.APPROVAL:
+                message = f'「{name}」只投通过与否、没有分数：应为 kind = "scoring" 或 "ranking"'
+                found.append(("round", message))
+            closes = round_.get("closes")
+            if ends and closes and _day(ends) > closes:
+                found.append(("ends", f"晚于所计入轮次「{name}」的截止日期 {closes}"))
+    return found
+
+
+def _public_vote_rules(c: _Checker, spec: dict[str, Any], data: dict[str, Any]) -> None:
+    vote = spec["public_vote"]
+    if not vote:
+        return
+    rounds = {item["key"]: item for item in spec["review_rounds"] if item.get("key")}
+    for where, message in public_vote_problems(vote, period=spec["_period"], rounds=rounds):
+        c.problem(f"public_vote.{where}", message)
+
+
 def _public_notice_rules(c: _Checker, spec: dict[str, Any], data: dict[str, Any]) -> None:
     notice = spec["public_notice"] = spec["public_notice"] or {"_path": "public_notice"}
     if notice.get("count") == NoticeCount.CALENDAR and notice.get("closed_days"):
@@ -1040,6 +1149,7 @@ _RULES: dict[str, Callable[[_Checker, dict[str, Any], dict[str, Any]], None]] = 
     "activity_types": _metric_rules,
     "work_categories": _category_rules,
     "review_rounds": _review_round_rules,
+    "public_vote": _public_vote_rules,
     "public_notice": _public_notice_rules,
     "documents": _documents_rules,
 }

@@ -8,11 +8,13 @@ class DocumentKind(models.TextChoices):
     COMMENDATION = "commendation", _("commendation decision")
     NOTICE = "notice", _("campaign notice")
     CERTIFICATES = "certificates", _("certificates")
+    ANTHOLOGY = "anthology", _("anthology")
 
 
 class DocumentFormat(models.TextChoices):
     DOCX = "docx", _("Word (.docx)")
     PDF = "pdf", _("PDF")
+    EPUB = "epub", _("e-book (EPUB)")
 
 
 class JobStatus(models.TextChoices):

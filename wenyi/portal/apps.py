@@ -8,4 +8,6 @@ class PortalConfig(AppConfig):
     verbose_name = _("Public portal")
 
     def ready(self) -> None:
-        from wenyi.portal import rules  # noqa: F401 - register the rules
+        from wenyi.portal import anthology, rules  # noqa: F401 - register the rules
+
+        anthology.register()  # the maker of the anthology's PDF and EPUB

@@ -8,8 +8,17 @@ the demo's today.
 - Every work with the rights holder's portal consent, submitted and not disqualified,
   published on the portal (`services.publish_work`).
 
-Everything goes through wenyi.portal.services (audited like real work). Running it again
-changes nothing: the news are found by their form tokens, published works are skipped.
+- From 16 December (`ANTHOLOGY_DAY`), once the results are final: the anthology. The
+  office records the rights holders' written consent to print (collected from the
+  authors of the submitted works that are not under suspicion of copying), starts the
+  book 《职工文艺作品选》 with a preface, an editor's note and a cover picture (again
+  with a GPS position the printed copy drops), adds the works of the award list of
+  works and then the other consented ones, and makes it as PDF and EPUB, kept in the
+  archive as made that afternoon.
+
+Everything goes through wenyi.portal.services and wenyi.portal.anthology (audited like
+real work). Running it again changes nothing: the news and the book are found by their
+form tokens, published works are skipped.
 """
 
 from __future__ import annotations
@@ -19,14 +28,23 @@ import io
 import uuid
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
 
+from wenyi.awards.enums import ResultsStatus
+from wenyi.awards.queries import results_of
 from wenyi.campaigns.models import Campaign
+from wenyi.documents import generate
+from wenyi.documents.enums import DocumentFormat, DocumentKind
+from wenyi.documents.models import Document
 from wenyi.orgs.enums import Role
 from wenyi.orgs.models import Membership
-from wenyi.portal import services
-from wenyi.portal.enums import NewsKind
-from wenyi.portal.models import NewsItem, WorkPublication
-from wenyi.works.models import Work
+from wenyi.portal import anthology, services
+from wenyi.portal.enums import NewsKind, PageSize
+from wenyi.portal.models import Anthology, NewsItem, WorkPublication
+from wenyi.works import services as work_services
+from wenyi.works.enums import MatchStatus
+from wenyi.works.models import Match, Work
 from wenyi.works.queries import eligible
 
 NAMESPACE = uuid.UUID("6f1c2c3e-8d0a-4b7e-9a55-14f0d0c2a914")
@@ -62,14 +80,34 @@ NEWS = [
 ]
 
 
-def _photo(colour, name: str) -> SimpleUploadedFile:
+ANTHOLOGY_DAY = datetime.date(2014, 12, 16)
+ANTHOLOGY = {
+    "title": "职工文艺作品选",
+    "subtitle": "2014年文艺工作者深入职工创作实践活动优秀作品汇编",
+    "editor": "",  # the campaign's organiser
+    "page_size": PageSize.A5,
+    "preface": (
+        "2014年，全市各级工会组织文艺工作者深入企业、车间、工地，与广大职工同劳动、同生活，"
+        "创作了一大批反映职工精神风貌的文艺作品。\n"
+        "本书从参评作品中选编获奖作品和部分优秀作品，按艺术门类编排，"
+        "以期展示活动成果，记录劳动者的奋斗足迹。"
+    ),
+    "editor_note": (
+        "本书所收作品均经作者书面授权刊印。编选过程中得到各县区总工会、文联的大力支持，谨致谢忱。\n"
+        "限于篇幅和编者水平，疏漏之处在所难免，敬请读者批评指正。"
+    ),
+}
+
+
+def _photo(colour, name: str, size=(960, 640)) -> SimpleUploadedFile:
     """A small phone-like photo with a GPS position in its EXIF."""
     from PIL import ExifTags, Image, ImageDraw
 
-    im = Image.new("RGB", (960, 640), colour)
+    width, height = size
+    im = Image.new("RGB", size, colour)
     draw = ImageDraw.Draw(im)
-    for i in range(0, 960, 80):
-        draw.rectangle([i, 420, i + 50, 600], fill=(240, 220, 180))
+    for i in range(0, width, 80):
+        draw.rectangle([i, height * 2 // 3, i + 50, height - 40], fill=(240, 220, 180))
     exif = Image.Exif()
     exif[ExifTags.Base.Make] = "DemoPhone"
     gps = exif.get_ifd(ExifTags.IFD.GPSInfo)
@@ -120,4 +158,43 @@ def build(campaign: Campaign, today: datetime.date) -> dict[str, int]:
     for work in works.filter(submitted_at__date__lte=today).order_by("pk"):
         services.publish_work(office, work)
         made["works"] += 1
+    _anthology(campaign, today, office)
     return made
+
+
+def _anthology(campaign: Campaign, today: datetime.date, office) -> Anthology | None:
+    """The anthology as it stood on `today` (see the module's docstring), once."""
+    results = results_of(campaign)
+    if today < ANTHOLOGY_DAY or results is None or results.status != ResultsStatus.FINAL:
+        return None
+    token = uuid.uuid5(NAMESPACE, f"{campaign.slug}/anthology")
+    book = Anthology.objects.filter(token=token).first()
+    if book is not None:
+        return book
+    # the written consents the office collected: works not under suspicion of copying
+    suspect = Exists(Match.objects.filter(work=OuterRef("pk")).exclude(status=MatchStatus.CLEARED))
+    unsure = eligible(Work.objects.filter(campaign=campaign)).filter(suspect)
+    works = eligible(Work.objects.filter(campaign=campaign)).exclude(pk__in=unsure.values("pk"))
+    for work in works.filter(consent_anthology=False).order_by("pk"):
+        author = work.author_links.select_related("person").first()
+        name = author.person.name if author else work.unit.name
+        work_services.record_consent(
+            office, work, portal=work.consent_portal, anthology=True, name=name
+        )
+    cover = anthology.prepare_cover(_photo((150, 40, 30), "cover.jpg", size=(1240, 1754)))
+    book = anthology.create_anthology(office, campaign, ANTHOLOGY, cover=cover, token=token)
+    awards = campaign.award_kinds.filter(subject="work").first()
+    if awards is not None:  # first the award list of works, then the other consented ones
+        listed = Work.objects.filter(
+            awards__results=results, awards__award_kind=awards, awards__status="standing"
+        )
+        anthology.add_works(office, book, listed, version=book.version, skip_refused=True)
+    anthology.add_works(office, book, works, version=book.version, skip_refused=True)
+    made_at = timezone.make_aware(datetime.datetime.combine(ANTHOLOGY_DAY, datetime.time(15)))
+    for fmt in (DocumentFormat.PDF, DocumentFormat.EPUB):
+        document = generate.make(
+            office, campaign, DocumentKind.ANTHOLOGY, fmt, variant=str(book.pk)
+        )
+        # made on the day of the story, as the archive shows it
+        Document.objects.filter(pk=document.pk).update(made_at=made_at)
+    return book

@@ -6,7 +6,15 @@ A work is on the portal while its `WorkPublication` is published; the public pag
 also check, on every read, that the work still has its rights holder's consent and is
 still submitted and not disqualified, so a consent taken back or a work withdrawn after
 publishing disappears at once (see `queries.public_works`).
+
+The anthology (作品汇编, R12) is a book the office compiles from the campaign's works:
+`Anthology` (title, preface, editor's note, page size, whether its order is automatic or
+by hand), its works (`AnthologyItem`, one row per work and place) and its cover picture
+(`AnthologyCover`). The rules, the order and the book made of it live in
+`wenyi.portal.anthology`.
 """
+
+import uuid
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -14,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from wenyi.core.models import TimeStampedModel, actor_field
 from wenyi.core.uploads import StoredFile
 from wenyi.core.versioning import Versioned
-from wenyi.portal.enums import NewsKind
+from wenyi.portal.enums import NewsKind, PageSize
 
 
 class WorkPublication(TimeStampedModel):
@@ -127,3 +135,107 @@ class NewsPhoto(StoredFile):
 
     def audit_unit(self):
         return self.news.campaign.owner_unit()
+
+
+class Anthology(Versioned, TimeStampedModel):
+    """A book of the campaign's works (作品汇编). A campaign may have several: a book of
+    literature and one of photographs and calligraphy, say, each with its own files in
+    the archive (`Document.variant` is the anthology's id)."""
+
+    campaign = models.ForeignKey(
+        "campaigns.Campaign",
+        on_delete=models.CASCADE,
+        related_name="anthologies",
+        verbose_name=_("campaign"),
+    )
+    title = models.CharField(_("title of the book"), max_length=120)
+    subtitle = models.CharField(_("subtitle"), max_length=120, blank=True)
+    editor = models.CharField(
+        _("compiled by"),
+        max_length=120,
+        blank=True,
+        help_text=_("Printed on the cover and the title page; the campaign's organiser if empty."),
+    )
+    preface = models.TextField(_("preface"), blank=True)
+    editor_note = models.TextField(_("editor's note"), blank=True)
+    page_size = models.CharField(
+        _("page size"), max_length=2, choices=PageSize.choices, default=PageSize.A5
+    )
+    # False: the order is computed on every read (art form, tier, score, title); True:
+    # the office moved works by hand and `AnthologyItem.position` is the order
+    hand_ordered = models.BooleanField(_("ordered by hand"), default=False)
+    works = models.ManyToManyField(
+        "works.Work",
+        through="AnthologyItem",
+        related_name="anthologies",
+        verbose_name=_("works"),
+    )
+    # the book's stable identity in its EPUB (dc:identifier), the same in every version
+    identifier = models.UUIDField(_("identifier of the book"), default=uuid.uuid4, editable=False)
+    created_by = actor_field(_("created by"))
+    # the new-book form's token: sending the form twice makes one book
+    token = models.UUIDField(_("form token"), null=True, blank=True, unique=True, editable=False)
+
+    class Meta:
+        verbose_name = _("anthology")
+        verbose_name_plural = _("anthologies")
+        ordering = ["campaign", "-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def audit_unit(self):
+        return self.campaign.owner_unit()
+
+
+class AnthologyItem(models.Model):
+    """A work in an anthology, once. `position` is its place in the book when the book
+    is ordered by hand (unused while the order is automatic)."""
+
+    anthology = models.ForeignKey(
+        Anthology, on_delete=models.CASCADE, related_name="items", verbose_name=_("anthology")
+    )
+    work = models.ForeignKey(
+        "works.Work",
+        on_delete=models.CASCADE,
+        related_name="anthology_items",
+        verbose_name=_("work"),
+    )
+    position = models.PositiveIntegerField(_("order"), default=0)
+    added_at = models.DateTimeField(_("added at"), auto_now_add=True)
+    added_by = actor_field(_("added by"))
+
+    class Meta:
+        verbose_name = _("work in an anthology")
+        verbose_name_plural = _("works in anthologies")
+        ordering = ["anthology", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["anthology", "work"], name="anthology_work_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.anthology_id}: {self.work_id}"
+
+    def audit_unit(self):
+        return self.anthology.campaign.owner_unit()
+
+
+class AnthologyCover(StoredFile):
+    """The anthology's cover picture (a `core.uploads.StoredFile`): the book prints its
+    public copy, re-encoded without EXIF or location."""
+
+    upload_folder, upload_owner = "anthology", "anthology_id"
+
+    anthology = models.OneToOneField(
+        Anthology, on_delete=models.CASCADE, related_name="cover", verbose_name=_("anthology")
+    )
+
+    class Meta:
+        verbose_name = _("cover picture")
+        verbose_name_plural = _("cover pictures")
+
+    def __str__(self) -> str:
+        return self.original_name or self.file.name
+
+    def audit_unit(self):
+        return self.anthology.campaign.owner_unit()

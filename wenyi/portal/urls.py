@@ -2,9 +2,9 @@
 sitemaps), and the office's pages under campaigns/<campaign>/portal/ (views_office)."""
 
 from django.contrib.sitemaps.views import sitemap
-from django.urls import path
+from django.urls import include, path
 
-from wenyi.portal import views_office, views_public
+from wenyi.portal import urls_anthology, views_office, views_public
 from wenyi.portal.sitemaps import SITEMAPS
 
 app_name = "portal"
@@ -19,6 +19,7 @@ urlpatterns = [
         views_public.news_photo,
         name="news_photo",
     ),
+    path("", include("wenyi.portal.urls_vote")),  # the public vote (views_vote)
     path("p/<slug:slug>/works/", views_public.gallery, name="gallery"),
     path("p/<slug:slug>/works/<int:pk>/", views_public.work, name="work"),
     path(
@@ -45,4 +46,5 @@ urlpatterns = [
         views_office.news_action,
         name="news_action",
     ),
+    *urls_anthology.urlpatterns,
 ]

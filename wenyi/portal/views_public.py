@@ -30,7 +30,7 @@ from wenyi.awards.queries import results_of
 from wenyi.campaigns.models import Campaign, WorkCategory
 from wenyi.campaigns.participation import participating_units
 from wenyi.core import clock, uploads
-from wenyi.portal import queries
+from wenyi.portal import queries, views_vote
 from wenyi.portal.enums import NewsKind
 from wenyi.works.enums import FileRole
 
@@ -217,6 +217,7 @@ def gallery(request: HttpRequest, slug: str) -> HttpResponse:
     page = _page(campaign, chosen, request.GET)
     queries.dress(page.object_list, awards)
     _pictures(campaign, page.object_list)
+    vote = views_vote.vote_context(request, campaign, page.object_list)
     categories = list(
         WorkCategory.objects.filter(campaign=campaign, children__isnull=True).order_by(
             "position", "id"
@@ -244,6 +245,7 @@ def gallery(request: HttpRequest, slug: str) -> HttpResponse:
                 next((w.picture_url for w in page.object_list if w.picture_url), None),
             ),
             **links,
+            **vote,
         },
     )
 
@@ -289,6 +291,7 @@ def work(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "documents": [f for f in files if f.role in (FileRole.DOCUMENT, FileRole.SCORE)],
             "meta": _meta(request, item.title, description, images[0].url if images else None),
             **links,
+            **views_vote.vote_context(request, campaign, [item]),
         },
     )
 

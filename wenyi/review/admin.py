@@ -93,3 +93,23 @@ class ScoreAdmin(ReadOnly):
 class RoundResultAdmin(ReadOnly):
     list_display = ["entry", "round", "final", "rank", "n", "flagged", "passed"]
     list_select_related = ["entry", "round"]
+
+
+@admin.register(models.PublicVote)
+class PublicVoteAdmin(ReadOnly):
+    list_display = ["campaign", "round", "starts", "ends", "weight_experts", "weight_online"]
+    list_select_related = ["campaign", "round"]
+
+
+@admin.register(models.Ballot)
+class BallotAdmin(ReadOnly):
+    # the voter is a login's id or a phone number's keyed hash: never a number
+    list_display = ["work", "status", "held_reason", "address", "cast_at"]
+    list_filter = ["status", "held_reason"]
+    list_select_related = ["work"]
+
+
+@admin.register(models.OnsiteCount)
+class OnsiteCountAdmin(ReadOnly):
+    list_display = ["work", "count", "entered_by", "entered_at"]
+    list_select_related = ["work", "entered_by"]

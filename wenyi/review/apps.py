@@ -9,10 +9,13 @@ class ReviewConfig(AppConfig):
 
     def ready(self) -> None:
         from wenyi.campaigns import loader
-        from wenyi.review import loading, todo  # noqa: F401 - todo registers its to-dos
-        from wenyi.review.models import Criterion, Round, RoundChecker
+        from wenyi.review import loading, todo, votes  # noqa: F401 - todo registers its to-dos
+        from wenyi.review.models import Criterion, PhoneCode, PublicVote, Round, RoundChecker
 
         # the campaign file's [[review_rounds]] become draft rounds (review.loading)
         loader.register_section(
             loading.SECTION, loading.sync_rounds, (Round, Criterion, RoundChecker)
         )
+        # the file's [public_vote] becomes the campaign's PublicVote (review.votes); its
+        # ballots and on-site counts are the public's and the office's data, not the file's
+        loader.register_section(votes.SECTION, votes.sync_vote, (PublicVote, PhoneCode))

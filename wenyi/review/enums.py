@@ -99,3 +99,19 @@ class TieringStatus(models.TextChoices):
 
     DRAFT = "draft", _("draft")
     APPROVED = "approved", _("approved")
+
+
+class BallotStatus(models.TextChoices):
+    """A public vote's ballot (wenyi.review.votes): counted at once, or held for the
+    office, who counts or rejects it."""
+
+    COUNTED = "counted", _("counted")
+    HELD = "held", _("held for the office")
+    REJECTED = "rejected", _("rejected")
+
+
+class HeldReason(models.TextChoices):
+    """Why a ballot was held (wenyi.review.votes.friction)."""
+
+    ADDRESS = "address", _("many votes from one network address")
+    BURST = "burst", _("a burst of votes from one network address")

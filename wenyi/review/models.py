@@ -18,8 +18,10 @@ from wenyi.review.enums import (
     AdvanceRule,
     AggregationMethod,
     AssignmentSource,
+    BallotStatus,
     ConflictSource,
     Eligibility,
+    HeldReason,
     IneligibleReason,
     RelationKind,
     RoundKind,
@@ -34,6 +36,8 @@ from wenyi.review.enums import (
 # scores, weights and results: exact decimals, as committees write them
 NUMBER = {"max_digits": 12, "decimal_places": 3}
 RESULT = {"max_digits": 14, "decimal_places": 6}
+# a public vote's weights: percents, as the campaign file writes them (60, 62.5)
+WEIGHT = {"max_digits": 5, "decimal_places": 2}
 FALLBACKS = [(m.value, m.label) for m in (AggregationMethod.MEAN, AggregationMethod.MEDIAN)]
 
 
@@ -571,7 +575,12 @@ class Score(Versioned, TimeStampedModel):
 class RoundResult(models.Model):
     """An entry's result, computed and frozen when its round closes
     (wenyi.review.aggregate): the final score and what it is made of, its rank, and for
-    approval rounds the votes and whether it passed."""
+    approval rounds the votes and whether it passed.
+
+    In a round a public vote feeds (PublicVote, wenyi.review.vote_results), `final` is the
+    weighted sum of the experts' score (`expert`), the online vote's score (`online`,
+    from `online_votes` counted ballots) and the on-site vote's (`onsite`, from
+    `onsite_votes`); without a vote those five stay empty and `final` is the experts'."""
 
     round = models.ForeignKey(
         Round, on_delete=models.CASCADE, related_name="results", verbose_name=_("review round")
@@ -593,6 +602,12 @@ class RoundResult(models.Model):
     yes_votes = models.PositiveIntegerField(_("yes votes"), null=True, blank=True)
     no_votes = models.PositiveIntegerField(_("no votes"), null=True, blank=True)
     passed = models.BooleanField(_("passed"), null=True, blank=True)
+    # the public vote's parts (wenyi.review.vote_results); empty without a vote
+    expert = models.DecimalField(_("experts' score"), null=True, blank=True, **RESULT)
+    online_votes = models.PositiveIntegerField(_("online votes"), null=True, blank=True)
+    online = models.DecimalField(_("online vote score"), null=True, blank=True, **RESULT)
+    onsite_votes = models.PositiveIntegerField(_("on-site votes"), null=True, blank=True)
+    onsite = models.DecimalField(_("on-site vote score"), null=True, blank=True, **RESULT)
     computed_at = models.DateTimeField(_("computed at"))
 
     class Meta:
@@ -728,3 +743,160 @@ class Placement(models.Model):
 
     def audit_unit(self):
         return self.tiering.round.campaign.owner_unit()
+
+
+# -- the public vote (wenyi.review.votes) ---------------------------------------------
+
+
+class PublicVote(TimeStampedModel):
+    """A campaign's public vote, as its file's `[public_vote]` declares it: the window,
+    the works round whose final score it feeds, the weights (percent) of the experts'
+    score, the online vote and the on-site vote in that score, and the graded friction
+    per network address (votes in the last hour before a challenge, before a login;
+    votes in a minute that count as a burst)."""
+
+    campaign = models.OneToOneField(
+        "campaigns.Campaign",
+        on_delete=models.CASCADE,
+        related_name="public_vote",
+        verbose_name=_("campaign"),
+    )
+    # deleting the round deletes the vote: the loader refuses that while ballots exist
+    round = models.ForeignKey(
+        Round, on_delete=models.CASCADE, related_name="public_votes", verbose_name=_("review round")
+    )
+    starts = models.DateTimeField(_("voting starts"))
+    ends = models.DateTimeField(_("voting ends"))
+    weight_experts = models.DecimalField(_("weight of the experts' score (%)"), **WEIGHT)
+    weight_online = models.DecimalField(_("weight of the online vote (%)"), **WEIGHT)
+    weight_onsite = models.DecimalField(_("weight of the on-site vote (%)"), default=0, **WEIGHT)
+    challenge_after = models.PositiveIntegerField(
+        _("votes per hour from one address before a challenge"), default=20
+    )
+    login_after = models.PositiveIntegerField(
+        _("votes per hour from one address before a login is needed"), default=100
+    )
+    burst_per_minute = models.PositiveIntegerField(
+        _("votes per minute from one address that make a burst"), default=10
+    )
+    description = models.TextField(_("what the public is told"), blank=True)
+
+    class Meta:
+        verbose_name = _("public vote")
+        verbose_name_plural = _("public votes")
+        constraints = [
+            models.CheckConstraint(condition=Q(ends__gt=F("starts")), name="public_vote_window"),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.campaign)
+
+    def audit_unit(self):
+        return self.campaign.owner_unit()
+
+
+class Ballot(models.Model):
+    """One voter's vote for one work (one per voter and work: a second click or a retry
+    adds nothing). The voter is a login (``u:<id>``) or a verified phone number kept
+    only as a keyed hash (``p:<hex>``): the office never sees a phone of the public."""
+
+    vote = models.ForeignKey(
+        PublicVote, on_delete=models.CASCADE, related_name="ballots", verbose_name=_("public vote")
+    )
+    work = models.ForeignKey(
+        "works.Work", on_delete=models.PROTECT, related_name="+", verbose_name=_("work")
+    )
+    voter = models.CharField(_("voter (a login, or a phone number's keyed hash)"), max_length=80)
+    user = actor_field(_("login of the voter"))
+    address = models.GenericIPAddressField(_("network address"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=BallotStatus.choices, default=BallotStatus.COUNTED
+    )
+    held_reason = models.CharField(
+        _("why held"), max_length=10, choices=HeldReason.choices, blank=True
+    )
+    challenged = models.BooleanField(_("answered a challenge"), default=False)
+    cast_at = models.DateTimeField(_("cast at"))
+    decided_by = actor_field(_("decided by"))
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("ballot")
+        verbose_name_plural = _("ballots")
+        ordering = ["vote", "cast_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["vote", "work", "voter"], name="ballot_one_per_voter")
+        ]
+        indexes = [
+            models.Index(fields=["vote", "address", "cast_at"], name="ballot_address_time"),
+            models.Index(fields=["vote", "status", "work"], name="ballot_status_work"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.work_id} · {self.get_status_display()}"
+
+    def audit_unit(self):
+        return self.vote.campaign.owner_unit()
+
+
+class OnsiteCount(models.Model):
+    """The on-site votes (现场投票) of one work, as the office entered them."""
+
+    vote = models.ForeignKey(
+        PublicVote,
+        on_delete=models.CASCADE,
+        related_name="onsite_counts",
+        verbose_name=_("public vote"),
+    )
+    work = models.ForeignKey(
+        "works.Work", on_delete=models.PROTECT, related_name="+", verbose_name=_("work")
+    )
+    count = models.PositiveIntegerField(_("on-site votes"), default=0)
+    entered_by = actor_field(_("entered by"))
+    entered_at = models.DateTimeField(_("entered at"))
+
+    class Meta:
+        verbose_name = _("on-site vote count")
+        verbose_name_plural = _("on-site vote counts")
+        ordering = ["vote", "work"]
+        constraints = [models.UniqueConstraint(fields=["vote", "work"], name="onsite_count_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.work_id}: {self.count}"
+
+    def audit_unit(self):
+        return self.vote.campaign.owner_unit()
+
+
+class PhoneCode(models.Model):
+    """A code sent to a phone to verify a voter: the phone and the code kept as keyed
+    hashes only, valid for 10 minutes and a few tries, used once."""
+
+    vote = models.ForeignKey(
+        PublicVote,
+        on_delete=models.CASCADE,
+        related_name="phone_codes",
+        verbose_name=_("public vote"),
+    )
+    phone = models.CharField(_("phone number (keyed hash)"), max_length=80)
+    code = models.CharField(_("code (keyed hash)"), max_length=64)
+    address = models.GenericIPAddressField(_("network address"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"))
+    expires_at = models.DateTimeField(_("expires at"))
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("phone verification code")
+        verbose_name_plural = _("phone verification codes")
+        ordering = ["vote", "sent_at", "id"]
+        indexes = [
+            models.Index(fields=["vote", "phone", "sent_at"], name="phone_code_phone_time"),
+            models.Index(fields=["vote", "address", "sent_at"], name="phone_code_address_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.phone[:10]}… {self.sent_at:%Y-%m-%d %H:%M}"
+
+    def audit_unit(self):
+        return self.vote.campaign.owner_unit()

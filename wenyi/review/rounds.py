@@ -35,6 +35,7 @@ from wenyi.core.enums import AuditAction
 from wenyi.core.transitions import move_status
 from wenyi.orgs.enums import Role
 from wenyi.orgs.models import Membership, OrgUnit, Person
+from wenyi.review import vote_results
 from wenyi.review.dossiers import available_indicators
 from wenyi.review.enums import (
     ACTIVE,
@@ -314,8 +315,11 @@ def open_round(actor, round_: Round) -> Round:
 @transaction.atomic
 def close_round(actor, round_: Round) -> Round:
     """open or reopened → closed: scores are locked and the results computed and frozen
-    (a RoundResult per entry, wenyi.review.scoring.compute_results)."""
+    (a RoundResult per entry, wenyi.review.scoring.compute_results, with the public vote
+    feeding the round blended in). Refused while that vote is open or has held votes."""
     round_ = Round.objects.select_for_update(of=("self",)).get(pk=round_.pk)
+    if round_.status in ACTIVE:
+        vote_results.refuse_close(round_)
     round_ = move_status(
         actor,
         round_,

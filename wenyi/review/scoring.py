@@ -48,6 +48,7 @@ from wenyi.review.enums import ACTIVE, Eligibility, RoundKind, ScoreStatus, Vote
 from wenyi.review.models import Assignment, Criterion, Entry, Round, RoundResult, Score
 from wenyi.review.queries import blocking_conflict
 from wenyi.review.services import blocking, tell
+from wenyi.review.vote_results import blend_results
 
 # values are written to this many decimals at most (8.5, 27.25)
 VALUE_DECIMALS = 3
@@ -417,7 +418,8 @@ def score_numbers(round_: Round, scores: list[Score]) -> list[float]:
 
 
 def compute_results(round_: Round) -> list[RoundResult]:
-    """Compute and store (replacing any before) the round's result for each entry."""
+    """Compute and store (replacing any before) the round's result for each entry; a
+    public vote feeding the round is blended in (wenyi.review.vote_results)."""
     now = timezone.now()
     scores = list(counted_scores(round_))
     entries = list(round_.entries.order_by("pk"))
@@ -477,4 +479,4 @@ def compute_results(round_: Round) -> list[RoundResult]:
                 computed_at=now,
             )
         )
-    return RoundResult.objects.bulk_create(rows)
+    return RoundResult.objects.bulk_create(blend_results(round_, rows))

@@ -7,8 +7,9 @@
 - The office, and a round's named checkers: entries waiting for the eligibility check
   (never counting one the login may not check itself: four eyes).
 - The office: conflicts of interest experts declared that still block an assignment
-  (nobody has dismissed them or taken the entry away from the expert), and rounds past
-  their closing date but still open.
+  (nobody has dismissed them or taken the entry away from the expert), rounds past
+  their closing date but still open, and the public vote's held votes (the round the
+  vote feeds does not close while they wait).
 - A supervisor: the closed rounds, whose results they may read.
 
 Each count is one query, grouped by round where there is one item per round.
@@ -21,8 +22,15 @@ from django.utils.translation import gettext as _
 from wenyi.core import clock, todo
 from wenyi.core.permissions import allowed
 from wenyi.review import rules
-from wenyi.review.enums import ACTIVE, ConflictSource, Eligibility, RoundStatus, ScoreStatus
-from wenyi.review.models import Assignment, Conflict, Entry, Round
+from wenyi.review.enums import (
+    ACTIVE,
+    BallotStatus,
+    ConflictSource,
+    Eligibility,
+    RoundStatus,
+    ScoreStatus,
+)
+from wenyi.review.models import Assignment, Ballot, Conflict, Entry, Round
 from wenyi.review.queries import blocking_conflict, person_of
 
 
@@ -142,6 +150,16 @@ def _office_items(campaign) -> list[todo.Todo]:
         )
         for round_ in overdue
     ]
+    # the public vote's held ballots: the round it feeds does not close while they wait
+    held = Ballot.objects.filter(vote__campaign=campaign, status=BallotStatus.HELD).count()
+    items.append(
+        todo.Todo(
+            _("Public vote: held votes waiting for your decision"),
+            reverse("review:votes", args=[campaign.slug]),
+            held,
+            order=47,
+        )
+    )
     return items
 
 

@@ -34,7 +34,7 @@ from wenyi.core.versioning import show_refusal
 from wenyi.orgs.enums import Role
 from wenyi.orgs.models import Membership, OrgUnit, Person
 from wenyi.orgs.queries import by_name, units_flat
-from wenyi.review import queries, rounds, services, starting
+from wenyi.review import queries, rounds, services, starting, votes
 from wenyi.review.dossiers import available_indicators
 from wenyi.review.enums import Eligibility, RoundStatus, RoundSubject
 from wenyi.review.forms_office import (
@@ -169,6 +169,7 @@ def review_home(request: HttpRequest, slug: str) -> HttpResponse:
         "experts": experts,
         "relations": list(_relations(campaign)),
         "rounds": review_rounds,
+        "public_vote": votes.vote_of(campaign),
         "can_manage": can_manage,
         "q": request.GET.get("q", "").strip(),
     }

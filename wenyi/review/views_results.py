@@ -41,7 +41,7 @@ from wenyi.campaigns.models import WorkCategory
 from wenyi.core.actions import form_errors
 from wenyi.core.permissions import allowed
 from wenyi.core.versioning import EditConflict, show_refusal
-from wenyi.review import aggregate, queries, scoring, services, tiers
+from wenyi.review import aggregate, queries, scoring, services, tiers, votes
 from wenyi.review.assign import ProblemCode
 from wenyi.review.enums import RoundKind, RoundStatus, ScoreStatus, TieringStatus
 from wenyi.review.forms_results import (
@@ -359,6 +359,8 @@ def _results(request: HttpRequest, round_: Round) -> dict[str, Any]:
         "approval": round_.kind == RoundKind.APPROVAL,
         "sees_scores": sees_scores,
         "consistency": _consistency(round_, results, counted),
+        # the public vote feeding the round: its parts are shown apart (vote_results)
+        "vote": votes.vote_for_round(round_) if round_.kind != RoundKind.APPROVAL else None,
     }
 
 
@@ -378,7 +380,12 @@ def _consistency(round_: Round, results, counted) -> dict[str, Any] | None:
         ),
         scoring.rule_of(round_),
     )
-    panel_a = {r.entry_id: float(r.final) for r in results if r.final is not None}
+    # the experts' own score: a public vote's part is no panel's judgement
+    panel_a = {
+        r.entry_id: float(r.expert if r.expert is not None else r.final)
+        for r in results
+        if r.final is not None or r.expert is not None
+    }
     found = aggregate.agreement(panel_a, panel_b)
     d = found.decisions
     return {
@@ -432,8 +439,16 @@ def results_export(request: HttpRequest, pk: int) -> HttpResponse:
     if data["approval"]:
         head += [_("Yes votes"), _("No votes"), _("Passed")]
     else:
+        head += [_("Final score")]
+        if data["vote"]:
+            head += [
+                _("Experts' score"),
+                _("Online votes"),
+                _("Online vote score"),
+                _("On-site votes"),
+                _("On-site vote score"),
+            ]
         head += [
-            _("Final score"),
             _("Mean of the scores"),
             _("Mean of the standardised scores"),
             _("Number of scores"),
@@ -450,8 +465,10 @@ def results_export(request: HttpRequest, pk: int) -> HttpResponse:
         if data["approval"]:
             row += [r.yes_votes, r.no_votes, _("yes") if r.passed else _("no")]
         else:
+            row += [r.final]
+            if data["vote"]:
+                row += [r.expert, r.online_votes, r.online, r.onsite_votes, r.onsite]
             row += [
-                r.final,
                 r.raw,
                 r.normalised,
                 r.n,
