@@ -86,6 +86,14 @@ $(STAMP_TEST): | $(BIN)/python
 	@rm -f $(VENV)/.installed-*
 	@touch $@ $(STAMP_RUN)
 
+# Browser assets from the npm registry (package.json: ECharts for the dashboard), again
+# only when package-lock.json changes; Debian's nodejs brings npm.
+NODE_STAMP := node_modules/.package-lock.json
+$(NODE_STAMP): package-lock.json
+	@command -v npm >/dev/null || scripts/ensure-debian-packages npm
+	npm ci --omit=dev --ignore-scripts --no-audit --no-fund --loglevel=error
+	@touch $@
+
 # Same check as Django's compilemessages; rebuilt only when the .po is newer.
 %.mo: %.po
 	msgfmt --check-format -o $@ $<
@@ -95,13 +103,13 @@ translations: $(MO)
 # --- everyday targets -------------------------------------------------------
 
 # A .env file, if there is one, is exported for the server (see .env.example).
-run: deps-run $(STAMP_RUN) translations
+run: deps-run $(STAMP_RUN) $(NODE_STAMP) translations
 	@set -a; if [ -f .env ]; then echo "Reading .env"; . ./.env; fi; set +a; \
 	export WENYI_TODAY="$${WENYI_TODAY-$(DEMO_TODAY)}"; \
 	$(BIN)/wenyi setup --demo; \
 	exec $(BIN)/wenyi serve --host $(RUN_HOST) --port $(RUN_PORT)
 
-test: deps-test $(STAMP_TEST) translations
+test: deps-test $(STAMP_TEST) $(NODE_STAMP) translations
 	@$(MAKE) --no-print-directory test-only
 
 # pytest's exit code 5 ("no tests collected") is a failure like any other.

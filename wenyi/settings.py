@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "wenyi.awards",
     "wenyi.documents",
     "wenyi.portal",
+    "wenyi.dashboard",
     "wenyi.site",
 ]
 
@@ -178,6 +179,15 @@ STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Apache ECharts (the dashboard's charts) from the npm registry: `make` runs `npm ci`
+# (package.json pins the release); its echarts.min.js alone is served as
+# static/echarts/echarts.min.js (wenyi.dashboard.finders), no CDN
+ECHARTS_DIR = PROJECT_DIR / "node_modules" / "echarts" / "dist"
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "wenyi.dashboard.finders.EChartsFinder",
+]
 # The app serves its own static files (WhiteNoise; no separate web server on the
 # embedded default). `wenyi setup` and `wenyi serve` run collectstatic into STATIC_ROOT:
 # every file gets a name with a hash of its content (app.3f2a….css) and a gzip copy, so

@@ -14,6 +14,8 @@ from wenyi.campaigns.enums import MetricType
 from wenyi.campaigns.models import Metric
 
 MAX_NUMBER = decimal.Decimal("999999999999.99")
+# the value types that are summed (tallies, statistics); the others are words
+NUMERIC_TYPES = (MetricType.INTEGER, MetricType.DECIMAL)
 
 
 def parse_metric(metric: Metric, raw: Any) -> tuple[decimal.Decimal | None, str]:
@@ -69,4 +71,4 @@ def check_required(metric: Metric, number: decimal.Decimal | None, text: str) ->
 
 
 def is_numeric(metric: Metric) -> bool:
-    return metric.value_type in (MetricType.INTEGER, MetricType.DECIMAL)
+    return metric.value_type in NUMERIC_TYPES

@@ -1,9 +1,14 @@
 """Activities the units carry out (R3–R6), their metric values and evidence files.
 
-`Tally` rows hold the verified counts and metric totals per unit and type; only the
-services that move an activity into or out of "verified" change them, so the quota
-matrix reads a few hundred rows however many activities there are.
+`Tally` rows hold the verified counts and metric totals per unit and type, and
+`MonthTally` rows the same per unit, type and month of the activity's start date. Only
+the services that move an activity into or out of "verified" change them (both, in the
+same transaction), so the quota matrix and the dashboards read a few hundred or
+thousand rows however many activities there are. `wenyi rebuild-tallies` recounts both
+from the activities.
 """
+
+import datetime
 
 from django.conf import settings
 from django.db import models
@@ -214,3 +219,45 @@ class Tally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit_id}/{self.type_id}: {self.verified}"
+
+
+def month_of(day: datetime.date) -> datetime.date:
+    """The first day of the month of `day`: the `MonthTally.month` an activity counts in."""
+    return day.replace(day=1)
+
+
+class MonthTally(models.Model):
+    """Verified activities of one unit (not its subtree) and type that started in one
+    month (`month`: its first day), maintained with `Tally` by the same services."""
+
+    campaign = models.ForeignKey(
+        "campaigns.Campaign",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("campaign"),
+    )
+    unit = models.ForeignKey(
+        "orgs.OrgUnit", on_delete=models.CASCADE, related_name="+", verbose_name=_("unit")
+    )
+    type = models.ForeignKey(
+        "campaigns.ActivityType",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("activity type"),
+    )
+    month = models.DateField(_("month"), help_text=_("The first day of the month."))
+    verified = models.PositiveIntegerField(_("verified activities"), default=0)
+    # {metric key: total} of the verified activities' numeric metrics
+    totals = models.JSONField(_("metric totals"), default=dict)
+
+    class Meta:
+        verbose_name = _("verified count per month")
+        verbose_name_plural = _("verified counts per month")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "unit", "type", "month"], name="month_tally_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id}/{self.type_id}/{self.month:%Y-%m}: {self.verified}"

@@ -2,8 +2,12 @@
 
 States: draft → submitted → verified, or submitted → returned (with a reason) →
 submitted again. A verified activity is locked; the office unlocks it with a reason.
-Moving into or out of "verified" also moves the unit's tally, in the same transaction.
-An import records many at once: `create_activities`, one bulk service.
+Moving into or out of "verified" also moves the unit's roll-ups (`Tally` and the
+month's `MonthTally`), in the same transaction: they change nowhere else, and nothing
+else changes what a verified activity counts (it cannot be edited or deleted; it is
+unlocked first, which counts it out). An import records many at once:
+`create_activities`, one bulk service, whose drafts and submitted activities count in
+no roll-up until verified one by one.
 """
 
 import datetime
@@ -13,19 +17,20 @@ import unicodedata
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, QuerySet, Sum
+from django.db.models.functions import TruncMonth
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from wenyi.activities.enums import ActivityStatus
-from wenyi.activities.metrics import check_required, is_numeric, parse_metric
-from wenyi.activities.models import Activity, MetricValue, Tally
+from wenyi.activities.metrics import NUMERIC_TYPES, check_required, is_numeric, parse_metric
+from wenyi.activities.models import Activity, MetricValue, MonthTally, Tally, month_of
 from wenyi.campaigns.models import ActivityType, Campaign
 from wenyi.core import audit, clock, notify, uploads, versioning
 from wenyi.core.enums import AuditAction, NoticeKind
@@ -455,38 +460,94 @@ def _numeric_totals(activity: Activity) -> dict[str, decimal.Decimal]:
     }
 
 
+def _add_totals(
+    totals: dict[str, str], numbers: dict[str, decimal.Decimal], sign: int
+) -> dict[str, str]:
+    """A tally's {metric key: total} (stored as strings: JSON has no decimals) with
+    `numbers` added (sign +1) or taken away (-1)."""
+    moved = {k: decimal.Decimal(v) for k, v in totals.items()}
+    for key, number in numbers.items():
+        moved[key] = moved.get(key, decimal.Decimal(0)) + sign * number
+    return {k: str(v) for k, v in moved.items()}
+
+
 def _move_tally(activity: Activity, sign: int) -> None:
-    tally, _created = Tally.objects.select_for_update().get_or_create(
-        campaign_id=activity.campaign_id, unit_id=activity.unit_id, type_id=activity.type_id
-    )
-    tally.verified += sign
-    totals = {k: decimal.Decimal(v) for k, v in tally.totals.items()}
-    for key, number in _numeric_totals(activity).items():
-        totals[key] = totals.get(key, decimal.Decimal(0)) + sign * number
-    tally.totals = {k: str(v) for k, v in totals.items()}
-    tally.save(update_fields=["verified", "totals"])
+    """Count a verified activity in (+1) or out (-1) of both roll-ups: its unit's and
+    type's `Tally` and the `MonthTally` of its start month. Called inside the
+    transaction that moves its status, with the activity as stored (a verified one
+    cannot be edited, so what it added is what it takes away)."""
+    numbers = _numeric_totals(activity)
+    where = {
+        "campaign_id": activity.campaign_id,
+        "unit_id": activity.unit_id,
+        "type_id": activity.type_id,
+    }
+    for model, extra in ((Tally, {}), (MonthTally, {"month": month_of(activity.start_date)})):
+        row, _created = model.objects.select_for_update().get_or_create(**where, **extra)
+        row.verified += sign
+        row.totals = _add_totals(row.totals, numbers, sign)
+        row.save(update_fields=["verified", "totals"])
+
+
+class Rebuilt(NamedTuple):
+    tallies: int
+    month_tallies: int
 
 
 @transaction.atomic
-def rebuild_tallies(campaign: Campaign) -> int:
-    """Recount every tally of a campaign from its verified activities."""
+def rebuild_tallies(campaign: Campaign) -> Rebuilt:
+    """Recount every roll-up of a campaign — `Tally` and `MonthTally` — from scratch,
+    from its verified activities and their metric values; the rows written.
+
+    Two GROUP BY queries do the counting: no activity is loaded into Python, only one
+    row per unit, type and month. On PostgreSQL both tables are locked first, so a
+    verification in the same moment waits for the rebuild and then counts itself in
+    (its activity, not yet committed, was not counted); SQLite lets one writer in at a
+    time anyway.
+    """
+    if connection.vendor == "postgresql":
+        tables = ", ".join(connection.ops.quote_name(m._meta.db_table) for m in (Tally, MonthTally))
+        with connection.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {tables} IN EXCLUSIVE MODE")
     Tally.objects.filter(campaign=campaign).delete()
-    rows: dict[tuple[int, int], Tally] = {}
-    verified = Activity.objects.filter(
-        campaign=campaign, status=ActivityStatus.VERIFIED
-    ).prefetch_related("values__metric")
-    for activity in verified.iterator(chunk_size=2000):
-        tally = rows.setdefault(
-            (activity.unit_id, activity.type_id),
-            Tally(campaign=campaign, unit_id=activity.unit_id, type_id=activity.type_id, totals={}),
+    MonthTally.objects.filter(campaign=campaign).delete()
+    verified = Activity.objects.filter(campaign=campaign, status=ActivityStatus.VERIFIED)
+    months: dict[tuple[int, int, datetime.date], MonthTally] = {}
+    for unit_id, type_id, month, count in (
+        verified.annotate(month=TruncMonth("start_date"))
+        .values_list("unit_id", "type_id", "month")
+        .annotate(count=Count("id"))
+        .order_by()
+    ):
+        months[unit_id, type_id, month] = MonthTally(
+            campaign=campaign, unit_id=unit_id, type_id=type_id, month=month, verified=count
         )
-        tally.verified += 1
-        for value in activity.values.all():
-            if value.number is not None and is_numeric(value.metric):
-                old = decimal.Decimal(tally.totals.get(value.metric.key, "0"))
-                tally.totals[value.metric.key] = str(old + value.number)
-    Tally.objects.bulk_create(rows.values(), batch_size=1000)
-    return len(rows)
+    sums = (
+        MetricValue.objects.filter(
+            activity__in=verified,
+            number__isnull=False,
+            metric__value_type__in=NUMERIC_TYPES,
+        )
+        .annotate(month=TruncMonth("activity__start_date"))
+        .values_list("activity__unit_id", "activity__type_id", "month", "metric__key")
+        .annotate(total=Sum("number"))
+        .order_by()
+    )
+    for unit_id, type_id, month, key, total in sums:
+        months[unit_id, type_id, month].totals[key] = str(total)
+    tallies: dict[tuple[int, int], Tally] = {}
+    for (unit_id, type_id, _month), row in months.items():
+        tally = tallies.setdefault(
+            (unit_id, type_id),
+            Tally(campaign=campaign, unit_id=unit_id, type_id=type_id, totals={}),
+        )
+        tally.verified += row.verified
+        tally.totals = _add_totals(
+            tally.totals, {k: decimal.Decimal(v) for k, v in row.totals.items()}, +1
+        )
+    MonthTally.objects.bulk_create(months.values(), batch_size=1000)
+    Tally.objects.bulk_create(tallies.values(), batch_size=1000)
+    return Rebuilt(len(tallies), len(months))
 
 
 # -- many at once: the import ------------------------------------------------------------

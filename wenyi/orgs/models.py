@@ -42,6 +42,12 @@ class OrgUnit(SortKeyed, Versioned, MP_Node):
         ordering = ["path"]
         indexes = [models.Index(fields=["name_sort"], name="orgunit_name_sort")]
 
+    @classmethod
+    def child_path(cls, parent: "OrgUnit", position: int) -> str:
+        """The path of `parent`'s `position`-th child (from 1), for writing a subtree in
+        bulk (treebeard's own step, which its add_child takes one node at a time)."""
+        return cls._get_path(parent.path, parent.depth + 1, position)
+
     def __str__(self) -> str:
         return self.name
 

@@ -30,6 +30,7 @@ urlpatterns = [
     path("", include("wenyi.awards.urls")),
     path("", include("wenyi.documents.urls")),
     path("", include("wenyi.portal.urls")),
+    path("", include("wenyi.dashboard.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

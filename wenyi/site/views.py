@@ -81,6 +81,8 @@ def _section(request: HttpRequest) -> str:
         return "documents"
     if match.namespace == "portal":
         return "portal"
+    if match.namespace == "dashboard":
+        return "dashboard"
     if match.namespace == "core":
         return "notices"
     if match.namespace == "" and name == "home":
@@ -121,6 +123,7 @@ def navigation(request: HttpRequest) -> dict:
         "nav_results": campaign is not None and allowed(user, "awards.view_results", campaign),
         "nav_documents": campaign is not None and allowed(user, "review.supervise", campaign),
         "nav_portal": campaign is not None and allowed(user, "portal.view_office", campaign),
+        "nav_dashboard": campaign is not None and allowed(user, "dashboard.view"),
         "nav_todo": todo.count(user, campaign),
         "nav_unread": user.notifications.filter(read_at__isnull=True).count(),
     }

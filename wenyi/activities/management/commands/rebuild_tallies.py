@@ -1,7 +1,11 @@
-"""`wenyi rebuild-tallies [SLUG…]`: recount the quota tallies from the verified activities.
+"""`wenyi rebuild-tallies [SLUG…]`: recount every roll-up from the verified activities.
 
-The tallies are kept up to date by the services that verify and unlock; this is for
-after a restore from backup or a manual database repair.
+Both roll-ups are rebuilt from scratch: the quota tallies (`activities.Tally`, per unit
+and type, which the quota matrix reads) and the monthly ones (`activities.MonthTally`,
+per unit, type and month, which the dashboards read). The services that verify and
+unlock keep them up to date; this is for after a restore from backup, a manual
+database repair, data written in bulk (the benchmarks, scale demo data) or a metric
+whose type the campaign file changed.
 """
 
 from django.core.management.base import BaseCommand, CommandError
@@ -11,7 +15,11 @@ from wenyi.campaigns.models import Campaign
 
 
 class Command(BaseCommand):
-    help = "Recount the verified-activity tallies of the given campaigns (default: all)."
+    help = (
+        "Rebuild from scratch the roll-ups of the given campaigns (default: all): the "
+        "verified activities and metric totals per unit and type, and per unit, type "
+        "and month."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("slugs", nargs="*", metavar="SLUG")
@@ -25,4 +33,7 @@ class Command(BaseCommand):
                 raise CommandError(f"没有这些活动 (no such campaign): {', '.join(sorted(missing))}")
         for campaign in campaigns:
             rows = rebuild_tallies(campaign)
-            self.stdout.write(f"{campaign.slug}: {rows} 条统计已重建 (tallies rebuilt)")
+            self.stdout.write(
+                f"{campaign.slug}: {rows.tallies} 条统计、{rows.month_tallies} 条月度统计已重建 "
+                "(tallies, month tallies rebuilt)"
+            )

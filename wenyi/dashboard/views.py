@@ -1,0 +1,57 @@
+"""The dashboard page and its .xlsx export (what they show: `panels`).
+
+The office and the coordinators see it (`dashboard.view`), each for their own units;
+everyone else gets 404, and so does a unit outside the login's subtree in the filter.
+"""
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.http import content_disposition_header, urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from wenyi.campaigns.queries import campaign_or_404
+from wenyi.core.permissions import allowed
+from wenyi.dashboard import export as xlsx_export
+from wenyi.dashboard import panels
+from wenyi.orgs.people_import import XLSX_CONTENT_TYPE
+
+
+def _board(request: HttpRequest, slug: str) -> panels.Dashboard:
+    campaign = campaign_or_404(request.user, slug)
+    if not allowed(request.user, "dashboard.view"):
+        raise Http404
+    return panels.build(request.user, campaign, request.GET)
+
+
+@login_required
+@require_GET
+def office(request: HttpRequest, slug: str) -> HttpResponse:
+    board = _board(request, slug)
+    return render(
+        request,
+        "dashboard/office.html",
+        {
+            "campaign": board.campaign,
+            "board": board,
+            "query": urlencode(board.filters.params()),
+            # without `make`'s npm step the page still shows every number, as tables
+            "charts": (settings.ECHARTS_DIR / "echarts.min.js").is_file(),
+        },
+    )
+
+
+@login_required
+@require_GET
+def export(request: HttpRequest, slug: str) -> HttpResponse:
+    board = _board(request, slug)
+    response = HttpResponse(xlsx_export.workbook(board), content_type=XLSX_CONTENT_TYPE)
+    filename = _("dashboard-%(campaign)s-%(date)s.xlsx") % {
+        "campaign": slug,
+        "date": board.today.strftime("%Y%m%d"),
+    }
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    response["Cache-Control"] = "no-store"
+    return response
