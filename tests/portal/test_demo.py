@@ -1,5 +1,7 @@
 import datetime
 
+from django.utils import timezone
+
 from tests.portal.conftest import has_gps
 from wenyi.portal import demo
 from wenyi.portal.models import NewsItem, WorkPublication
@@ -8,7 +10,9 @@ from wenyi.works.models import Work
 
 def test_demo_builds_news_and_publishes_consented_works_once(office, linyi, consented):
     work = consented()
-    Work.objects.filter(pk=work.pk).update(submitted_at=datetime.datetime(2014, 9, 1, 10, 0))
+    Work.objects.filter(pk=work.pk).update(
+        submitted_at=timezone.make_aware(datetime.datetime(2014, 9, 1, 10, 0))
+    )
     today = datetime.date(2014, 9, 16)
     made = demo.build(linyi, today)
     assert made["works"] == 1 and made["news"] == 3
