@@ -123,7 +123,9 @@ def test_every_page_of_every_role(demo, browser, live_server):
         client = Client()
         client.force_login(users.get(username=name))
         session = client.cookies[django_settings.SESSION_COOKIE_NAME].value
-        context = browser.new_context(viewport=PHONE, locale="zh-CN", base_url=live_server.url)
+        context = browser.new_context(
+            viewport=PHONE, locale="zh-CN", base_url=live_server.url, reduced_motion="reduce"
+        )
         context.add_cookies(
             [
                 {
