@@ -16,6 +16,8 @@ from openpyxl import load_workbook
 
 from tests.factories import OrgUnitFactory, PersonFactory
 from wenyi.activities.models import Activity, MetricValue
+from wenyi.campaigns.participation import reporting_units
+from wenyi.dashboard import panels
 from wenyi.orgs.enums import UnitKind
 from wenyi.reporting import deadlines
 from wenyi.reporting import services as report_services
@@ -56,7 +58,7 @@ def _work(campaign, actor, unit, author, *, submitted=True) -> Work:
         text=POEM,
     )
     if submitted:
-        Work.objects.filter(pk=work.pk).update(status="submitted", submitted_by=actor)
+        work = work_services.submit_work(actor, work)  # counted into the works' roll-ups
     return work
 
 
@@ -268,15 +270,19 @@ def test_dashboard_xlsx_opens_and_matches(login, office, case):
 
     assert response.status_code == 200
     book = load_workbook(io.BytesIO(response.content))
-    assert len(book.worksheets) == 10  # nine panels and the review
-    months = list(book.worksheets[3].iter_rows(min_row=2, values_only=True))
+    assert len(book.worksheets) == 11  # ten panels and the review
+    deadlines = list(book["截止日期"].iter_rows(min_row=2, values_only=True))
+    assert [(row[0], row[3], row[4], row[5]) for row in deadlines] == [
+        (d.label, d.units, d.sent, d.missing) for d in board.deadlines
+    ]
+    months = list(book["每月活动"].iter_rows(min_row=2, values_only=True))
     assert [row[0] for row in months] == [f"{line.month:%Y-%m}" for line in board.months]
     assert [list(row[1:-1]) for row in months] == [line.counts for line in board.months]
-    sheet = list(book.worksheets[5].iter_rows(min_row=2, values_only=True))
+    sheet = list(book["合计"].iter_rows(min_row=2, values_only=True))
     totals = {(row[0], row[1]): row[3] for row in sheet}
     assert totals["慰问演出", "演出场次"] == 3 and totals["慰问演出", "受众人数"] == 500
     assert [row[3] for row in sheet[-2:]] == [3, 2]  # submitted works, their authors
-    risks = [row[0] for row in book.worksheets[7].iter_rows(min_row=2, values_only=True)]
+    risks = [row[0] for row in book["风险单位"].iter_rows(min_row=2, values_only=True)]
     assert risks == [r.row.unit.code for r in board.risks]
 
 
@@ -284,7 +290,7 @@ def test_dashboard_xlsx_sheets_are_named_in_chinese(login, office, case):
     """Waits for the translations to be compiled."""
     book = load_workbook(io.BytesIO(login(office).get(_url(case, "dashboard:xlsx")).content))
 
-    assert book.sheetnames[:4] == ["阶段", "任务进度", "任务达标情况", "每月活动"]
+    assert book.sheetnames[:5] == ["阶段", "任务进度", "任务达标情况", "截止日期", "每月活动"]
 
 
 def test_dashboard_page_speaks_chinese(login, office, case):
@@ -315,3 +321,73 @@ def test_dashboard_query_count_does_not_grow_with_units(
 
     assert len(response.context["board"].tiles) == 6
     assert len(six) == len(two)
+
+
+# -- deadlines ---------------------------------------------------------------------------
+
+
+def test_dashboard_deadlines_are_each_logins_own(
+    login, office, coordinator_a, coordinator_b, case, county_a
+):
+    september = datetime.date(2014, 9, 1)
+    report = report_services.open_report(
+        coordinator_a, case, county_a, ReportKind.MONTHLY_PLAN, september
+    )
+    report = report_services.save_report(
+        coordinator_a,
+        report,
+        version=report.version,
+        text="九月计划",
+        items=[{"type": case.activity_types.first(), "title": "采风", "place": "某厂"}],
+        lines=None,
+    )
+    report_services.submit_report(coordinator_a, report)
+
+    def near(user) -> dict[tuple[str, str], tuple[int, int, int, str]]:
+        board = login(user).get(_url(case)).context["board"]
+        return {
+            (d.slot.kind, f"{d.slot.period:%Y-%m}"): (d.days, d.sent, d.units, d.state)
+            for d in board.deadlines
+        }
+
+    # as of 16 September: from 2 September to 17 October
+    mine = near(coordinator_a)
+    assert mine == {
+        ("monthly_plan", "2014-09"): (-11, 1, 1, "in"),
+        ("monthly_progress", "2014-09"): (14, 0, 1, "open"),
+        ("monthly_plan", "2014-10"): (19, 0, 1, "open"),
+        ("summary", "2014-10"): (29, 0, 1, "open"),
+    }
+    assert near(coordinator_b)["monthly_plan", "2014-09"] == (-11, 0, 1, "overdue")
+    counties = reporting_units(case, today=TODAY).count()
+    assert near(office)["monthly_plan", "2014-09"] == (-11, 1, counties, "overdue")
+    page = login(coordinator_b).get(_url(case)).content.decode()
+    assert "2014-09 工作方案" in page and "1 份未报" in page
+
+
+# -- levels shown --------------------------------------------------------------------------
+
+
+def test_dashboard_shows_two_levels_and_drills_down(
+    login, office, case, city, county_a, county_b, monkeypatch
+):
+    """A nation's office sees its provinces and their cities, each row standing for all
+    below it; here one level is shown (LEVELS_SHOWN = 0 below the city), so the city
+    alone stands for its counties, and a county is reached by drilling down."""
+    full = login(office).get(_url(case)).context["board"]
+    monkeypatch.setattr(panels, "LEVELS_SHOWN", 0)
+    client = login(office)
+    board = client.get(_url(case)).context["board"]
+
+    assert [u.code for u in board.units] == [city.code] == [u.code for u in board.all_units]
+    assert [t.row.unit.code for t in board.tiles] == [city.code]  # standing for its counties
+    # the counts by status are still every county's, from the city's breakdown
+    assert board.status_counts == full.status_counts
+    (risk,) = board.risks
+    assert risk.row.unit == city and risk.units_behind
+    assert risk.why.startswith("单位进度落后：")
+    # a county further down: its own view, and it joins the filter's choices
+    drilled = client.get(_url(case, unit=county_a.code)).context["board"]
+    assert [u.code for u in drilled.units] == [county_a.code]
+    assert [u.code for u in drilled.all_units] == [city.code, county_a.code]
+    assert client.get(_url(case, unit="no-such-unit")).status_code == 404

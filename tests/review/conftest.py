@@ -22,6 +22,7 @@ from wenyi.orgs.enums import Role
 from wenyi.review import rounds, services
 from wenyi.review.models import Committee, Round
 from wenyi.works import services as work_services
+from wenyi.works import tallies as work_tallies
 from wenyi.works.models import Work
 
 POEM = (
@@ -66,6 +67,7 @@ def submitted_work(linyi, coordinator_a) -> Callable[..., Work]:
         )
         Work.objects.filter(pk=work.pk).update(status="submitted", submitted_by=by)
         work.refresh_from_db()
+        work_tallies.count(work, +1)  # as submit_work counts it in
         return work
 
     return make

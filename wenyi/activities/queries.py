@@ -3,6 +3,7 @@
 import calendar
 import datetime
 import decimal
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
@@ -209,7 +210,9 @@ def judged_paths(campaign: Campaign, units: list[OrgUnit], today: datetime.date)
     return sorted(found)
 
 
-def quota_matrix(campaign: Campaign, units: list[OrgUnit], today: datetime.date) -> list[Row]:
+def quota_matrix(
+    campaign: Campaign, units: list[OrgUnit], today: datetime.date, *, totals: bool = True
+) -> list[Row]:
     """Verified activities per unit and type, each unit counting its whole subtree.
 
     A unit that carries the minimum (`judged_paths`) is judged by its count against
@@ -221,44 +224,88 @@ def quota_matrix(campaign: Campaign, units: list[OrgUnit], today: datetime.date)
 
     Reads the maintained tallies (one query), the units judged below the listed ones
     (`judged_paths`) and the types with their metrics; the roll-up up the tree is a
-    prefix sum in Python over at most units × types rows.
+    prefix sum in Python over at most units × types rows. `totals=False` leaves the
+    cells' metric totals empty (the dashboard reads its totals elsewhere): the tallies'
+    JSON is then not read at all.
     """
-    types = list(campaign.activity_types.prefetch_related("metrics"))
+    types = campaign.activity_types.all()
+    types = list(types.prefetch_related("metrics") if totals else types)
     completed, remaining = months_elapsed(implementation_window(campaign), today)
     if not units:
         return []
     judged = set(judged_paths(campaign, units, today))
     # one prefix condition per outermost unit: the office's city covers its counties
     q = under_paths(outermost_paths(unit.path for unit in units), "unit__")
-    tallies = list(
-        Tally.objects.filter(q, campaign=campaign).values_list(
-            "unit__path", "type_id", "verified", "totals"
-        )
+    rows = Tally.objects.filter(q, campaign=campaign)
+    tallies = (
+        list(rows.values_list("unit__path", "type_id", "verified", "totals"))
+        if totals
+        else [
+            (path, t, n, {}) for path, t, n in rows.values_list("unit__path", "type_id", "verified")
+        ]
     )
     step = OrgUnit.steplen
     listed = {unit.path for unit in units}
-    by_path = {path: {t.pk: Cell(type=t) for t in types} for path in listed.union(judged)}
-    for path, type_id, verified, totals in tallies:
+    wanted = listed | judged
+    # verified activities per (listed or judged path, type id): plain counters, since a
+    # nation's matrix lists a few hundred units but judges thousands below them
+    counts: dict[tuple[str, int], int] = defaultdict(int)
+    sums: dict[tuple[str, int], dict[str, decimal.Decimal]] = defaultdict(dict)
+    heads: dict[str, list[str]] = {}  # a path's listed or judged units at or above it
+    for path, type_id, verified, values in tallies:
         # credit the tally to every listed or judged unit at or above it
-        for end in range(step, len(path) + 1, step):
-            cells = by_path.get(path[:end])
-            if cells is None or type_id not in cells:
-                continue
-            cell = cells[type_id]
-            cell.count += verified
-            for key, value in totals.items():
-                cell.totals[key] = cell.totals.get(key, 0) + decimal.Decimal(value)
+        found = heads.get(path)
+        if found is None:
+            found = heads[path] = [
+                path[:end] for end in range(step, len(path) + 1, step) if path[:end] in wanted
+            ]
+        for head in found:
+            counts[head, type_id] += verified
+            if values and head in listed:
+                cell_sums = sums[head, type_id]
+                for key, value in values.items():
+                    cell_sums[key] = cell_sums.get(key, 0) + decimal.Decimal(value)
+    by_path = {
+        path: {
+            t.pk: Cell(type=t, count=counts.get((path, t.pk), 0), totals=sums.get((path, t.pk), {}))
+            for t in types
+        }
+        for path in listed
+    }
+    # each judged unit's status per type (memoised: counts repeat), set on its own row
+    # if listed and counted into the breakdown of every listed unit above it that
+    # carries no minimum itself
+    minimums = [(t.pk, t.min_per_year) for t in types]
+    memo: dict[tuple[int, int], str] = {}
+    # (the listed units above, the statuses per type) -> how many judged units have
+    # them: units of one city mostly share both, so the breakdowns add few keys
+    below: Counter[tuple[tuple[str, ...], tuple[tuple[int, str], ...]]] = Counter()
     for path in judged:
-        for cell in by_path[path].values():
-            cell.status = quota_status(cell.count, cell.type.min_per_year, completed, remaining)
-        # count the unit's status in every listed unit above it that carries none itself
-        for end in range(step, len(path), step):
-            above = path[:end]
-            if above in listed and above not in judged:
-                for type_id, cell in by_path[above].items():
-                    if cell.units is None:
-                        cell.units = Breakdown()
-                    cell.units.add(by_path[path][type_id].status)
+        statuses = []
+        for type_id, minimum in minimums:
+            count = counts.get((path, type_id), 0)
+            status = memo.get((count, minimum))
+            if status is None:
+                status = memo[count, minimum] = quota_status(count, minimum, completed, remaining)
+            statuses.append((type_id, status))
+        cells = by_path.get(path)
+        if cells is not None:
+            for type_id, status in statuses:
+                cells[type_id].status = status
+        above = tuple(
+            path[:end]
+            for end in range(step, len(path), step)
+            if path[:end] in listed and path[:end] not in judged
+        )
+        if above:
+            below[above, tuple(statuses)] += 1
+    for (above, statuses), n in below.items():
+        for head in above:
+            for type_id, status in statuses:
+                cell = by_path[head][type_id]
+                if cell.units is None:
+                    cell.units = Breakdown()
+                setattr(cell.units, status, getattr(cell.units, status) + n)
     rows = []
     for unit in units:
         cells = list(by_path[unit.path].values())

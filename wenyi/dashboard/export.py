@@ -59,6 +59,12 @@ def workbook(board: Dashboard) -> bytes:
     )
     _sheet(
         wb,
+        _("Deadlines"),
+        [_("Report"), _("Due"), _("When"), _("Reporting units"), _("Sent in"), _("Missing")],
+        [[d.label, d.slot.due, d.when, d.units, d.sent, d.missing] for d in board.deadlines],
+    )
+    _sheet(
+        wb,
         _("Activities per month"),
         [_("Month"), *[t.name for t in board.types], _("Total")],
         [[f"{line.month:%Y-%m}", *line.counts, line.total] for line in board.months],

@@ -6,6 +6,9 @@ narrowed by the filters (a unit's subtree, an activity type, a stage or a range 
 months). The panels:
 
 - **stages**: the campaign's stages with today among them;
+- **deadlines**: the reports due from two weeks ago to a month ahead, each with how
+  many of the shown units' reporting units have sent it in
+  (`reporting.queries.deadlines_near`) — a coordinator's own deadlines;
 - **quota**: the quota matrix (`activities.queries.quota_matrix`, read from the
   maintained tallies) and, per type, how many units are met / on track / behind;
 - **per month**: verified activities per type and month of their start
@@ -14,9 +17,10 @@ months). The panels:
   (`reporting.completeness`, DHIS2's reporting rates);
 - **totals**: the metric totals per type (`activities.rollups.totals_by_type`: the
   audience of shows and of exhibitions apart), submitted works per art form and the
-  art workers who wrote them (one grouped count each);
+  art workers who wrote them (`works.tallies`, the works' roll-ups);
 - **at risk**: units behind on a type or with reports missing, worst first, with why;
-- **review**: the office's rounds with their entries, entries scored and results;
+- **review**: the office's rounds with their entries, entries scored and results
+  (`review.tallies`, one row per round);
 - **tiles**: every unit that carries the minimums, coloured by its status.
 
 The month filter narrows the activities and reports per month and the metric totals;
@@ -32,10 +36,10 @@ from __future__ import annotations
 
 import datetime
 import decimal
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Min
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -47,12 +51,12 @@ from wenyi.campaigns.participation import participating_units
 from wenyi.core import clock
 from wenyi.core.permissions import allowed
 from wenyi.orgs.models import OrgUnit
-from wenyi.orgs.queries import outermost_paths, under_paths, units_managed_by
+from wenyi.orgs.queries import outermost_paths, units_managed_by
 from wenyi.reporting.completeness import Cell, completeness
-from wenyi.review.enums import ScoreStatus
-from wenyi.review.models import Entry, Round, RoundResult, Score
-from wenyi.works.enums import WorkStatus
-from wenyi.works.models import Work, WorkAuthor
+from wenyi.reporting.queries import Deadline, deadlines_near
+from wenyi.review import tallies as review_tallies
+from wenyi.review.models import Round
+from wenyi.works import tallies as work_tallies
 
 # the statuses' colours in the charts (Bootstrap's success / secondary / danger)
 STATUS_COLOURS = {
@@ -111,14 +115,15 @@ class Filters:
 
 def read_filters(
     params: Mapping[str, str],
-    units: list[OrgUnit],
+    find_unit: Callable[[str], OrgUnit | None],
     types: list[ActivityType],
     stages: list[Stage],
 ) -> Filters:
+    """`find_unit(code)`: the login's participating unit of that code, else None."""
     filters = Filters()
     code = params.get("unit", "")
     if code:
-        filters.unit = next((u for u in units if u.code == code), None)
+        filters.unit = find_unit(code)
         if filters.unit is None:
             raise Http404  # another county's unit tells nothing, not even that it exists
     key = params.get("type", "")
@@ -193,14 +198,25 @@ class ReportLine(Cell):
 @dataclass
 class Risk:
     row: Row
-    behind: list[ActivityType]
+    behind: list[ActivityType]  # the types it (or a unit below it) is behind on
     missing: int
     late: int
+    # a row standing for the units below it: per type, how many of them are behind
+    units_behind: list[tuple[ActivityType, int]] | None = None
+
+    @property
+    def behind_total(self) -> int:
+        return sum(n for _t, n in self.units_behind or ())
 
     @property
     def why(self) -> str:
         parts = []
-        if self.behind:
+        if self.units_behind:
+            parts.append(
+                _("units behind: %(counts)s")
+                % {"counts": "、".join(f"{t.name} {n}" for t, n in self.units_behind if n)}
+            )
+        elif self.behind:
             parts.append(
                 _("behind on %(types)s") % {"types": "、".join(t.name for t in self.behind)}
             )
@@ -243,6 +259,7 @@ class Dashboard:
     all_types: list[ActivityType]
     stages: list[StageLine]
     campaign_progress: int  # percent of the campaign's days gone
+    deadlines: list[Deadline]
     quota_rows: list[Row]
     status_counts: list[tuple[ActivityType, dict[str, int]]]
     months: list[MonthLine]
@@ -254,6 +271,14 @@ class Dashboard:
     risks: list[Risk]
     tiles: list[Tile]
     rounds: list[RoundLine] | None  # None: not shown to this login
+
+    @property
+    def risks_shown(self) -> list[Risk]:
+        return self.risks[:RISKS_SHOWN]
+
+    @property
+    def risks_more(self) -> int:
+        return max(len(self.risks) - RISKS_SHOWN, 0)
 
     # -- what the charts draw (json_script), the same numbers as the tables ----------
 
@@ -321,14 +346,36 @@ class Dashboard:
         }
 
 
-def _scoped_units(user, campaign: Campaign, owner, today) -> list[OrgUnit]:
-    """The participating units the login manages, tree order (as quota_rows_for)."""
-    return list(
+# how many levels below the top of the shown subtree the matrix, the tiles and the unit
+# filter go: a city's office sees its counties, a province's its cities and their
+# counties, the nation's its provinces and their cities (each row counting everything
+# below it); a unit's name opens the same view of its own subtree
+LEVELS_SHOWN = 2
+# the units at risk listed on the page, worst first; the .xlsx lists them all
+RISKS_SHOWN = 20
+
+
+def _mine(user, campaign: Campaign, owner, today):
+    """The participating units the login manages (as quota_rows_for), a queryset."""
+    return (
         participating_units(campaign, today=today, owner=owner)
         .filter(pk__in=units_managed_by(user).values("pk"))
         .only("code", "name", "path", "depth", "retired_on")
         .order_by("path")
     )
+
+
+def _top_levels(units, top: OrgUnit | None = None) -> list[OrgUnit]:
+    """`units` (a queryset of the login's units) down to LEVELS_SHOWN levels below `top`
+    (its subtree), or below the login's highest units. One or two queries."""
+    if top is not None:
+        units = units.filter(path__startswith=top.path, depth__lte=top.depth + LEVELS_SHOWN)
+    else:
+        highest = units.aggregate(depth=Min("depth"))["depth"]
+        if highest is None:
+            return []
+        units = units.filter(depth__lte=highest + LEVELS_SHOWN)
+    return list(units)
 
 
 def _stages(campaign: Campaign, today: datetime.date) -> tuple[list[StageLine], int]:
@@ -356,60 +403,72 @@ def _report_lines(table, outer: set[str], months: list[datetime.date]) -> list[R
     return [lines[m] for m in sorted(lines)]
 
 
-def _per_round(rows) -> dict[int, int]:
-    return dict(rows.values_list("round").annotate(n=Count("pk")).order_by())
-
-
 def _rounds(campaign: Campaign) -> list[RoundLine]:
-    """Each round with its entries, entries with a submitted score and results: one
-    grouped count each (counting them in one query over the joined entries, assignments,
-    scores and results multiplies the rows — 500,000 scores took most of a second)."""
-    entries = Entry.objects.filter(round__campaign=campaign)
-    submitted = Score.objects.filter(assignment__entry=OuterRef("pk"), status=ScoreStatus.SUBMITTED)
-    n_entries = _per_round(entries)
-    n_scored = _per_round(entries.filter(Exists(submitted)))
-    n_results = _per_round(RoundResult.objects.filter(round__campaign=campaign))
+    """Each round with its entries, entries with a submitted score and results, from the
+    maintained per-round roll-up (review.tallies): two queries, whatever the scores."""
+    counts = review_tallies.progress(campaign)
     rounds = Round.objects.filter(campaign=campaign).order_by("position", "pk")
-    return [
-        RoundLine(r, n_entries.get(r.pk, 0), n_scored.get(r.pk, 0), n_results.get(r.pk, 0))
-        for r in rounds
-    ]
+    lines = []
+    for r in rounds:
+        c = counts.get(r.pk, review_tallies.Progress())
+        lines.append(RoundLine(r, c.entries, c.scored, c.results))
+    return lines
 
 
 def build(user, campaign: Campaign, params: Mapping[str, str]) -> Dashboard:
     """Everything the dashboard shows for `user`, as `params` (the filters) narrow it."""
     today = clock.today()
     owner = campaign.owner_unit()
-    all_units = _scoped_units(user, campaign, owner, today)
+    mine = _mine(user, campaign, owner, today)
     all_types = list(campaign.activity_types.prefetch_related("metrics"))
     stage_list = list(campaign.stages.all())
-    filters = read_filters(params, all_units, all_types, stage_list)
+    filters = read_filters(
+        params, lambda code: mine.filter(code=code).first(), all_types, stage_list
+    )
+    all_units = _top_levels(mine)  # the filter's choices
     units = all_units
     if filters.unit is not None:
-        units = [u for u in all_units if u.path.startswith(filters.unit.path)]
+        units = _top_levels(mine, filters.unit)
+        if filters.unit not in all_units:  # a unit further down, reached by drilling
+            all_units = sorted([*all_units, filters.unit], key=lambda u: u.path)
     types = [filters.type] if filters.type else all_types
     shown = {t.pk for t in types}
     outer_paths = outermost_paths(u.path for u in units)
     outer = [u for u in units if u.path in set(outer_paths)]
 
     stages, progress = _stages(campaign, today)
+    near = deadlines_near(campaign, outer, today)
     # the months shown: the campaign's, narrowed by the filter
     first = max(filters.first or month_of(campaign.start), month_of(campaign.start))
     last = min(filters.last or month_of(campaign.end), month_of(campaign.end))
     months = months_between(first, last)
 
     # the quota matrix, with only the shown types' cells
-    quota_rows = quota_matrix(campaign, units, today)
+    quota_rows = quota_matrix(campaign, units, today, totals=False)
     for row in quota_rows:
         row.cells = [c for c in row.cells if c.type.pk in shown]
-    judged = [r for r in quota_rows if not r.rolls_up and r.status != NO_STATUS]
+    # every unit carrying the minimums in the shown subtrees, counted by status: a top
+    # row above them holds their breakdown, a top row carrying them its own status
+    outer_set = set(outer_paths)
     status_counts = []
     for n, type_ in enumerate(types):
         counts = {s: 0 for s in QuotaStatus.values}
-        for row in judged:
-            if row.cells[n].status in counts:
-                counts[row.cells[n].status] += 1
+        for row in quota_rows:
+            if row.unit.path not in outer_set:
+                continue
+            cell = row.cells[n]
+            if cell.units is not None:
+                counts[QuotaStatus.MET] += cell.units.met
+                counts[QuotaStatus.ON_TRACK] += cell.units.on_track
+                counts[QuotaStatus.BEHIND] += cell.units.behind
+            elif cell.status in counts:
+                counts[cell.status] += 1
         status_counts.append((type_, counts))
+    # the tiles and the risks: the deepest rows shown (the counties of a city's office,
+    # the cities of the nation's), each standing for its subtree
+    step = OrgUnit.steplen
+    parents = {u.path[:-step] for u in units}
+    judged = [r for r in quota_rows if r.unit.path not in parents and r.status != NO_STATUS]
 
     per_month = rollups.per_month(campaign, outer) if outer else {}
     month_lines = [MonthLine(m, [per_month.get((t.pk, m), 0) for t in types]) for m in months]
@@ -424,32 +483,33 @@ def build(user, campaign: Campaign, params: Mapping[str, str]) -> Dashboard:
         outer,
         type_ids=[t.pk for t in types] if filters.type else None,
         months=(first, last) if filters.first or filters.last else None,
+        keys={m.key for _t, m in metric_columns(types)},
     )
     metric_totals = [
         (t, m, totals.get((t.pk, m.key), decimal.Decimal(0))) for t, m in metric_columns(types)
     ]
-    works = Work.objects.filter(
-        under_paths(outer_paths, "unit__"), campaign=campaign, status=WorkStatus.SUBMITTED
-    )
-    counted = dict(
-        works.values("category").annotate(n=Count("pk")).values_list("category", "n").order_by()
-    )
+    counted = work_tallies.per_category(campaign, outer)
     works_by_form = [
         (c.name, counted[c.pk]) for c in campaign.work_categories.all() if counted.get(c.pk)
     ]
-    artists = (
-        WorkAuthor.objects.filter(work__in=works.values("pk")).values("person").distinct().count()
-    )
+    artists = work_tallies.authors(campaign, outer)
 
     risks = []
     for row in judged:
         behind = [c.type for c in row.cells if c.status == QuotaStatus.BEHIND]
+        units_behind = (
+            [(c.type, c.units.behind) for c in row.cells if c.units is not None and c.units.behind]
+            if row.rolls_up
+            else None
+        )
         reported = report_rows.get(row.unit.path)
         missing = reported.total.missing if reported else 0
         late = reported.total.late if reported else 0
         if behind or missing:
-            risks.append(Risk(row, behind, missing, late))
-    risks.sort(key=lambda r: (-len(r.behind), -r.missing, -r.late, r.row.unit.path))
+            risks.append(Risk(row, behind, missing, late, units_behind))
+    risks.sort(
+        key=lambda r: (-r.behind_total, -len(r.behind), -r.missing, -r.late, r.row.unit.path)
+    )
 
     tiles = []
     for row in judged:
@@ -467,6 +527,7 @@ def build(user, campaign: Campaign, params: Mapping[str, str]) -> Dashboard:
         all_types=all_types,
         stages=stages,
         campaign_progress=progress,
+        deadlines=near,
         quota_rows=quota_rows,
         status_counts=status_counts,
         months=month_lines,

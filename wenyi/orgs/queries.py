@@ -94,6 +94,18 @@ def under_paths(paths, prefix: str = "") -> Q:
     return q
 
 
+def under_units(units, prefix: str = "", *, whole=None) -> Q:
+    """Rows whose unit lies at or below any of `units`: one prefix condition per
+    outermost unit. `whole`: a unit the rows are known to lie under already (a
+    campaign's owner, for rows of that campaign); when one of `units` covers it, no
+    condition at all, so the database neither joins the units nor compares paths —
+    the office's dashboards read every row of their campaign."""
+    outer = outermost_paths(unit.path for unit in units)
+    if whole is not None and any(whole.path.startswith(path) for path in outer):
+        return Q()
+    return under_paths(outer, prefix)
+
+
 def outermost_paths(paths) -> list[str]:
     """The paths not below another one of the list (the fewest prefixes covering all)."""
     result: list[str] = []

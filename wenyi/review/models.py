@@ -900,3 +900,29 @@ class PhoneCode(models.Model):
 
     def audit_unit(self):
         return self.vote.campaign.owner_unit()
+
+
+class RoundTally(models.Model):
+    """A round's progress in three numbers, kept by `review.tallies` in the transactions
+    that add and remove entries, submit and return scores and compute results, so the
+    dashboards read one row per round instead of counting entries and scores."""
+
+    round = models.OneToOneField(
+        Round,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="tally",
+        verbose_name=_("review round"),
+    )
+    entries = models.PositiveIntegerField(_("entries"), default=0)
+    scored = models.PositiveIntegerField(
+        _("entries scored"), default=0, help_text=_("Entries with at least one submitted score.")
+    )
+    results = models.PositiveIntegerField(_("results"), default=0)
+
+    class Meta:
+        verbose_name = _("round progress")
+        verbose_name_plural = _("round progress")
+
+    def __str__(self) -> str:
+        return f"{self.round_id}: {self.entries} / {self.scored} / {self.results}"

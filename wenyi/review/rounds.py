@@ -35,7 +35,7 @@ from wenyi.core.enums import AuditAction
 from wenyi.core.transitions import move_status
 from wenyi.orgs.enums import Role
 from wenyi.orgs.models import Membership, OrgUnit, Person
-from wenyi.review import vote_results
+from wenyi.review import tallies, vote_results
 from wenyi.review.dossiers import available_indicators
 from wenyi.review.enums import (
     ACTIVE,
@@ -47,7 +47,7 @@ from wenyi.review.enums import (
 )
 from wenyi.review.formula import check_formula
 from wenyi.review.loading import criterion_values, round_values
-from wenyi.review.models import Criterion, Entry, Round, RoundChecker
+from wenyi.review.models import Criterion, Entry, Round, RoundChecker, RoundResult
 from wenyi.review.scoring import compute_results
 from wenyi.review.services import (
     login_of,
@@ -469,6 +469,7 @@ def _create(actor, round_: Round, subjects: list[dict[str, Any]]) -> list[Entry]
         audit.record(actor, AuditAction.CREATE, entry)
         made.append(entry)
     if made:
+        tallies.add(round_.pk, entries=len(made))
         refresh_conflicts(actor, round_, entries=made)
     return made
 
@@ -602,7 +603,9 @@ def remove_entry(actor, entry: Entry, *, reason: str) -> None:
     for conflict in entry.conflicts.all():
         audit.record(actor, AuditAction.DELETE, conflict, note=reason)
     audit.record(actor, AuditAction.DELETE, entry, note=reason)
+    had_result = RoundResult.objects.filter(entry=entry).exists()
     entry.delete()
+    tallies.add(entry.round_id, entries=-1, results=-1 if had_result else 0)
 
 
 def is_own_item(actor, entry: Entry) -> bool:

@@ -43,7 +43,7 @@ from django.utils.translation import gettext_noop
 from wenyi.core import audit, versioning
 from wenyi.core.enums import AuditAction, NoticeKind
 from wenyi.core.transitions import move_status
-from wenyi.review import aggregate
+from wenyi.review import aggregate, tallies
 from wenyi.review.enums import ACTIVE, Eligibility, RoundKind, ScoreStatus, Vote
 from wenyi.review.models import Assignment, Criterion, Entry, Round, RoundResult, Score
 from wenyi.review.queries import blocking_conflict
@@ -229,6 +229,8 @@ def _save(
         score = Score.objects.select_for_update(of=("self",)).filter(assignment=assignment).first()
         if score is not None and score.status == ScoreStatus.SUBMITTED:
             raise ValidationError(_("This score is submitted already."))
+        if submit:
+            tallies.score_moved(round_.pk, entry.pk, assignment.pk, +1)
         if score is None:
             return _first_save(actor, assignment, version, fields)
         before = audit.snapshot(score)
@@ -335,6 +337,7 @@ def return_score(actor, score: Score, *, reason: str) -> Score:
         submitted_at=None,
         returned_reason=reason,
     )
+    tallies.score_moved(round_.pk, score.assignment.entry_id, score.assignment_id, -1)
     tell(
         [score.assignment.expert.user],
         actor,
@@ -443,6 +446,7 @@ def compute_results(round_: Round) -> list[RoundResult]:
                     computed_at=now,
                 )
             )
+        tallies.set_results(round_.pk, len(rows))
         return RoundResult.objects.bulk_create(rows)
     counted = [s for s in scores if s.assignment.panel == 1 and (s.total is not None or s.rank)]
     found: dict[int, tuple[aggregate.ItemResult, int]] = {}
@@ -479,4 +483,6 @@ def compute_results(round_: Round) -> list[RoundResult]:
                 computed_at=now,
             )
         )
-    return RoundResult.objects.bulk_create(blend_results(round_, rows))
+    made = RoundResult.objects.bulk_create(blend_results(round_, rows))
+    tallies.set_results(round_.pk, len(made))
+    return made

@@ -26,7 +26,8 @@ Speed: rows are written with `bulk_create` in batches of `BATCH` inside one tran
 per batch (SQLite would otherwise sync every row), with no audit entry, notification or
 per-row service call — the services' checks guard people typing, not a generator — and
 then the maintained roll-ups are brought up to date the way `wenyi rebuild-tallies`
-does (`activities.services.rebuild_tallies`). Names come from small lists, drawn with
+does (`dashboard.rollups.rebuild`: the activities', the works' and the review's). Names
+come from small lists, drawn with
 `random.Random(seed)`: the same seed gives the same campaign.
 
 Site is the top layer: this module may use every app. bench/bench_dashboard.py calls
@@ -52,11 +53,12 @@ from django.utils.translation import gettext as _
 from wenyi.activities.enums import ActivityStatus
 from wenyi.activities.metrics import is_numeric
 from wenyi.activities.models import Activity, MetricValue
-from wenyi.activities.services import duplicate_key, rebuild_tallies
+from wenyi.activities.services import duplicate_key
 from wenyi.campaigns.enums import RoundKind, RoundSubject
 from wenyi.campaigns.loader import load_campaign_file
 from wenyi.campaigns.models import Campaign
 from wenyi.core import clock
+from wenyi.dashboard import rollups
 from wenyi.orgs.enums import Role, UnitKind
 from wenyi.orgs.models import Membership, OrgUnit, Person
 from wenyi.reporting import deadlines
@@ -309,7 +311,7 @@ def build(
     built.counts["scores"] = _build_scores(spec, campaign, owner, works, rng, today, say)
     built.counts["reports"] = _build_reports(campaign, bottom, rng, today, say)
     say(_("Bringing the roll-ups up to date…"))
-    rebuild_tallies(campaign)
+    rollups.rebuild(campaign)
     say(_("Roll-ups rebuilt."))
     return built
 
@@ -502,7 +504,8 @@ def add_activities(
     the `statuses` shares, with their integer metric values, and one to three of the
     unit's art workers (`people`: {unit id: [person ids]}) on each field creation.
     Returns the count and {unit id: [field-creation activity ids]} for the works to
-    point at. The roll-ups are not touched: call `rebuild_tallies` after. A benchmark
+    point at. The roll-ups are not touched: call `activities.services.rebuild_tallies`
+    after. A benchmark
     may call it (bench_quota_matrix's data with `statuses=(("verified", 1),)`)."""
     say = progress or (lambda message: None)
     types = list(campaign.activity_types.prefetch_related("metrics"))

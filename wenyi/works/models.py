@@ -303,3 +303,65 @@ class Match(models.Model):
     def audit_unit(self):
         # the office that decides a possible copy sits above both works' units
         return self.work.unit
+
+
+class WorkTally(models.Model):
+    """Submitted works of one unit (not its subtree) in one art form, kept by
+    `works.tallies` in the transaction that submits or withdraws a work; the dashboards
+    add the rows of a subtree up instead of counting the works."""
+
+    campaign = models.ForeignKey(
+        "campaigns.Campaign", on_delete=models.CASCADE, related_name="+", verbose_name=_("campaign")
+    )
+    unit = models.ForeignKey(
+        "orgs.OrgUnit", on_delete=models.CASCADE, related_name="+", verbose_name=_("unit")
+    )
+    category = models.ForeignKey(
+        "campaigns.WorkCategory",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("art form"),
+    )
+    submitted = models.PositiveIntegerField(_("submitted works"), default=0)
+
+    class Meta:
+        verbose_name = _("submitted works per art form")
+        verbose_name_plural = _("submitted works per art form")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "unit", "category"], name="work_tally_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.category_id}: {self.submitted}"
+
+
+class AuthorTally(models.Model):
+    """How many submitted works of one unit (not its subtree) a person wrote or shares,
+    kept with `WorkTally`: the art workers taking part in a subtree are the people with
+    a row above zero under it, a count over a few rows per unit instead of over every
+    author of every work."""
+
+    campaign = models.ForeignKey(
+        "campaigns.Campaign", on_delete=models.CASCADE, related_name="+", verbose_name=_("campaign")
+    )
+    unit = models.ForeignKey(
+        "orgs.OrgUnit", on_delete=models.CASCADE, related_name="+", verbose_name=_("unit")
+    )
+    person = models.ForeignKey(
+        "orgs.Person", on_delete=models.CASCADE, related_name="+", verbose_name=_("author")
+    )
+    works = models.PositiveIntegerField(_("submitted works"), default=0)
+
+    class Meta:
+        verbose_name = _("submitted works per author")
+        verbose_name_plural = _("submitted works per author")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "unit", "person"], name="author_tally_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.person_id}: {self.works}"

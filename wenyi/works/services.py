@@ -23,6 +23,7 @@ from wenyi.core.enums import AuditAction, NoticeKind
 from wenyi.core.transitions import move_status, refuse_own_submission
 from wenyi.orgs.models import OrgUnit, Person
 from wenyi.orgs.queries import coordinators_for
+from wenyi.works import tallies
 from wenyi.works.enums import MatchStatus, WorkStatus
 from wenyi.works.models import Match, Work, WorkAuthor
 
@@ -271,6 +272,7 @@ def submit_work(actor, work: Work) -> Work:
             submitted_at=timezone.now(),
             submitted_by=actor if getattr(actor, "pk", None) else None,
         )
+        tallies.count(work, +1)
     from wenyi.works.tasks import check_originality
 
     transaction.on_commit(lambda: check_originality.enqueue(work.pk))
@@ -279,7 +281,9 @@ def submit_work(actor, work: Work) -> Work:
 
 @transaction.atomic
 def withdraw_work(actor, work: Work) -> Work:
-    return _transition(actor, work, [WorkStatus.SUBMITTED], WorkStatus.WITHDRAWN)
+    work = _transition(actor, work, [WorkStatus.SUBMITTED], WorkStatus.WITHDRAWN)
+    tallies.count(work, -1)
+    return work
 
 
 @transaction.atomic
