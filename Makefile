@@ -128,7 +128,8 @@ lint: $(STAMP_TEST)
 
 # Each bench script prints lines `BENCH <name> <value> <unit>`, each beside its anchor
 # (the plain alternative measured in the same run). BENCH=name runs the scripts whose
-# file name contains it. The bench extra holds what only the anchors need (datasketch).
+# file name contains it. The bench extra holds what only the benchmarks need: the
+# anchors' (datasketch) and the load generator (locust).
 STAMP_BENCH := $(VENV)/.installed-bench-$(HASH)
 $(STAMP_BENCH): $(STAMP_TEST)
 	@$(BIN)/python -m pip install -q -e '.[test,postgres,bench]' 2>&1 | { $(PIP_FILTER) || true; }

@@ -66,6 +66,26 @@ def test_the_demo_ends_with_final_results_and_the_commands_make_its_documents(
     rollups.rebuild(campaign)
     assert _rollups() == counted
 
+    # and the office's dashboard shows what the raw rows say
+    from django.contrib.auth import get_user_model
+
+    from wenyi.activities.models import Activity
+    from wenyi.dashboard import panels
+    from wenyi.review.models import Entry
+    from wenyi.works.models import Work, WorkAuthor
+
+    office = get_user_model().objects.get(username="office")
+    board = panels.build(office, campaign, {})
+    submitted = Work.objects.filter(campaign=campaign, status="submitted")
+    assert board.works_total == submitted.count() > 0
+    authors = WorkAuthor.objects.filter(work__in=submitted).values("person").distinct()
+    assert board.artists == authors.count()
+    verified = Activity.objects.filter(campaign=campaign, status="verified").count()
+    assert sum(line.total for line in board.months) == verified > 0
+    assert [r.entries for r in board.rounds] == [
+        Entry.objects.filter(round=r.round).count() for r in board.rounds
+    ]
+
 
 def _rollups() -> list[list[tuple]]:
     """Every roll-up row that counts something, comparable across a rebuild."""

@@ -24,6 +24,7 @@ def _row(round_id: int) -> RoundTally:
     return row
 
 
+@transaction.atomic
 def add(round_id: int, *, entries: int = 0, scored: int = 0, results: int = 0) -> None:
     """Move the round's counts by the given steps (negative to take away)."""
     _row(round_id)  # there, and locked
@@ -32,11 +33,13 @@ def add(round_id: int, *, entries: int = 0, scored: int = 0, results: int = 0) -
     )
 
 
+@transaction.atomic
 def set_results(round_id: int, results: int) -> None:
     _row(round_id)
     RoundTally.objects.filter(round_id=round_id).update(results=results)
 
 
+@transaction.atomic
 def score_moved(round_id: int, entry_id: int, assignment_id: int, sign: int) -> None:
     """A score of the entry was submitted (+1) or returned (-1): the entry becomes
     scored with its first submitted score and stops being scored when its last one goes

@@ -13,6 +13,7 @@ admin.site.has_permission = lambda request: request.user.is_active and request.u
 
 urlpatterns = [
     path("", site.home, name="home"),
+    path("healthz", site.health, name="health"),
     path("login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
     path(
         "password_reset/",

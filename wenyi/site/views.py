@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
 
 from wenyi.campaigns.models import Campaign
 from wenyi.campaigns.queries import campaigns_concerning
@@ -127,3 +128,10 @@ def navigation(request: HttpRequest) -> dict:
         "nav_todo": todo.count(user, campaign),
         "nav_unread": user.notifications.filter(read_at__isnull=True).count(),
     }
+
+
+@require_GET
+def health(request: HttpRequest) -> HttpResponse:
+    """`/healthz`: "ok" while the app answers — for load balancers and monitors, and the
+    load test's ceiling (the cheapest request this server can answer). Reads nothing."""
+    return HttpResponse("ok", content_type="text/plain; charset=utf-8")

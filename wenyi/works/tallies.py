@@ -21,6 +21,7 @@ from wenyi.works.enums import WorkStatus
 from wenyi.works.models import AuthorTally, Work, WorkAuthor, WorkTally
 
 
+@transaction.atomic  # a savepoint inside the service's transaction; its own elsewhere
 def count(work: Work, sign: int) -> None:
     """Count a work in (+1, on submission) or out (-1, on withdrawal) of its unit's
     rows: its art form's and each author's. Called inside the transaction that moves
