@@ -502,8 +502,3 @@ def _put(source: Path, target: Path) -> None:
             % {"path": target}
         )
     shutil.copy2(source, target)
-
-
-def stamp() -> str:
-    """A default backup file name: wenyi-YYYYmmdd-HHMMSS.tar.gz (local time)."""
-    return f"wenyi-{datetime.datetime.now():%Y%m%d-%H%M%S}.tar.gz"
