@@ -79,10 +79,11 @@ $(STAMP_RUN): | $(BIN)/python
 	@rm -f $(VENV)/.installed-[0-9a-f]*
 	@touch $@
 
-# The test extra is a superset of what `run` installs, so it stamps both.
+# The test extra is a superset of what `run` installs, so it stamps both; the s3 extra
+# (media on S3-compatible storage) is tested against moto's S3 server.
 $(STAMP_TEST): | $(BIN)/python
 	@echo "Installing wenyi with its test extra into $(VENV) (pyproject.toml $(HASH))"
-	@$(BIN)/python -m pip install -q -e '.[test,postgres]' 2>&1 | { $(PIP_FILTER) || true; }
+	@$(BIN)/python -m pip install -q -e '.[test,postgres,s3]' 2>&1 | { $(PIP_FILTER) || true; }
 	@rm -f $(VENV)/.installed-*
 	@touch $@ $(STAMP_RUN)
 

@@ -37,6 +37,14 @@ app's work) for `--ceiling-seconds`:
 
     BENCH load_ceiling_rps <n> rps
 
+And the API's lists alone (issue 16: ≥ 40 % of the ceiling): the same number of users,
+without a pause, reading the first page of every list of /api/v1/ with the office's
+token, for `--api-seconds`:
+
+    BENCH load_api_rps <n> rps
+    BENCH load_api_errors <n> errors
+    BENCH load_api_ratio <api rps / ceiling rps> x
+
 Progress, the figures per page and the failures go to stderr. Locust shares the
 machine with the server: on a small machine both figures include its cost.
 """
@@ -63,7 +71,8 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--ceiling-seconds", type=int, default=20)
-    parser.add_argument("--child", choices=["load", "ceiling"], help=argparse.SUPPRESS)
+    parser.add_argument("--api-seconds", type=int, default=20)
+    parser.add_argument("--child", choices=["load", "ceiling", "api"], help=argparse.SUPPRESS)
     parser.add_argument("--host", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -108,6 +117,8 @@ def main() -> None:
             common = ["--host", host, "--users", str(args.users)]
             load = child("load", "--seconds", str(args.seconds), *common)
             ceiling = child("ceiling", "--seconds", str(args.ceiling_seconds), *common)
+            os.environ["WENYI_BENCH_TOKEN"] = api_token(env)
+            api = child("api", "--seconds", str(args.api_seconds), *common)
         except BaseException:
             tail = server_log.read_text(errors="replace").splitlines()[-30:]
             log("# the server's last lines:\n" + "\n".join(tail))
@@ -120,6 +131,9 @@ def main() -> None:
     print(f"BENCH load_rps {load['rps']:.1f} rps")
     print(f"BENCH load_errors {load['errors']:.0f} errors")
     print(f"BENCH load_ceiling_rps {ceiling['rps']:.1f} rps")
+    print(f"BENCH load_api_rps {api['rps']:.1f} rps")
+    print(f"BENCH load_api_errors {api['errors']:.0f} errors")
+    print(f"BENCH load_api_ratio {api['rps'] / ceiling['rps']:.2f} x")
 
 
 def log(line: str) -> None:
@@ -135,6 +149,36 @@ def server_env() -> dict[str, str]:
     env["WENYI_DATA_DIR"] = tempfile.mkdtemp(prefix="wenyi-bench-load-")
     env["WENYI_TODAY"] = TODAY
     return env
+
+
+def api_token(env: dict[str, str]) -> str:
+    """An API token of the demo's office, made through the service as the page makes it."""
+    made = subprocess.run(
+        [sys.executable, "-m", "wenyi", "shell", "-c", MAKE_TOKEN],
+        env=env,
+        cwd=PROJECT_DIR,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return made.stdout.strip().splitlines()[-1]
+
+
+MAKE_TOKEN = (
+    "from django.contrib.auth import get_user_model; from wenyi.api import services; "
+    "print(services.create_token(get_user_model().objects.get(username='office'), "
+    "name='bench', valid_days=None)[1])"
+)
+
+# the API's lists as a client reads them: each a first page of its default size
+API_LISTS = (
+    "/api/v1/activities?campaign=linyi-2014",
+    "/api/v1/works?campaign=linyi-2014",
+    "/api/v1/reports?campaign=linyi-2014",
+    "/api/v1/units",
+    "/api/v1/people",
+    "/api/v1/campaigns",
+)
 
 
 def free_port() -> int:
@@ -213,8 +257,26 @@ def run_locust(kind: str, host: str, users: int, seconds: int) -> dict[str, floa
                 if response.status_code == 200 and response.text != "ok":
                     response.failure(f"answered {response.text[:80]!r}")
 
+    class ApiUser(FastHttpUser):
+        """The office's token reading the API's lists one after another, without a pause."""
+
+        wait_time = constant(0)
+        headers = {"Authorization": f"Bearer {os.environ.get('WENYI_BENCH_TOKEN', '')}"}
+
+        @task
+        def lists(self) -> None:
+            for url in API_LISTS:
+                name = url.split("?")[0]
+                with self.client.get(
+                    url, name=name, headers=self.headers, catch_response=True
+                ) as response:
+                    if response.status_code == 200 and '"items"' not in response.text:
+                        response.failure(f"answered {response.text[:80]!r}")
+
     setup_logging("WARNING")
-    if kind == "load":
+    if kind == "api":
+        classes = [ApiUser]
+    elif kind == "load":
         classes = [
             locustfile.OfficeUser,
             locustfile.ActivityUser,

@@ -17,6 +17,7 @@ from wenyi.env import (
     env_list,
     env_str,
     load_or_create_secret,
+    media_storage,
 )
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -60,6 +61,8 @@ INSTALLED_APPS = [
     "wenyi.documents",
     "wenyi.portal",
     "wenyi.dashboard",
+    "wenyi.api",
+    "ninja",  # the API's docs page from the package's own static files (no CDN)
     "wenyi.site",
 ]
 
@@ -74,6 +77,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "wenyi.core.middleware.ChineseFirstLocaleMiddleware",
+    # under /api/ every error is problem details, whoever answered it
+    "wenyi.core.middleware.ApiProblemMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -197,8 +202,10 @@ STATICFILES_FINDERS = [
 # Pages (HTML) are compressed by the app (core.middleware.PageCompressionMiddleware):
 # Django's gzip pads every answer with random bytes against BREACH, the CSRF token is
 # masked anew on each page and the session cookie is SameSite=Lax.
+# Uploaded files: under MEDIA_ROOT, or in the private S3-compatible bucket WENYI_S3_BUCKET
+# (wenyi.core.storage; docs/deploy.md) when the app runs on several machines.
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": media_storage(),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 # only the collected files are served (finders would add uncompressed copies under the

@@ -23,6 +23,7 @@ from wenyi.reporting import deadlines
 from wenyi.reporting import services as report_services
 from wenyi.reporting.enums import MONTHLY, ReportKind
 from wenyi.reporting.models import Report
+from wenyi.reporting.queries import deadlines_near
 from wenyi.works import services as work_services
 from wenyi.works.models import Work, WorkAuthor
 
@@ -363,6 +364,12 @@ def test_dashboard_deadlines_are_each_logins_own(
     assert near(office)["monthly_plan", "2014-09"] == (-11, 1, counties, "overdue")
     page = login(coordinator_b).get(_url(case)).content.decode()
     assert "2014-09 工作方案" in page and "1 份未报" in page
+
+
+def test_units_that_owe_no_reports_have_no_deadlines(case, county_a, enterprise_a):
+    """An enterprise below the reporting level owes nothing: no rows of 0/0."""
+    assert deadlines_near(case, [enterprise_a], TODAY) == []
+    assert deadlines_near(case, [county_a], TODAY)
 
 
 # -- levels shown --------------------------------------------------------------------------

@@ -11,6 +11,8 @@ from django.shortcuts import render
 from django.template import loader
 from django.utils.translation import gettext_lazy as _
 
+from wenyi.core import problems
+
 logger = logging.getLogger(__name__)
 
 # status: (title, what happened and what to do)
@@ -49,6 +51,9 @@ PAGES = {
 
 
 def page(request: HttpRequest, status: int, title: str, message: str) -> HttpResponse:
+    """The error page; under /api/ the same as problem details (wenyi.core.problems)."""
+    if problems.is_api(request):
+        return problems.problem(request, status, title, message)
     return render(
         request, "error.html", {"status": status, "title": title, "message": message}, status=status
     )

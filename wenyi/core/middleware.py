@@ -1,6 +1,9 @@
 from django.conf import settings
 from django.middleware.gzip import GZipMiddleware
 from django.utils import translation
+from django.utils.translation import gettext as _
+
+from wenyi.core import problems
 
 
 class ChineseFirstLocaleMiddleware:
@@ -156,3 +159,30 @@ class PageCompressionMiddleware(GZipMiddleware):
         if not kind.startswith(self.COMPRESSED_TYPES) or response.status_code == 206:
             return response
         return super().process_response(request, response)
+
+
+class ApiProblemMiddleware:
+    """Under /api/, an error answered by something other than the API itself (a method
+    not allowed, a refused CSRF check, a body too large) comes as problem details too,
+    so a client never has to read an HTML page."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code < 400 or not request.path.startswith(problems.API_PREFIX):
+            return response
+        if response.get("Content-Type", "").startswith(problems.MEDIA_TYPE):
+            return response
+        from wenyi.core.errors import PAGES
+
+        title, detail = PAGES.get(response.status_code, PAGES[400])
+        if response.status_code == 405:
+            title = detail = _("This method is not allowed here: %(allowed)s.") % {
+                "allowed": response.get("Allow", "")
+            }
+        answer = problems.problem(request, response.status_code, title, detail)
+        if response.has_header("Allow"):
+            answer["Allow"] = response["Allow"]
+        return answer

@@ -362,8 +362,9 @@ def serve(
     if not field:
         raise Http404  # a link, or a copy or thumbnail not made yet
     try:
-        size = field.storage.size(field.name)
+        # the size from the opened file: one look-up in a bucket, not two
         handle = field.storage.open(field.name, "rb")
+        size = handle.size
     except FileNotFoundError:
         raise Http404 from None
     attachment = request.GET.get("download") == "1"

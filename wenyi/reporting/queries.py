@@ -68,7 +68,8 @@ def deadlines_near(
 ) -> list[Deadline]:
     """The reports due from `back` days before `today` to `ahead` days after it, each
     with how many of the reporting units in the subtrees of `units` owe it and how many
-    have sent it in (at least once, whenever). Two queries, whatever the units."""
+    have sent it in (at least once, whenever); none when those units owe no reports (an
+    enterprise below the reporting level). Two queries, whatever the units."""
     near = [
         s
         for s in deadlines.slots(campaign)
@@ -79,6 +80,8 @@ def deadlines_near(
     where = under_paths(outermost_paths(u.path for u in units))
     owing = reporting_units(campaign, today=today).filter(where).values("pk")
     n_units = owing.count()
+    if not n_units:
+        return []
     sent = {
         (kind, period): n
         for kind, period, n in Report.objects.filter(

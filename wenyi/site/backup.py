@@ -11,9 +11,12 @@ A backup is one tar file (`.tar`, or `.tar.gz` / `.tgz` compressed) holding
 - `db/`: the database as its own tools write it, from the same snapshot — SQLite's
   online backup API (`db/wenyi.sqlite3`, a database file SQLite opens as it is) or
   `pg_dump -Fc` (`db/wenyi.pgdump`, for `pg_restore`) — for repairs by hand;
-- `media/…`: the uploaded files; `campaigns/…`: the campaign files; `secret_key`: the
+- `media/…`: the uploaded files, read through the media storage (the folder
+  `WENYI_MEDIA_DIR`, or the S3 bucket `WENYI_S3_BUCKET`: `wenyi.core.storage`) and
+  streamed into the archive; `campaigns/…`: the campaign files; `secret_key`: the
   generated secret key when the instance has one on disk (the public vote keeps phone
-  numbers only as hashes keyed with it).
+  numbers only as hashes keyed with it). The manifest comes last, once every member's
+  hash is known: each file is read once.
 
 The snapshot is consistent while the app runs: on SQLite one read transaction (in
 WAL mode it sees the database as of its first read while the app writes on) reads the
@@ -26,9 +29,10 @@ snapshot, so every file a row names was there.
 touching anything, migrates the database, requires the same migrations the backup
 was made with (else it says which version to restore with), loads the rows in one
 transaction (`loaddata`, which also moves PostgreSQL's sequences past the loaded keys),
-puts the files back and compares the rows per model and every file's hash with the
-manifest. The archive holds every person's data and the secret key: keep it like the
-database itself.
+puts the files back through the media storage (a folder or a bucket, whichever this
+instance has) and compares the rows per model and every file's hash with the manifest.
+The archive holds every person's data and the secret key: keep it like the database
+itself.
 """
 
 from __future__ import annotations
@@ -49,6 +53,8 @@ from pathlib import Path
 from django.apps import apps
 from django.conf import settings
 from django.core import serializers
+from django.core.files import File
+from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, connections, transaction
@@ -107,6 +113,64 @@ def _files(root: Path, pattern: str = "**/*") -> Iterator[Path]:
         for path in sorted(root.glob(pattern)):
             if path.is_file() and not path.is_symlink():
                 yield path
+
+
+def media_names(storage=None) -> list[str]:
+    """The name of every file in the media storage, sorted: one flat listing of an S3
+    bucket (`S3MediaStorage.names`), else a walk of its folders."""
+    storage = storage or default_storage
+    listing = getattr(storage, "names", None)
+    if callable(listing):
+        return sorted(listing())
+
+    def walk(folder: str) -> Iterator[str]:
+        try:
+            folders, files = storage.listdir(folder)
+        except FileNotFoundError:  # no upload yet: no media folder either
+            return
+        for name in files:
+            yield f"{folder}/{name}" if folder else name
+        for name in folders:
+            yield from walk(f"{folder}/{name}" if folder else name)
+
+    return sorted(walk(""))
+
+
+def _storage_sha256(storage, name: str) -> str:
+    digest = hashlib.sha256()
+    with storage.open(name, "rb") as f:
+        while block := f.read(CHUNK):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+class _Unreadable(Exception):
+    """Reading a file for the archive failed (not writing the archive)."""
+
+
+class _Hashing:
+    """A file read into the archive, hashed on the way."""
+
+    def __init__(self, f):
+        self._f = f
+        self.sha256 = hashlib.sha256()
+
+    def read(self, size: int = -1) -> bytes:
+        try:
+            block = self._f.read(size)
+        except Exception as error:
+            raise _Unreadable(error) from error
+        self.sha256.update(block)
+        return block
+
+
+def _add(tar: tarfile.TarFile, name: str, f, size: int, mtime: float, mode: int = 0o644) -> str:
+    """Stream the open file `f` of `size` bytes into the archive as `name`; its SHA-256."""
+    info = tarfile.TarInfo(name)
+    info.size, info.mtime, info.mode = size, mtime, mode
+    hashing = _Hashing(f)
+    tar.addfile(info, hashing)
+    return hashing.sha256.hexdigest()
 
 
 # -- backup -------------------------------------------------------------------------
@@ -228,45 +292,77 @@ def backup(target: Path, *, progress: Progress | None = None) -> Made:
             made.rows, applied = _pg_snapshot(work, say)
         else:
             raise BackupError(_("Unsupported database: %(vendor)s.") % {"vendor": vendor})
-        say(_("Copying the uploaded files and the campaign files…"))
         members: list[tuple[Path, str]] = []
-        for path in _files(Path(settings.MEDIA_ROOT)):
-            members.append((path, "media/" + path.relative_to(settings.MEDIA_ROOT).as_posix()))
+        for path in sorted((work / "data").iterdir()):
+            members.append((path, f"data/{path.name}"))
+        for path in _files(work / "db"):
+            members.append((path, f"db/{path.name}"))
         for path in _files(Path(settings.CAMPAIGNS_DIR), "*.toml"):
             members.append((path, f"campaigns/{path.name}"))
         secret = Path(settings.DATA_DIR) / "secret_key"
         if secret.is_file() and not os.environ.get("WENYI_SECRET_KEY"):
             members.append((secret, "secret_key"))
-        for path in sorted((work / "data").iterdir()):
-            members.append((path, f"data/{path.name}"))
-        for path in _files(work / "db"):
-            members.append((path, f"db/{path.name}"))
-        hashes = {name: _sha256(path) for path, name in members}
-        made.files = sum(1 for _path, name in members if name.startswith("media/"))
-        manifest = {
-            "format": FORMAT,
-            "created_at": timezone.now().isoformat(),
-            "vendor": vendor,
-            "migrations": applied,
-            "rows": made.rows,
-            "sha256": hashes,
-        }
-        (work / "manifest.json").write_text(
-            json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8"
-        )
         partial = target.with_name(target.name + ".part")
         mode = "w:gz" if target.name.endswith(("gz", ".tgz")) else "w"
         try:
             with tarfile.open(partial, mode) as tar:
-                tar.add(work / "manifest.json", "manifest.json")
+                say(_("Copying the uploaded files and the campaign files…"))
+                hashes = {}
                 for path, name in members:
-                    tar.add(path, name)
+                    with path.open("rb") as f:
+                        stat = path.stat()
+                        hashes[name] = _add(
+                            tar, name, f, stat.st_size, stat.st_mtime, stat.st_mode & 0o777
+                        )
+                made.files = _add_media(tar, hashes)
+                manifest = {
+                    "format": FORMAT,
+                    "created_at": timezone.now().isoformat(),
+                    "vendor": vendor,
+                    "migrations": applied,
+                    "rows": made.rows,
+                    "sha256": hashes,
+                }
+                (work / "manifest.json").write_text(
+                    json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8"
+                )
+                tar.add(work / "manifest.json", "manifest.json")
             partial.replace(target)
         except BaseException:
             partial.unlink(missing_ok=True)
             raise
     made.size = target.stat().st_size
     return made
+
+
+def _add_media(tar: tarfile.TarFile, hashes: dict[str, str]) -> int:
+    """Every file of the media storage into the archive under media/; how many."""
+    storage, now, added = default_storage, timezone.now().timestamp(), 0
+
+    def unreadable(error: Exception) -> BackupError:  # a bucket out of reach, say
+        return BackupError(
+            _("The uploaded files could not be read from the media storage: %(error)s")
+            % {"error": error}
+        )
+
+    try:
+        names = media_names(storage)
+    except Exception as error:
+        raise unreadable(error) from error
+    for name in names:
+        try:
+            f = storage.open(name, "rb")
+        except FileNotFoundError:  # deleted since the listing, with its row
+            continue
+        except Exception as error:
+            raise unreadable(error) from error
+        with f:
+            try:
+                hashes[f"media/{name}"] = _add(tar, f"media/{name}", f, f.size, now)
+            except _Unreadable as error:
+                raise unreadable(error.__cause__) from error
+        added += 1
+    return added
 
 
 def _pg_snapshot(work: Path, say: Progress) -> tuple[dict[str, int], dict[str, list[str]]]:
@@ -444,11 +540,9 @@ def restore(source: Path, *, progress: Progress | None = None) -> Restored:
                 )
         say(_("Restoring the uploaded files…"))
         restored_files = 0
-        media_root = Path(settings.MEDIA_ROOT)
-        for name in manifest["sha256"]:
+        for name, digest in manifest["sha256"].items():
             if name.startswith("media/"):
-                target = media_root / name.removeprefix("media/")
-                _put(work / name, target)
+                _put_media(work / name, name.removeprefix("media/"), digest)
                 restored_files += 1
             elif name.startswith("campaigns/"):
                 target = Path(settings.CAMPAIGNS_DIR) / name.removeprefix("campaigns/")
@@ -485,11 +579,41 @@ def restore(source: Path, *, progress: Progress | None = None) -> Restored:
                     )
         for name, digest in manifest["sha256"].items():
             if name.startswith("media/"):
-                if _sha256(media_root / name.removeprefix("media/")) != digest:
+                if _storage_sha256(default_storage, name.removeprefix("media/")) != digest:
                     raise BackupError(
                         _("The restored file %(name)s differs from the backup.") % {"name": name}
                     )
     return Restored(rows=rows, files=restored_files, notes=notes)
+
+
+def _put_media(source: Path, name: str, digest: str) -> None:
+    """An uploaded file back into the media storage under its own name (the rows name
+    it); one already there with the same content is left as it is."""
+    storage = default_storage
+    taken = BackupError(
+        _(
+            "The uploaded file %(name)s is already stored with other content: restore "
+            "into an empty media folder or bucket."
+        )
+        % {"name": name}
+    )
+    try:
+        if storage.exists(name):
+            if _storage_sha256(storage, name) == digest:
+                return
+            raise taken
+        with source.open("rb") as f:
+            saved = storage.save(name, File(f, name=name))
+    except BackupError:
+        raise
+    except Exception as error:  # a bucket out of reach, or refusing: said in a line
+        raise BackupError(
+            _("The uploaded file %(name)s could not be written to the media storage: %(error)s")
+            % {"name": name, "error": error}
+        ) from error
+    if saved != name:  # stored meanwhile by someone else: this copy goes again
+        storage.delete(saved)
+        raise taken
 
 
 def _put(source: Path, target: Path) -> None:

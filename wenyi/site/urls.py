@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from wenyi.api.api import api
 from wenyi.core.forms import LoginForm, ResetForm
 from wenyi.site import views as site
 
@@ -32,6 +33,8 @@ urlpatterns = [
     path("", include("wenyi.documents.urls")),
     path("", include("wenyi.portal.urls")),
     path("", include("wenyi.dashboard.urls")),
+    path("", include("wenyi.api.urls")),
+    path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
