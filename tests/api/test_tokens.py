@@ -7,6 +7,7 @@ import uuid
 from django.urls import reverse
 
 from tests.api.conftest import ApiClient, problem
+from tests.factories import UserFactory
 from wenyi.api import services
 from wenyi.api.models import ApiToken
 from wenyi.core.models import AuditEntry, Notification
@@ -118,3 +119,21 @@ def test_a_refused_token_is_not_let_through_on_the_session(coordinator_a, login)
     browser = login(coordinator_a)  # logged in on the site as well
     assert browser.get("/api/v1/me").status_code == 200
     problem(browser.get("/api/v1/me", headers={"Authorization": f"Bearer {raw}"}), 401)
+
+
+def test_a_superuser_revokes_anyones_token_in_the_admin(coordinator_a, client):
+    token, raw = services.create_token(coordinator_a, name="公众号", valid_days=None)
+    root = UserFactory(username="root", is_superuser=True, is_staff=True)
+    client.force_login(root)
+    listed = client.get(reverse("admin:api_apitoken_changelist")).content.decode()
+    assert "公众号" in listed and token.digest not in listed and raw not in listed
+    done = client.post(
+        reverse("admin:api_apitoken_changelist"),
+        {"action": "revoke", "_selected_action": [token.pk]},
+        follow=True,
+    )
+    assert "已撤销" in done.content.decode()
+    token.refresh_from_db()
+    assert token.revoked_by == root
+    problem(ApiClient(raw).get("/me"), 401)
+    assert Notification.objects.filter(user=coordinator_a, kind="account").count() == 2
