@@ -3,18 +3,19 @@
 import datetime
 from typing import Literal
 
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
 from wenyi.api.base import Pages, within
 from wenyi.core.permissions import require, visible_or_404
+from wenyi.orgs.queries import units_visible_to
 from wenyi.reporting.enums import ReportKind, ReportStatus
 from wenyi.reporting.models import Report
 from wenyi.reporting.queries import reports_visible_to
 from wenyi.works.enums import WorkStatus
 from wenyi.works.models import Work, WorkAuthor
-from wenyi.works.queries import works_visible_to
+from wenyi.works.queries import filter_works, works_visible_to
 
 router = Router(tags=["reports and works"])
 
@@ -161,19 +162,10 @@ def work_list(request, filters: Query[WorkQuery]):
     found = _works(request.user)
     if filters.campaign:
         found = found.filter(campaign__slug=filters.campaign)
-    if filters.art_form:
-        found = found.filter(
-            Q(category__key=filters.art_form) | Q(category__parent__key=filters.art_form)
-        )
-    if filters.status:
-        found = found.filter(status=filters.status)
-    q = filters.q.strip()
-    if q:
-        found = found.filter(
-            Q(title__icontains=q)
-            | Q(pk__in=WorkAuthor.objects.filter(person__name__icontains=q).values("work_id"))
-        )
-    return within(request.user, found, filters.unit).order_by("-created_at", "-id")
+    params = {"form": filters.art_form, "unit": filters.unit.strip(), "q": filters.q}
+    params["status"] = filters.status or ""
+    found = filter_works(found, params, units_visible_to(request.user))
+    return found.order_by("-created_at", "-id")
 
 
 @router.get("/works/{int:pk}", response=WorkOut, summary="One work")

@@ -10,8 +10,8 @@ from wenyi.orgs.queries import (
     unit_choices,
     units_managed_by,
 )
-from wenyi.works.enums import MatchStatus, WorkStatus
-from wenyi.works.models import Match, Work
+from wenyi.works.enums import MatchStatus, Origin, WorkStatus
+from wenyi.works.models import Match, Work, WorkAuthor
 
 
 def works_visible_to(user) -> QuerySet[Work]:
@@ -75,3 +75,29 @@ def eligible(works: QuerySet[Work]) -> QuerySet[Work]:
     """Works that may go on to review, awards and the anthology: submitted, and not
     disqualified."""
     return works.filter(status=WorkStatus.SUBMITTED).exclude(disqualified())
+
+
+def filter_works(works: QuerySet[Work], params, units: QuerySet[OrgUnit]) -> QuerySet[Work]:
+    """`works` (scoped to the login) narrowed as the works list narrows them: `form` (an
+    art form or its parent), `unit` (one of `units`, with those below it), `status`
+    (or "disqualified"), `origin`, `q` (title or an author's name)."""
+    form = params.get("form", "")
+    if form:
+        works = works.filter(Q(category__key=form) | Q(category__parent__key=form))
+    code = params.get("unit", "")
+    if code:
+        unit = units.filter(code=code).first()
+        works = works.filter(unit__path__startswith=unit.path) if unit else works.none()
+    if params.get("status") == "disqualified":
+        works = works.filter(disqualified())
+    elif params.get("status") in WorkStatus.values:
+        works = works.filter(status=params["status"])
+    if params.get("origin") in Origin.values:
+        works = works.filter(origin=params["origin"])
+    q = params.get("q", "").strip()
+    if q:
+        works = works.filter(
+            Q(title__icontains=q)
+            | Q(pk__in=WorkAuthor.objects.filter(person__name__icontains=q).values("work_id"))
+        )
+    return works

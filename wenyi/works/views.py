@@ -39,7 +39,7 @@ from wenyi.works.forms import ConsentForm, WorkForm, format_duration
 from wenyi.works.models import Match, Work, WorkAuthor, WorkFile
 from wenyi.works.queries import (
     authors_for_entry,
-    disqualified,
+    filter_works,
     own_person,
     sees,
     units_for_entry,
@@ -53,35 +53,14 @@ PAGE_SIZE = 24
 # --- the gallery ----------------------------------------------------------------------
 
 
-def _filter(works, params, units):
-    form = params.get("form", "")
-    if form:
-        works = works.filter(Q(category__key=form) | Q(category__parent__key=form))
-    code = params.get("unit", "")
-    if code:
-        unit = units.filter(code=code).first()
-        works = works.filter(unit__path__startswith=unit.path) if unit else works.none()
-    if params.get("status") == "disqualified":
-        works = works.filter(disqualified())
-    elif params.get("status") in WorkStatus.values:
-        works = works.filter(status=params["status"])
-    if params.get("origin") in Origin.values:
-        works = works.filter(origin=params["origin"])
-    q = params.get("q", "").strip()
-    if q:
-        works = works.filter(
-            Q(title__icontains=q)
-            | Q(pk__in=WorkAuthor.objects.filter(person__name__icontains=q).values("work_id"))
-        )
-    return works
-
-
 @login_required
 def work_list(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = campaign_or_404(request.user, slug)
     require(request.user, "works.enter")
     units = units_flat(units_managed_by(request.user))
-    works = _filter(works_visible_to(request.user).filter(campaign=campaign), request.GET, units)
+    works = filter_works(
+        works_visible_to(request.user).filter(campaign=campaign), request.GET, units
+    )
     works = with_standing(works)
     works = (
         works.select_related("category", "unit")
