@@ -17,8 +17,11 @@ Against it, locust (headless, as a library, in a child process) runs the mix of
 bench/locustfile.py with `--users` simulated people: the office's dashboard,
 coordinators recording activities and entering and submitting works, the expert
 saving draft scores, each person pausing 1–5 s between two tasks. Every person logs in
-first; the `--seconds` measured start once all of them are in (the logins, a password
-hash each, would otherwise swamp the first seconds). Prints the 99th percentile of the
+first: fifty logins at once, a deliberately slow password hash each (PBKDF2), keep both
+cores busy for some ten seconds and queue everything behind them. The mix then runs
+`--warmup` seconds more while that queue drains (its figures go to stderr as the
+warm-up's), and the `--seconds` measured start after that: the steady state of fifty
+people working. Prints the 99th percentile of the
 response times of every request of the mix (a redirect and the page it leads to are
 two requests), the requests per second, and the errors — responses of 400 and above,
 forms shown again instead of the redirect, error messages instead of the success
@@ -68,6 +71,7 @@ SPAWN_RATE = 10  # users started per second
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=int, default=60)
+    parser.add_argument("--warmup", type=int, default=15)
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--ceiling-seconds", type=int, default=20)
@@ -77,7 +81,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.child:
         sys.path.insert(0, str(PROJECT_DIR))
-        figures = run_locust(args.child, args.host, args.users, args.seconds)
+        figures = run_locust(args.child, args.host, args.users, args.seconds, args.warmup)
         for key, value in figures.items():
             print(f"{key} {value}")
         return
@@ -115,7 +119,9 @@ def main() -> None:
             wait_healthy(host, server, server_log)
             log(f"# serving at {host} with {args.workers} workers")
             common = ["--host", host, "--users", str(args.users)]
-            load = child("load", "--seconds", str(args.seconds), *common)
+            load = child(
+                "load", "--seconds", str(args.seconds), "--warmup", str(args.warmup), *common
+            )
             ceiling = child("ceiling", "--seconds", str(args.ceiling_seconds), *common)
             os.environ["WENYI_BENCH_TOKEN"] = api_token(env)
             api = child("api", "--seconds", str(args.api_seconds), *common)
@@ -237,10 +243,10 @@ def child(kind: str, *args: str) -> dict[str, float]:
     return {key: float(value) for key, value in (line.split() for line in done.stdout.splitlines())}
 
 
-def run_locust(kind: str, host: str, users: int, seconds: int) -> dict[str, float]:
+def run_locust(kind: str, host: str, users: int, seconds: int, warmup: int) -> dict[str, float]:
     """`users` locust users of `kind` (the mix of bench/locustfile.py, or the ceiling's
     bare /healthz) against `host`; measured for `seconds` once every user has started
-    (logged in, for the mix). Progress and failures to stderr."""
+    (logged in, for the mix, and `warmup` seconds more). Progress and failures to stderr."""
     import gevent
     from locust import FastHttpUser, constant, task
     from locust.env import Environment
@@ -299,7 +305,11 @@ def run_locust(kind: str, host: str, users: int, seconds: int) -> dict[str, floa
         gevent.sleep(0.2)
     counts = ", ".join(f"{n} {name}" for name, n in sorted(runner.user_classes_count.items()))
     log(f"# {kind}: {counts} started in {time.monotonic() - start:.0f} s")
-    failures = list(env.stats.errors.values())  # the logins'
+    if kind == "load" and warmup:
+        gevent.sleep(warmup)
+        log(f"# warm-up: logins and {warmup} s more, not measured")
+        report(env.stats)
+    failures = list(env.stats.errors.values())  # the logins' and the warm-up's
     env.stats.reset_all()
     start = time.monotonic()
     gevent.sleep(seconds)
@@ -313,8 +323,19 @@ def run_locust(kind: str, host: str, users: int, seconds: int) -> dict[str, floa
     broke = sum(row["count"] for row in runner.exceptions.values())
     figures["errors"] = float(sum(f.occurrences for f in failures) + broke)
     log(f"# {kind}: {total.num_requests} requests in {elapsed:.0f} s")
+    report(env.stats)
+    for failure in failures:
+        log(f"# failed {failure.occurrences}× {failure.method} {failure.name}: {failure.error}")
+    for row in runner.exceptions.values():
+        log(f"# broke {row['count']}×: {row['msg']}\n{row['traceback']}")
+    runner.quit()
+    return figures
+
+
+def report(stats) -> None:
+    """Count, median and 99th percentile of each request of `stats`, to stderr."""
     log(f"# {'request':<24} {'count':>6} {'median':>7} {'p99':>6} {'failed':>6}  (ms)")
-    for entry in sorted(env.stats.entries.values(), key=lambda e: e.name):
+    for entry in sorted(stats.entries.values(), key=lambda e: e.name):
         if not entry.num_requests:
             continue
         log(
@@ -322,16 +343,11 @@ def run_locust(kind: str, host: str, users: int, seconds: int) -> dict[str, floa
             f"{entry.get_response_time_percentile(0.5):>7.0f} "
             f"{entry.get_response_time_percentile(0.99):>6.0f} {entry.num_failures:>6}"
         )
+    total = stats.total
     log(
         f"# {'(all)':<24} {total.num_requests:>6} {total.get_response_time_percentile(0.5):>7.0f} "
         f"{total.get_response_time_percentile(0.99):>6.0f} {total.num_failures:>6}"
     )
-    for failure in failures:
-        log(f"# failed {failure.occurrences}× {failure.method} {failure.name}: {failure.error}")
-    for row in runner.exceptions.values():
-        log(f"# broke {row['count']}×: {row['msg']}\n{row['traceback']}")
-    runner.quit()
-    return figures
 
 
 if __name__ == "__main__":

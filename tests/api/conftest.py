@@ -44,6 +44,17 @@ class ApiClient:
         return self._call("delete", url)
 
 
+# a draft activity of each county (兰山区, 罗庄区), recorded by its coordinator
+@pytest.fixture
+def activity_a(record, coordinator_a, county_a):
+    return record(coordinator_a, county_a, "peixun", title="兰山区书法培训")
+
+
+@pytest.fixture
+def activity_b(record, coordinator_b, county_b):
+    return record(coordinator_b, county_b, "weiwen", title="罗庄区慰问演出")
+
+
 @pytest.fixture
 def api():
     """api(user) -> an ApiClient with a fresh token of that login (None: no token)."""

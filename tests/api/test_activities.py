@@ -4,23 +4,12 @@ checks and services, stale changes refused, four eyes kept (issue 16)."""
 import uuid
 from decimal import Decimal
 
-import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tests.api.conftest import problem
 from wenyi.activities.models import Activity
 from wenyi.core.models import AuditEntry
-
-
-@pytest.fixture
-def activity_a(record, coordinator_a, county_a):
-    return record(coordinator_a, county_a, "peixun", title="兰山区书法培训")
-
-
-@pytest.fixture
-def activity_b(record, coordinator_b, county_b):
-    return record(coordinator_b, county_b, "weiwen", title="罗庄区慰问演出")
 
 
 def _new(**overrides):

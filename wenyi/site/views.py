@@ -6,13 +6,15 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from wenyi.campaigns.models import Campaign
 from wenyi.campaigns.queries import campaigns_concerning
-from wenyi.core import clock, todo
+from wenyi.core import clock, dbstate, todo
 from wenyi.core.permissions import allowed
+from wenyi.orgs.models import Person
 
 
 def newest_campaign(user) -> Campaign | None:
@@ -109,11 +111,20 @@ def navigation(request: HttpRequest) -> dict:
     signed_in = user is not None and user.is_authenticated
     if not signed_in:
         return {"pretend_today": settings.WENYI_TODAY}
-    campaign = newest_campaign(request.user)
-    # the rules decide what the menu offers, as they decide what the pages allow
+    # the same for every page of the login while nothing has been committed since
+    question = ("navigation", user.pk, translation.get_language(), clock.today())
     return {
         "pretend_today": settings.WENYI_TODAY,
         "nav_section": _section(request),
+        **dbstate.kept(question, lambda: _menu(user)),
+    }
+
+
+def _menu(user) -> dict:
+    """What the menu offers the login: the rules decide, as they decide what the pages
+    allow."""
+    campaign = newest_campaign(user)
+    return {
         "nav_is_office": allowed(user, "orgs.view_sign_in_security"),
         "nav_audit": allowed(user, "core.view_audit"),
         "nav_is_manager": allowed(user, "orgs.list_people"),
@@ -127,6 +138,7 @@ def navigation(request: HttpRequest) -> dict:
         "nav_dashboard": campaign is not None and allowed(user, "dashboard.view"),
         "nav_todo": todo.count(user, campaign),
         "nav_unread": user.notifications.filter(read_at__isnull=True).count(),
+        "nav_person": Person.objects.filter(user=user).only("pk", "name").first(),
     }
 
 
