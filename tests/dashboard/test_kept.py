@@ -12,6 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tests.dashboard.test_views import _today, _url, case  # noqa: F401
+from wenyi.orgs.models import Membership
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -66,3 +67,15 @@ def test_each_login_and_each_filter_has_its_own_body(
     assert "罗庄区" not in _body(login(coordinator_a).get(_url(case)))
     narrowed = _body(login(office).get(_url(case, unit=county_b.code)))
     assert narrowed != office_page and "兰山区" not in narrowed.split("<h1", 1)[1][:200]
+
+
+def test_a_role_taken_away_closes_the_kept_page_at_once(
+    login,
+    office,
+    case,  # noqa: F811 (the fixture)
+):
+    client = login(office)
+    assert client.get(_url(case)).status_code == 200
+    assert client.get(_url(case)).status_code == 200  # kept
+    Membership.objects.filter(user=office).delete()  # a commit
+    assert client.get(_url(case)).status_code == 404

@@ -37,11 +37,11 @@ def _board(request: HttpRequest, slug: str) -> panels.Dashboard:
 @login_required
 @require_GET
 def office(request: HttpRequest, slug: str) -> HttpResponse:
-    campaign = _campaign(request, slug)
     # without `make`'s npm step the page still shows every number, as tables
     charts = (settings.ECHARTS_DIR / "echarts.min.js").is_file()
 
     def body() -> str:
+        campaign = _campaign(request, slug)  # 404: raised, nothing kept
         board = panels.build(request.user, campaign, request.GET)
         context = {
             "campaign": campaign,
@@ -51,18 +51,12 @@ def office(request: HttpRequest, slug: str) -> HttpResponse:
         }
         return render_to_string("dashboard/_board.html", context)
 
-    # the same question while nothing has been committed since: the same body
-    question = ("dashboard", request.user.pk, campaign.pk, sorted(request.GET.lists()))
+    # the same question of the same login while nothing has been committed since (its
+    # roles and the campaign included): the same body, the same answer to who may see it
+    question = ("dashboard", request.user.pk, slug, sorted(request.GET.lists()))
     context = (translation.get_language(), clock.today(), charts)
-    return render(
-        request,
-        "dashboard/office.html",
-        {
-            "campaign": campaign,
-            "charts": charts,
-            "board_html": mark_safe(dbstate.kept(question + context, body)),
-        },
-    )
+    board_html = mark_safe(dbstate.kept(question + context, body))
+    return render(request, "dashboard/office.html", {"charts": charts, "board_html": board_html})
 
 
 @login_required

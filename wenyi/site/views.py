@@ -5,8 +5,10 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -113,10 +115,18 @@ def navigation(request: HttpRequest) -> dict:
         return {"pretend_today": settings.WENYI_TODAY}
     # the same for every page of the login while nothing has been committed since
     question = ("navigation", user.pk, translation.get_language(), clock.today())
+    menu = dbstate.kept(question, lambda: _menu(user))
+    section = _section(request)
+    context = {**menu, "nav_section": section}
+
+    def draw() -> str:
+        return render_to_string("_menu.html", {**context, "user": user})
+
     return {
+        **context,
         "pretend_today": settings.WENYI_TODAY,
-        "nav_section": _section(request),
-        **dbstate.kept(question, lambda: _menu(user)),
+        # drawn once per section too (base.html adds the log-out form with its CSRF token)
+        "nav_menu": mark_safe(dbstate.kept((*question, section), draw)),
     }
 
 
