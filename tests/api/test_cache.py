@@ -6,13 +6,13 @@ no token), so these commit as the running app does, on SQLite and PostgreSQL.
 """
 
 import datetime
-import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tests.api.conftest import ApiClient, problem
+from tests.elsewhere import on_another_connection, queries_of_a_kept_look
 from wenyi.activities.models import Activity
 from wenyi.api import services
 from wenyi.core import dbstate
@@ -25,38 +25,21 @@ def _titles(response) -> set[str]:
     return {item["title"] for item in response.json()["items"]}
 
 
-def _elsewhere(change) -> None:
-    """Run `change` on another connection (another thread), as another worker would."""
-    failed = []
-
-    def run():
-        try:
-            change()
-        except Exception as exc:  # reported in the test's own thread
-            failed.append(exc)
-        finally:
-            connections.close_all()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join()
-    assert not failed, failed
-
-
 def test_a_read_is_given_again_until_anything_is_committed(api, office, activity_a, activity_b):
     client = api(office)
     client.get("/activities")  # the token's first use is written down: a commit
     first = client.get("/activities")
     assert _titles(first) == {"兰山区书法培训", "罗庄区慰问演出"}
-    with CaptureQueriesContext(connection) as queries:
-        again = client.get("/activities")
-    assert again.content == first.content
+    assert client.get("/activities").content == first.content
+    queries = queries_of_a_kept_look(lambda: client.get("/activities"))
     assert len(queries) == 1  # the database's token, nothing else
     # a change made here, by this connection ...
     Activity.objects.filter(pk=activity_a.pk).update(title="兰山区书法培训（改）")
     assert "兰山区书法培训（改）" in _titles(client.get("/activities"))
     # ... and one committed by another connection, as another worker's
-    _elsewhere(lambda: Activity.objects.filter(pk=activity_b.pk).update(title="罗庄区演出"))
+    on_another_connection(
+        lambda: Activity.objects.filter(pk=activity_b.pk).update(title="罗庄区演出")
+    )
     assert _titles(client.get("/activities")) == {"兰山区书法培训（改）", "罗庄区演出"}
 
 
@@ -85,7 +68,7 @@ def test_a_login_switched_off_elsewhere_is_refused(office, activity_a):
     _token, raw = services.create_token(office, name="公众号", valid_days=None)
     client = ApiClient(raw)
     assert client.get("/activities").status_code == 200
-    _elsewhere(lambda: type(office).objects.filter(pk=office.pk).update(is_active=False))
+    on_another_connection(lambda: type(office).objects.filter(pk=office.pk).update(is_active=False))
     problem(client.get("/activities"), 401)
 
 
@@ -119,7 +102,7 @@ def test_no_token_inside_a_transaction():
 def test_the_token_changes_with_every_commit_and_only_then(office):
     before = dbstate.token()
     assert dbstate.token() == before
-    _elsewhere(lambda: type(office).objects.filter(pk=office.pk).update(first_name="甲"))
+    on_another_connection(lambda: type(office).objects.filter(pk=office.pk).update(first_name="甲"))
     after = dbstate.token()
     assert after != before
     type(office).objects.filter(pk=office.pk).update(first_name="乙")

@@ -6,13 +6,11 @@ Transactional: inside a test's transaction nothing is kept, so these commit as t
 running app does (SQLite and PostgreSQL)."""
 
 import re
-import threading
 
 import pytest
-from django.db import connection, connections
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from tests.elsewhere import on_another_connection, queries_of_a_kept_look
 from wenyi.core.enums import NoticeKind
 from wenyi.core.notify import notify
 
@@ -31,19 +29,13 @@ def test_a_notice_from_another_worker_shows_on_the_next_page(login, coordinator_
     client = login(coordinator_a)
     page = reverse("core:notification_settings")
     assert _unread(client.get(page)) == 0
-    with CaptureQueriesContext(connection) as again:
-        assert _unread(client.get(page)) == 0
+    assert _unread(client.get(page)) == 0
+    again = queries_of_a_kept_look(lambda: client.get(page))
     assert not any("core_notification" in q["sql"] for q in again)  # the kept menu
 
-    def elsewhere():
-        try:
-            notify([coordinator_a], "月度计划已退回", kind=NoticeKind.RETURNED, email=False)
-        finally:
-            connections.close_all()
-
-    thread = threading.Thread(target=elsewhere)
-    thread.start()
-    thread.join()
+    on_another_connection(
+        lambda: notify([coordinator_a], "月度计划已退回", kind=NoticeKind.RETURNED, email=False)
+    )
     assert _unread(client.get(page)) == 1
 
 
