@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.test import Client
 
 from tests.factories import OrgUnitFactory, PersonFactory, UserFactory, membership
@@ -39,6 +40,11 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
 
 @pytest.fixture(autouse=True)
 def _isolated_settings(settings, tmp_path):
+    # the process's cache (kept answers, to-do numbers) starts empty: ids come again
+    # after a test's rollback
+    cache.clear()
+    # the dashboard as exact as the data (tests/dashboard/test_kept.py tries the lag)
+    settings.WENYI_DASHBOARD_LAG_SECONDS = 0
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

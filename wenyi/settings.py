@@ -87,7 +87,6 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     # before the CSRF check reads the form: an unreadable upload gets a page saying why
     "wenyi.core.middleware.FormDataErrorMiddleware",
-    "wenyi.core.middleware.TodoRefreshMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # last: turns a login refused for too many wrong passwords into the lockout page
@@ -162,6 +161,10 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 # Wrong passwords (wenyi.orgs.throttle): per login, and per address (higher: an office
 # often shares one address); the lock ends COOLOFF minutes after the last failure.
+# The dashboard while people keep saving: shown again for up to this many seconds (with
+# the time it was counted and a link to count again) instead of counted afresh after
+# every save anywhere; 0: always exactly as the data is
+WENYI_DASHBOARD_LAG_SECONDS = env_int("WENYI_DASHBOARD_LAG_SECONDS", 30, minimum=0)
 WENYI_LOGIN_FAILURES = env_int("WENYI_LOGIN_FAILURES", 5, minimum=1)
 WENYI_LOGIN_FAILURES_PER_ADDRESS = env_int("WENYI_LOGIN_FAILURES_PER_ADDRESS", 30, minimum=1)
 WENYI_TRUSTED_PROXIES = env_int("WENYI_TRUSTED_PROXIES", 0, minimum=0)

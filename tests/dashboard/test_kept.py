@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 
 from tests.dashboard.test_views import _today, _url, case  # noqa: F401
 from tests.elsewhere import queries_of_a_kept_look
+from wenyi.orgs.enums import Role
 from wenyi.orgs.models import Membership
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -78,4 +79,37 @@ def test_a_role_taken_away_closes_the_kept_page_at_once(
     assert client.get(_url(case)).status_code == 200
     assert client.get(_url(case)).status_code == 200  # kept
     Membership.objects.filter(user=office).delete()  # a commit
+    assert client.get(_url(case)).status_code == 404
+
+
+def test_while_people_save_the_board_may_lag_and_says_so(
+    login,
+    office,
+    case,  # noqa: F811 (the fixture)
+    coordinator_b,
+    county_a,
+    county_b,
+    record,
+    settings,
+):
+    settings.WENYI_DASHBOARD_LAG_SECONDS = 30
+    client = login(office)
+    first = client.get(_url(case))
+    assert "秒" in _body(first) and 'data-testid="dashboard-count-again"' in _body(first)
+    before = sum(line.total for line in first.context["board"].months)
+    record(
+        coordinator_b, county_b, "peixun", status="verified", start_date=datetime.date(2014, 9, 2)
+    )
+    # counted a moment ago: shown again, with the time it was counted
+    assert _body(client.get(_url(case))) == _body(first)
+    # "Count again now": the saved activity shows, and it is what the next look gives
+    again = client.get(_url(case, fresh="1"))
+    assert sum(line.total for line in again.context["board"].months) == before + 1
+    assert _body(client.get(_url(case))) == _body(again)
+    # the lag never shows a login more than its roles allow now: a narrower subtree is
+    # counted afresh, a role taken away closes the page
+    assert "罗庄区" in _body(client.get(_url(case)))
+    Membership.objects.filter(user=office).update(role=Role.COORDINATOR, unit=county_a)
+    assert "罗庄区" not in _body(client.get(_url(case)))
+    Membership.objects.filter(user=office).delete()
     assert client.get(_url(case)).status_code == 404

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from wenyi.activities.metrics import check_required, parse_metric
 from wenyi.campaigns.enums import MetricType
 from wenyi.campaigns.models import ActivityType, Campaign
-from wenyi.core.forms import VersionField
+from wenyi.core.forms import ModelChoiceField, ModelMultipleChoiceField, VersionField
 from wenyi.orgs.models import OrgUnit, Person
 
 
@@ -15,7 +15,7 @@ class ActivityForm(forms.Form):
 
     token = forms.UUIDField(widget=forms.HiddenInput, required=False)
     version = VersionField()
-    unit = forms.ModelChoiceField(label=_("Organising unit"), queryset=OrgUnit.objects.none())
+    unit = ModelChoiceField(label=_("Organising unit"), queryset=OrgUnit.objects.none())
     title = forms.CharField(label=_("Activity title"), max_length=200)
     start_date = forms.DateField(
         label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -32,7 +32,7 @@ class ActivityForm(forms.Form):
         help_text=_("Enterprise or workplace, e.g. 临沂某机械厂车间"),
     )
     address = forms.CharField(label=_("Address"), max_length=300, required=False)
-    participants = forms.ModelMultipleChoiceField(
+    participants = ModelMultipleChoiceField(
         label=_("Participating art workers"),
         queryset=Person.objects.none(),
         required=False,

@@ -100,16 +100,25 @@ def _check_dates(campaign: Campaign, start: datetime.date, end: datetime.date | 
         )
 
 
-def _save_values(activity: Activity, cleaned: dict[int, tuple]) -> dict[str, list]:
-    existing = {v.metric_id: v for v in activity.values.all()}
-    changes = {}
+def _listing_order(person: Person) -> tuple:
+    """The order people are listed in (Person's own ordering)."""
+    return (person.name_sort, person.name, person.pk)
+
+
+def _save_values(
+    activity: Activity, cleaned: dict[int, tuple], *, new: bool = False
+) -> dict[str, list]:
+    """Store the cleaned metric values (`new`: the activity has none yet, nothing to
+    read first); the changes, for the audit entry."""
+    existing = {} if new else {v.metric_id: v for v in activity.values.all()}
+    changes, added = {}, []
     for metric_id, (number, text) in cleaned.items():
         current = existing.get(metric_id)
         if current is None:
             if number is None and not text:
                 continue
-            MetricValue.objects.create(
-                activity=activity, metric_id=metric_id, number=number, text=text
+            added.append(
+                MetricValue(activity=activity, metric_id=metric_id, number=number, text=text)
             )
             changes[f"metric:{metric_id}"] = [None, str(number) if number is not None else text]
         elif (current.number, current.text) != (number, text):
@@ -124,6 +133,7 @@ def _save_values(activity: Activity, cleaned: dict[int, tuple]) -> dict[str, lis
         if metric_id not in cleaned:  # the type changed: drop values of the old type
             changes[f"metric:{metric_id}"] = [value.display, None]
             value.delete()
+    MetricValue.objects.bulk_create(added)
     return changes
 
 
@@ -211,15 +221,16 @@ def create_activity(
                 token=token,
                 duplicate_key=duplicate_key(unit.pk, type.pk, start_date, place),
             )
-            activity.participants.set(participants)
-            _save_values(activity, cleaned)
+            participants = sorted(set(participants), key=_listing_order)
+            activity.participants.add(*participants)
+            _save_values(activity, cleaned, new=True)
             audit.record(
                 actor,
                 AuditAction.CREATE,
                 activity,
                 changes={
                     **audit.diff({}, audit.snapshot(activity)),
-                    "participants": [None, [p.pk for p in activity.participants.all()]],
+                    "participants": [None, [p.pk for p in participants]],
                     "values": [
                         None,
                         {

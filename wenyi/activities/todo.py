@@ -12,7 +12,7 @@ from wenyi.orgs.queries import checked_by, managed
 
 
 @todo.register
-def activity_todos(user, campaign) -> list[todo.Todo]:
+def activity_todos(user, campaign, counting: bool = False) -> list[todo.Todo]:
     if not allowed(user, "activities.list"):
         return []
     listed = reverse("activities:list", args=[campaign.slug])

@@ -14,7 +14,7 @@ from wenyi.review.rules import runs_review
 
 
 @todo.register
-def results_todos(user, campaign) -> list[todo.Todo]:
+def results_todos(user, campaign, counting: bool = False) -> list[todo.Todo]:
     if not runs_review(user, campaign):
         return []
     results = (

@@ -218,7 +218,9 @@ def change_rows(entry: AuditEntry) -> list[tuple[str, Any, Any]]:
 
 
 def entries_for(instance: models.Model):
+    """The record's history, with each actor and the person the actor is (the name the
+    pages show), in one query."""
     return AuditEntry.objects.filter(
         content_type=ContentType.objects.get_for_model(instance, for_concrete_model=True),
         object_id=str(instance.pk),
-    ).select_related("actor")
+    ).select_related("actor__person")

@@ -51,23 +51,48 @@ def token(using: str = "default") -> str | None:
     return None
 
 
-def key(parts: tuple) -> str | None:
-    """A cache key for the question `parts` asked of the data as it is now, or None
-    when there is no token (then nothing may be kept)."""
-    state = token()
+_NOW = object()  # read the token now
+
+
+def key(parts: tuple, state: str | None | object = _NOW) -> str | None:
+    """A cache key for the question `parts` asked of the data as it is now (or as of
+    `state`, a token read before), or None when there is no token (then nothing may be
+    kept)."""
+    if state is _NOW:
+        state = token()
     if state is None:
         return None
     return "dbstate:" + hashlib.sha256(repr((*parts, state)).encode()).hexdigest()
 
 
-def kept(parts: tuple, compute: Callable[[], T], seconds: int = 60) -> T:
+def kept(
+    parts: tuple, compute: Callable[[], T], seconds: int = 60, state: str | None | object = _NOW
+) -> T:
     """`compute()`, or what it gave for the same `parts` while the database has not
     changed since (for at most `seconds`, in the process's cache). `parts` name the
-    question fully: the login, its filters, the language, the day."""
-    found_key = key(parts)
+    question fully: the login, its filters, the language, the day. `state`: a token read
+    before anything the answer is drawn from (several answers of one page under one
+    token: one read instead of several)."""
+    found_key = key(parts, state)
     found = cache.get(found_key) if found_key else None
     if found is None:
         found = compute()
         if found_key:
             cache.set(found_key, found, seconds)
+    return found
+
+
+def lately(parts: tuple, compute: Callable[[], T], seconds: int, *, fresh: bool = False) -> T:
+    """`kept(parts, compute)`, and besides, while the data keeps changing, what it gave
+    at most `seconds` ago (whatever was committed since): for a page that may be a
+    little behind and says when it was computed (the dashboard: fifty people saving
+    would otherwise have it counted afresh on every look). `fresh`: compute now, and
+    give that from now on. `seconds` 0: exactly `kept`."""
+    if seconds <= 0:
+        return compute() if fresh else kept(parts, compute)
+    recent = "dbstate-lately:" + hashlib.sha256(repr(parts).encode()).hexdigest()
+    found = None if fresh else cache.get(recent)
+    if found is None:
+        found = compute() if fresh else kept(parts, compute)
+        cache.set(recent, found, seconds)
     return found

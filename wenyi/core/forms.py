@@ -49,6 +49,32 @@ class VersionField(forms.IntegerField):
         super().__init__(widget=forms.HiddenInput, min_value=1, required=False, **kwargs)
 
 
+class ListedChoices(forms.models.ModelChoiceIterator):
+    """A select's choices read with one plain query. Django's own iterator reads them
+    through `QuerySet.iterator()`, which on PostgreSQL opens a server-side cursor
+    (DECLARE, FETCH, CLOSE; outside a transaction WITH HOLD, which copies the result
+    first): several round trips for a list of a few dozen units or people, on every
+    form page."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.queryset:
+            yield self.choice(obj)
+
+
+class ModelChoiceField(forms.ModelChoiceField):
+    """Django's, with its choices read in one query (`ListedChoices`)."""
+
+    iterator = ListedChoices
+
+
+class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Django's, with its choices read in one query (`ListedChoices`)."""
+
+    iterator = ListedChoices
+
+
 class ImportUploadForm(forms.Form):
     """An .xlsx file for an import job (core.imports), checked by size and by content
     here, so a renamed .xls, .docx or text file is refused on the form.

@@ -129,22 +129,6 @@ class PermissionsPolicyMiddleware:
         return response
 
 
-class TodoRefreshMiddleware:
-    """After someone changes something (any POST), their to-do count is counted afresh
-    on the next page (core.todo keeps it in the cache for a minute otherwise)."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        response = self.get_response(request)
-        if request.method == "POST":
-            from wenyi.core import todo
-
-            todo.forget(getattr(request, "user", None))
-        return response
-
-
 class PageCompressionMiddleware(GZipMiddleware):
     """Pages (HTML, JSON, text) sent gzipped to a browser that accepts it; a page is ~7 KB
     instead of ~30. Django's GZipMiddleware pads each answer with random bytes against

@@ -3,9 +3,12 @@
 Every app registers a provider in its AppConfig.ready() (`register`); a provider gets
 the login and the campaign and returns `Todo` items — counts of what waits for this
 person (activities to check, reports due, works to hand in …) and notes (when review
-opens). The start page shows them all; the menu shows the sum of the counts, kept in
-the cache for a short while (and dropped when the person changes something), so that
-pages do not count everything on every request.
+opens). The start page shows them all, counted afresh; the menu shows the sum of the
+counts, kept in the process's cache for a minute per login and campaign (the start page
+renews it), so that pages do not count everything on every request — a coordinator
+recording activities all afternoon would otherwise count their whole to-do list again
+after every save. Asked for the sum only (`counting`), a provider may leave out what
+carries only a note: it adds nothing to the number.
 """
 
 from collections.abc import Callable
@@ -25,7 +28,7 @@ class Todo:
     order: int = 50
 
 
-Provider = Callable[..., list[Todo]]  # provider(user, campaign) -> [Todo]
+Provider = Callable[..., list[Todo]]  # provider(user, campaign, counting=False) -> [Todo]
 _PROVIDERS: list[Provider] = []
 
 
@@ -35,36 +38,26 @@ def register(provider: Provider) -> Provider:
     return provider
 
 
-def items(user, campaign) -> list[Todo]:
-    """Everything the providers list for this login in this campaign, in order."""
+def items(user, campaign, *, counting: bool = False) -> list[Todo]:
+    """Everything the providers list for this login in this campaign, in order (with
+    `counting`, what adds to the menu's number at least). Renews the menu's number."""
     if campaign is None or not user.is_authenticated:
         return []
-    found = [item for provider in _PROVIDERS for item in provider(user, campaign)]
-    return sorted((i for i in found if i.count or i.note), key=lambda i: i.order)
-
-
-def _generation(user) -> int:
-    return cache.get(f"wenyi:todo-gen:{user.pk}", 0)
+    found = [item for provider in _PROVIDERS for item in provider(user, campaign, counting)]
+    listed = sorted((i for i in found if i.count or i.note), key=lambda i: i.order)
+    cache.set(_key(user, campaign), sum(i.count for i in listed), CACHE_SECONDS)
+    return listed
 
 
 def _key(user, campaign) -> str:
-    return f"wenyi:todo:{user.pk}:{campaign.pk}:{_generation(user)}"
+    return f"wenyi:todo:{user.pk}:{campaign.pk}"
 
 
 def count(user, campaign) -> int:
-    """The number shown in the menu: what waits for this login (cached briefly)."""
+    """The number shown in the menu: what waits for this login (at most a minute old)."""
     if campaign is None or not user.is_authenticated:
         return 0
-    key = _key(user, campaign)
-    value = cache.get(key)
+    value = cache.get(_key(user, campaign))
     if value is None:
-        value = sum(i.count for i in items(user, campaign))
-        cache.set(key, value, CACHE_SECONDS)
+        value = sum(i.count for i in items(user, campaign, counting=True))
     return value
-
-
-def forget(user) -> None:
-    """Drop a login's cached counts (after it changed something): the next page counts
-    afresh."""
-    if user is not None and user.is_authenticated:
-        cache.set(f"wenyi:todo-gen:{user.pk}", _generation(user) + 1, None)

@@ -66,7 +66,7 @@ def changes_since(instance: models.Model, version: int) -> list[dict[str, Any]]:
     audit entries that moved the version on."""
     labels = audit.field_labels(type(instance))
     found = []
-    for entry in audit.entries_for(instance).select_related("actor__person")[:50]:
+    for entry in audit.entries_for(instance)[:50]:
         moved = entry.changes.get("version")
         if not (isinstance(moved, list) and len(moved) == 2 and isinstance(moved[1], int)):
             continue

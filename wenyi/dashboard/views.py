@@ -21,6 +21,7 @@ from wenyi.core.permissions import allowed
 from wenyi.dashboard import export as xlsx_export
 from wenyi.dashboard import panels
 from wenyi.orgs.people_import import XLSX_CONTENT_TYPE
+from wenyi.orgs.queries import scope_for
 
 
 def _campaign(request: HttpRequest, slug: str):
@@ -39,23 +40,32 @@ def _board(request: HttpRequest, slug: str) -> panels.Dashboard:
 def office(request: HttpRequest, slug: str) -> HttpResponse:
     # without `make`'s npm step the page still shows every number, as tables
     charts = (settings.ECHARTS_DIR / "echarts.min.js").is_file()
+    campaign = _campaign(request, slug)  # on every look: a role taken away closes it at once
+    params = request.GET.copy()
+    fresh = params.pop("fresh", None) is not None  # "Count again now"
+    lag = settings.WENYI_DASHBOARD_LAG_SECONDS
 
     def body() -> str:
-        campaign = _campaign(request, slug)  # 404: raised, nothing kept
-        board = panels.build(request.user, campaign, request.GET)
+        board = panels.build(request.user, campaign, params)
         context = {
             "campaign": campaign,
             "board": board,
             "query": urlencode(board.filters.params()),
             "charts": charts,
+            "counted_at": clock.now(),
+            "lag": lag,
         }
         return render_to_string("dashboard/_board.html", context)
 
-    # the same question of the same login while nothing has been committed since (its
-    # roles and the campaign included): the same body, the same answer to who may see it
-    question = ("dashboard", request.user.pk, slug, sorted(request.GET.lists()))
-    context = (translation.get_language(), clock.today(), charts)
-    board_html = mark_safe(dbstate.kept(question + context, body))
+    # the same question of the same login with the same roles (a subtree narrowed is a
+    # new question): the same body while nothing has been committed since, or while
+    # people keep saving, for `lag` seconds (it says when it was counted, with a link to
+    # count again)
+    scope = scope_for(request.user)
+    roles = (scope.superuser, scope.office_paths, scope.coordinator_paths)
+    question = ("dashboard", request.user.pk, roles, slug, sorted(params.lists()))
+    context = (translation.get_language(), clock.today(), charts, lag)
+    board_html = mark_safe(dbstate.lately(question + context, body, lag, fresh=fresh))
     return render(request, "dashboard/office.html", {"charts": charts, "board_html": board_html})
 
 

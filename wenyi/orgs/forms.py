@@ -3,7 +3,7 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from wenyi.core.forms import VersionField
+from wenyi.core.forms import ModelChoiceField, VersionField
 from wenyi.orgs.enums import Role, UnitBody, UnitKind
 from wenyi.orgs.models import OrgUnit, Person
 
@@ -60,7 +60,7 @@ class MoveUnitForm(forms.Form):
     """Where a unit goes: a unit in use in the mover's area, not the unit or one below it."""
 
     version = VersionField()
-    parent = forms.ModelChoiceField(
+    parent = ModelChoiceField(
         label=_("New parent unit"),
         queryset=OrgUnit.objects.none(),
         help_text=_("The unit moves with every unit below it; codes and records stay."),
@@ -192,7 +192,7 @@ class NewLoginForm(forms.Form):
 
 
 class RoleForm(forms.Form):
-    unit = forms.ModelChoiceField(label=_("Unit"), queryset=OrgUnit.objects.none())
+    unit = ModelChoiceField(label=_("Unit"), queryset=OrgUnit.objects.none())
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
 
     def __init__(self, *args, units=None, **kwargs):

@@ -86,6 +86,21 @@ def scope_for(user) -> Scope:
     return scope
 
 
+_NO_PERSON = Person()  # what person_of keeps for a login that is nobody's
+
+
+def person_of(user) -> Person | None:
+    """The person a login is (with their unit), or None; read once per request, like
+    `scope_for` (several parts of a page ask)."""
+    if user is None or not user.is_authenticated:
+        return None
+    cached = getattr(user, "_wenyi_person", None)
+    if cached is None:
+        cached = Person.objects.filter(user=user).select_related("unit").first() or _NO_PERSON
+        user._wenyi_person = cached
+    return None if cached is _NO_PERSON else cached
+
+
 def under_paths(paths, prefix: str = "") -> Q:
     """Rows whose unit (`prefix` + path) lies at or below any of the paths."""
     q = Q(pk__in=[])

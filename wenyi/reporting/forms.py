@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from wenyi.activities.models import Activity
 from wenyi.campaigns.models import ActivityType
+from wenyi.core.forms import ModelChoiceField, ModelMultipleChoiceField
 from wenyi.reporting.enums import ItemOutcome, ReportKind
 from wenyi.reporting.models import PlanItem, Report
 
@@ -47,7 +48,7 @@ class ReportTextForm(forms.Form):
 
 
 class PlanItemForm(forms.Form):
-    type = forms.ModelChoiceField(label=_("Activity type"), queryset=ActivityType.objects.none())
+    type = ModelChoiceField(label=_("Activity type"), queryset=ActivityType.objects.none())
     title = forms.CharField(label=_("Activity title"), max_length=200)
     planned_date = forms.DateField(label=_("Planned date"), required=False, widget=_date_input())
     place = forms.CharField(label=_("Place"), max_length=200, required=False)
@@ -95,7 +96,7 @@ def plan_item_formset(report: Report, data=None) -> BasePlanItemFormSet:
     )
 
 
-class ActivityChoices(forms.ModelMultipleChoiceField):
+class ActivityChoices(ModelMultipleChoiceField):
     def label_from_instance(self, obj: Activity) -> str:
         return f"{obj.title}（{obj.start_date:%Y-%m-%d}）"
 

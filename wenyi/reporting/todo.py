@@ -16,7 +16,7 @@ from wenyi.reporting.models import Report
 
 
 @todo.register
-def report_todos(user, campaign) -> list[todo.Todo]:
+def report_todos(user, campaign, counting: bool = False) -> list[todo.Todo]:
     if not allowed(user, "reporting.list"):
         return []
     today = clock.today()

@@ -253,7 +253,7 @@ class _Editor:
 def _history(report: Report) -> list[dict]:
     labels = dict(ReportStatus.choices)
     rows = []
-    for entry in audit.entries_for(report).select_related("actor__person")[:30]:
+    for entry in audit.entries_for(report)[:30]:
         status = None
         if entry.action == AuditAction.TRANSITION:
             status = entry.changes.get("status")

@@ -14,6 +14,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from wenyi.core.forms import ModelChoiceField
 from wenyi.orgs.models import OrgUnit, Person
 from wenyi.review.enums import RelationKind, RoundKind, Vote
 from wenyi.review.models import Criterion
@@ -123,7 +124,7 @@ class ConflictForm(forms.Form):
     )
 
 
-class _UnitChoice(forms.ModelChoiceField):
+class _UnitChoice(ModelChoiceField):
     def label_from_instance(self, obj: OrgUnit) -> str:
         return "　" * max(obj.depth - 1, 0) + obj.name
 

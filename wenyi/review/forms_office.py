@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from wenyi.campaigns.enums import TIE_BREAKS
 from wenyi.campaigns.models import Campaign
-from wenyi.core.forms import VersionField
+from wenyi.core.forms import ModelChoiceField, ModelMultipleChoiceField, VersionField
 from wenyi.review.enums import (
     AdvanceRule,
     AggregationMethod,
@@ -45,7 +45,7 @@ def _person_label(person) -> str:
     return f"{person.name}（{person.unit.name}）"
 
 
-def _choose(field: forms.ModelChoiceField, queryset: QuerySet, bound: bool, limit=None) -> None:
+def _choose(field: ModelChoiceField, queryset: QuerySet, bound: bool, limit=None) -> None:
     """All of `queryset` to check a sent choice; only `limit` (or the first
     CHOICES_SHOWN) to show."""
     if bound:
@@ -59,7 +59,7 @@ class CommitteeForm(forms.Form):
 
 
 class ExpertForm(forms.Form):
-    person = forms.ModelChoiceField(
+    person = ModelChoiceField(
         label=_label(CommitteeMember, "person"),
         queryset=None,
         help_text=_("People whose login holds the expert role in the campaign's units."),
@@ -73,12 +73,12 @@ class ExpertForm(forms.Form):
 
 
 class RelationForm(forms.Form):
-    person = forms.ModelChoiceField(label=_label(Relation, "person"), queryset=None)
+    person = ModelChoiceField(label=_label(Relation, "person"), queryset=None)
     kind = forms.ChoiceField(label=_label(Relation, "kind"), choices=RelationKind.choices)
-    other_person = forms.ModelChoiceField(
+    other_person = ModelChoiceField(
         label=_label(Relation, "other_person"), queryset=None, required=False
     )
-    other_unit = forms.ModelChoiceField(
+    other_unit = ModelChoiceField(
         label=_label(Relation, "other_unit"), queryset=None, required=False
     )
     reason = forms.CharField(
@@ -308,7 +308,7 @@ class CheckForm(forms.Form):
 class EntryAddForm(forms.Form):
     """One item added by hand: the field the round's subject takes."""
 
-    item = forms.ModelChoiceField(label=_("Item"), queryset=None)
+    item = ModelChoiceField(label=_("Item"), queryset=None)
 
     def __init__(self, *args, items: QuerySet, label, **kwargs):
         super().__init__(*args, **kwargs)
@@ -321,7 +321,7 @@ class ConflictForm(forms.Form):
     """The office records a conflict of an expert with an entry, named by its number."""
 
     code = forms.CharField(label=_label(Entry, "code"), max_length=12)
-    expert = forms.ModelChoiceField(label=_label(Conflict, "expert"), queryset=None)
+    expert = ModelChoiceField(label=_label(Conflict, "expert"), queryset=None)
     reason = forms.CharField(
         label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -343,7 +343,7 @@ class ConflictForm(forms.Form):
 
 
 class CheckersForm(forms.Form):
-    users = forms.ModelMultipleChoiceField(
+    users = ModelMultipleChoiceField(
         label=_label(Round, "checkers"),
         queryset=None,
         required=False,

@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from wenyi.core.forms import ModelChoiceField
 from wenyi.review.enums import TierBasis
 
 
@@ -15,8 +16,8 @@ class ReasonForm(forms.Form):
 class ManualAssignForm(forms.Form):
     """Give an entry to an expert by hand."""
 
-    entry = forms.ModelChoiceField(label=_("Entry"), queryset=None, to_field_name="code")
-    expert = forms.ModelChoiceField(label=_("Expert"), queryset=None)
+    entry = ModelChoiceField(label=_("Entry"), queryset=None, to_field_name="code")
+    expert = ModelChoiceField(label=_("Expert"), queryset=None)
     panel = forms.TypedChoiceField(
         label=_("Panel"),
         choices=[(1, _("panel 1")), (2, _("panel 2"))],

@@ -9,6 +9,7 @@ see a round whole; checkers its entries.
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from wenyi.campaigns.models import Campaign
+from wenyi.orgs import queries as orgs_queries
 from wenyi.orgs.models import Person
 from wenyi.review import rules
 from wenyi.review.enums import ACTIVE, Eligibility, RoundStatus, ScoreStatus
@@ -25,9 +26,7 @@ from wenyi.review.models import (
 
 
 def person_of(user) -> Person | None:
-    if user is None or not user.is_authenticated:
-        return None
-    return Person.objects.filter(user=user).first()
+    return orgs_queries.person_of(user)
 
 
 def committee_of(campaign: Campaign) -> Committee | None:

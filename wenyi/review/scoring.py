@@ -72,7 +72,7 @@ def _locked(actor, assignment: Assignment) -> Assignment:
     """The assignment, locked, once the actor may score it."""
     assignment = (
         Assignment.objects.select_for_update(of=("self",))
-        .select_related("entry__round", "entry__work__category", "expert")
+        .select_related("entry__round__campaign", "entry__work__category", "expert")
         .get(pk=assignment.pk)
     )
     entry, round_ = assignment.entry, assignment.entry.round
@@ -229,6 +229,8 @@ def _save(
         score = Score.objects.select_for_update(of=("self",)).filter(assignment=assignment).first()
         if score is not None and score.status == ScoreStatus.SUBMITTED:
             raise ValidationError(_("This score is submitted already."))
+        if score is not None:
+            score.assignment = assignment  # read already, with what the audit entry names
         if submit:
             tallies.score_moved(round_.pk, entry.pk, assignment.pk, +1)
         if score is None:

@@ -179,7 +179,7 @@ def _supervisor_items(campaign) -> list[todo.Todo]:
 
 
 @todo.register
-def review_todos(user, campaign) -> list[todo.Todo]:
+def review_todos(user, campaign, counting: bool = False) -> list[todo.Todo]:
     items: list[todo.Todo] = []
     if allowed(user, "orgs.serve_as_expert"):
         items += _expert_items(user, campaign)
@@ -187,6 +187,6 @@ def review_todos(user, campaign) -> list[todo.Todo]:
     items += _checks(user, campaign, runs)  # the office, or a round's named checker
     if runs:
         items += _office_items(campaign)
-    elif rules.supervises(user, campaign):
-        items += _supervisor_items(campaign)
+    elif not counting and rules.supervises(user, campaign):
+        items += _supervisor_items(campaign)  # notes only
     return items

@@ -16,7 +16,7 @@ from wenyi.campaigns.models import Campaign
 from wenyi.campaigns.queries import campaigns_concerning
 from wenyi.core import clock, dbstate, todo
 from wenyi.core.permissions import allowed
-from wenyi.orgs.models import Person
+from wenyi.orgs.queries import person_of
 
 
 def newest_campaign(user) -> Campaign | None:
@@ -25,9 +25,9 @@ def newest_campaign(user) -> Campaign | None:
 
 
 @todo.register
-def review_note(user, campaign) -> list[todo.Todo]:
+def review_note(user, campaign, counting: bool = False) -> list[todo.Todo]:
     """Experts: when the review opens (their assignments will be listed here)."""
-    if not allowed(user, "orgs.serve_as_expert"):
+    if counting or not allowed(user, "orgs.serve_as_expert"):
         return []
     stage = campaign.review_stage()
     if stage is None:
@@ -115,7 +115,8 @@ def navigation(request: HttpRequest) -> dict:
         return {"pretend_today": settings.WENYI_TODAY}
     # the same for every page of the login while nothing has been committed since
     question = ("navigation", user.pk, translation.get_language(), clock.today())
-    menu = dbstate.kept(question, lambda: _menu(user))
+    state = dbstate.token()  # read before both answers below
+    menu = dbstate.kept(question, lambda: _menu(user), state=state)
     section = _section(request)
     context = {**menu, "nav_section": section}
 
@@ -126,7 +127,7 @@ def navigation(request: HttpRequest) -> dict:
         **context,
         "pretend_today": settings.WENYI_TODAY,
         # drawn once per section too (base.html adds the log-out form with its CSRF token)
-        "nav_menu": mark_safe(dbstate.kept((*question, section), draw)),
+        "nav_menu": mark_safe(dbstate.kept((*question, section), draw, state=state)),
     }
 
 
@@ -148,7 +149,7 @@ def _menu(user) -> dict:
         "nav_dashboard": campaign is not None and allowed(user, "dashboard.view"),
         "nav_todo": todo.count(user, campaign),
         "nav_unread": user.notifications.filter(read_at__isnull=True).count(),
-        "nav_person": Person.objects.filter(user=user).only("pk", "name").first(),
+        "nav_person": person_of(user),
     }
 
 

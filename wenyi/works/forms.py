@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from wenyi.activities.models import Activity
 from wenyi.campaigns.enums import FileKind
 from wenyi.campaigns.models import Campaign, WorkCategory
-from wenyi.core.forms import VersionField
+from wenyi.core.forms import ModelChoiceField, ModelMultipleChoiceField, VersionField
 from wenyi.orgs.models import OrgUnit, Person
 from wenyi.works import services
 from wenyi.works.enums import MatchStatus, Origin
@@ -58,8 +58,8 @@ class WorkForm(forms.Form):
         max_length=12,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "placeholder": "3:25"}),
     )
-    unit = forms.ModelChoiceField(label=_("Unit"), queryset=OrgUnit.objects.none())
-    authors = forms.ModelMultipleChoiceField(
+    unit = ModelChoiceField(label=_("Unit"), queryset=OrgUnit.objects.none())
+    authors = ModelMultipleChoiceField(
         label=_("Authors"),
         queryset=Person.objects.none(),
         required=False,
@@ -80,7 +80,7 @@ class WorkForm(forms.Form):
         widget=forms.RadioSelect,
         initial=Origin.FIELD_CREATION,
     )
-    activity = forms.ModelChoiceField(
+    activity = ModelChoiceField(
         label=_("Created on the activity"),
         queryset=Activity.objects.none(),
         required=False,

@@ -6,6 +6,7 @@ from wenyi.orgs.queries import (
     by_name,
     managed,
     people_managed_by,
+    person_of,
     scope_for,
     unit_choices,
     units_managed_by,
@@ -31,7 +32,7 @@ def sees(user, field: str) -> Exists:
 
 
 def own_person(user) -> Person | None:
-    return Person.objects.filter(user=user).select_related("unit").first()
+    return person_of(user)
 
 
 def units_for_entry(user, keep: OrgUnit | None = None) -> QuerySet[OrgUnit]:

@@ -16,7 +16,7 @@ RECENT_DAYS = 30
 
 
 @todo.register
-def work_todos(user, campaign) -> list[todo.Todo]:
+def work_todos(user, campaign, counting: bool = False) -> list[todo.Todo]:
     gallery = reverse("works:list", args=[campaign.slug])
     works = Work.objects.filter(campaign=campaign)
     items: list[todo.Todo] = []
@@ -33,7 +33,7 @@ def work_todos(user, campaign) -> list[todo.Todo]:
         decided = Match.objects.filter(
             managed(user, "work__unit__"), work__campaign=campaign, decided_at__gte=since
         ).exclude(status=MatchStatus.OPEN)
-        if decided.exists():
+        if not counting and decided.exists():  # a note
             items.append(
                 todo.Todo(
                     _("Possible copies decided in the last %(days)s days") % {"days": RECENT_DAYS},
@@ -59,7 +59,7 @@ def work_todos(user, campaign) -> list[todo.Todo]:
             )
         )
     own = works.filter(Q(authors__user=user) | Q(created_by=user)).distinct()
-    if own.exists():
+    if not counting and own.exists():  # a note: it adds nothing to the menu's number
         drafts = own.filter(status=WorkStatus.DRAFT).count()
         submitted = own.filter(status=WorkStatus.SUBMITTED).count()
         items.append(
@@ -71,10 +71,10 @@ def work_todos(user, campaign) -> list[todo.Todo]:
                 order=35,
             )
         )
-        no_consent = own.filter(consent_portal=False, consent_anthology=False).exclude(
-            status=WorkStatus.WITHDRAWN
-        )
-        items.append(
-            todo.Todo(_("My works without rights consent"), gallery, no_consent.count(), order=36)
-        )
+    no_consent = own.filter(consent_portal=False, consent_anthology=False).exclude(
+        status=WorkStatus.WITHDRAWN
+    )
+    items.append(
+        todo.Todo(_("My works without rights consent"), gallery, no_consent.count(), order=36)
+    )
     return items

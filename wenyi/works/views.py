@@ -192,13 +192,15 @@ def work_add(request: HttpRequest, slug: str) -> HttpResponse:
             request, "works/pick_form.html", {"campaign": campaign, "categories": categories}
         )
     units = units_for_entry(request.user)
-    if not units.exists():
+    how_many = units.count()
+    if not how_many:
         raise PermissionDenied
     initial = {}
-    if person is not None and not units_managed_by(request.user).exists():
+    manages = units_managed_by(request.user).exists()
+    if person is not None and not manages:
         # an art worker enters their own work
         initial = {"unit": person.unit, "authors": [person], "consent_name": person.name}
-    elif units.count() == 1:
+    elif how_many == 1:
         initial["unit"] = units.first()
     form = _form(request, campaign, category, person, initial=initial)
     if request.method == "POST":
@@ -230,11 +232,8 @@ def work_add(request: HttpRequest, slug: str) -> HttpResponse:
                             request, _("Work saved and handed to your unit, which submits it.")
                         )
                     return redirect("works:detail", pk=work.pk)
-    can_submit_now = units_managed_by(request.user).exists()
     return render(
-        request,
-        "works/form.html",
-        _form_context(campaign, category, form, can_submit_now=can_submit_now),
+        request, "works/form.html", _form_context(campaign, category, form, can_submit_now=manages)
     )
 
 
