@@ -100,11 +100,6 @@ def _check_dates(campaign: Campaign, start: datetime.date, end: datetime.date | 
         )
 
 
-def _listing_order(person: Person) -> tuple:
-    """The order people are listed in (Person's own ordering)."""
-    return (person.name_sort, person.name, person.pk)
-
-
 def _save_values(
     activity: Activity, cleaned: dict[int, tuple], *, new: bool = False
 ) -> dict[str, list]:
@@ -221,7 +216,7 @@ def create_activity(
                 token=token,
                 duplicate_key=duplicate_key(unit.pk, type.pk, start_date, place),
             )
-            participants = sorted(set(participants), key=_listing_order)
+            participants = list(dict.fromkeys(participants))  # the form's order, once each
             activity.participants.add(*participants)
             _save_values(activity, cleaned, new=True)
             audit.record(

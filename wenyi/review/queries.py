@@ -9,8 +9,8 @@ see a round whole; checkers its entries.
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from wenyi.campaigns.models import Campaign
-from wenyi.orgs import queries as orgs_queries
 from wenyi.orgs.models import Person
+from wenyi.orgs.queries import person_of
 from wenyi.review import rules
 from wenyi.review.enums import ACTIVE, Eligibility, RoundStatus, ScoreStatus
 from wenyi.review.models import (
@@ -23,10 +23,6 @@ from wenyi.review.models import (
     RoundResult,
     Score,
 )
-
-
-def person_of(user) -> Person | None:
-    return orgs_queries.person_of(user)
 
 
 def committee_of(campaign: Campaign) -> Committee | None:

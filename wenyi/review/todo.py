@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from wenyi.core import clock, todo
 from wenyi.core.permissions import allowed
+from wenyi.orgs.queries import person_of
 from wenyi.review import rules
 from wenyi.review.enums import (
     ACTIVE,
@@ -31,7 +32,7 @@ from wenyi.review.enums import (
     ScoreStatus,
 )
 from wenyi.review.models import Assignment, Ballot, Conflict, Entry, Round
-from wenyi.review.queries import blocking_conflict, person_of
+from wenyi.review.queries import blocking_conflict
 
 
 def _returned():

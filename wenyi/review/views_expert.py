@@ -28,6 +28,7 @@ from wenyi.core import uploads as core_uploads
 from wenyi.core.permissions import allowed, require, visible_or_404
 from wenyi.core.versioning import show_refusal
 from wenyi.orgs.models import OrgUnit, Person
+from wenyi.orgs.queries import person_of
 from wenyi.review import blind, dossiers, queries, scoring, services, starting
 from wenyi.review.enums import ACTIVE, RoundKind, RoundStatus, ScoreStatus
 from wenyi.review.forms_expert import (
@@ -59,7 +60,7 @@ NOT_STARTED, DRAFTED, SUBMITTED = "new", ScoreStatus.DRAFT, ScoreStatus.SUBMITTE
 
 def _expert_or_404(user) -> Person:
     """The login's person, if the login serves as an expert; 404 for everyone else."""
-    person = queries.person_of(user)
+    person = person_of(user)
     if person is None or not allowed(user, "orgs.serve_as_expert"):
         raise Http404
     return person

@@ -33,7 +33,7 @@ from wenyi.core.permissions import allowed, require, visible_or_404
 from wenyi.core.versioning import show_refusal
 from wenyi.orgs.enums import Role
 from wenyi.orgs.models import Membership, OrgUnit, Person
-from wenyi.orgs.queries import by_name, units_flat
+from wenyi.orgs.queries import by_name, person_of, units_flat
 from wenyi.review import queries, rounds, services, starting, votes
 from wenyi.review.dossiers import available_indicators
 from wenyi.review.enums import Eligibility, RoundStatus, RoundSubject
@@ -826,7 +826,7 @@ def conflicts(request: HttpRequest, pk: int) -> HttpResponse:
     listed = listed.order_by("entry__code", "expert__name_sort", "id")
     page = Paginator(listed, PAGE_SIZE).get_page(request.GET.get("page"))
     can_manage = allowed(user, "review.manage_conflicts", round_)
-    me = queries.person_of(user)
+    me = person_of(user)
     for conflict in page:
         conflict.can_dismiss = (
             can_manage and conflict.blocks and (me is None or conflict.expert_id != me.pk)

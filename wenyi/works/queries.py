@@ -31,15 +31,11 @@ def sees(user, field: str) -> Exists:
     return Exists(works_visible_to(user).filter(pk=OuterRef(field)))
 
 
-def own_person(user) -> Person | None:
-    return person_of(user)
-
-
 def units_for_entry(user, keep: OrgUnit | None = None) -> QuerySet[OrgUnit]:
     """Units a work may be entered for: managed units, and an art worker's own unit;
     none retired (but `keep`, the unit a work being edited already has)."""
     q = Q(pk__in=units_managed_by(user).values("pk"))
-    person = own_person(user)
+    person = person_of(user)
     if person is not None and Role.ARTIST in scope_for(user).roles:
         q |= Q(pk=person.unit_id)
     return unit_choices(OrgUnit.objects.filter(q), keep=keep)
@@ -49,7 +45,7 @@ def authors_for_entry(user) -> QuerySet[Person]:
     """Possible authors: the people of the managed units; an art worker's own unit's
     (others: themselves)."""
     q = Q(pk__in=people_managed_by(user).values("pk"))
-    person = own_person(user)
+    person = person_of(user)
     if person is not None:
         q |= Q(unit_id=person.unit_id) if Role.ARTIST in scope_for(user).roles else Q(pk=person.pk)
     return by_name(Person.objects.filter(q).select_related("unit"))

@@ -31,7 +31,7 @@ from wenyi.core.permissions import allowed, require, visible_or_404
 from wenyi.core.versioning import show_refusal
 from wenyi.orgs import services as org_services
 from wenyi.orgs.models import Person
-from wenyi.orgs.queries import units_flat, units_managed_by
+from wenyi.orgs.queries import person_of, units_flat, units_managed_by
 from wenyi.works import files as work_files
 from wenyi.works import services
 from wenyi.works.enums import FileRole, MatchStatus, Origin, WorkStatus
@@ -40,7 +40,6 @@ from wenyi.works.models import Match, Work, WorkAuthor, WorkFile
 from wenyi.works.queries import (
     authors_for_entry,
     filter_works,
-    own_person,
     sees,
     units_for_entry,
     with_standing,
@@ -184,7 +183,7 @@ def _form_context(campaign, category, form, work=None, *, can_submit_now=False) 
 def work_add(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = campaign_or_404(request.user, slug)
     require(request.user, "works.enter")
-    person = own_person(request.user)
+    person = person_of(request.user)
     categories = _leaf_categories(campaign)
     category = next((c for c in categories if c.key == request.GET.get("form")), None)
     if category is None:
@@ -279,7 +278,7 @@ def _work(request: HttpRequest, pk: int) -> Work:
 def work_edit(request: HttpRequest, pk: int) -> HttpResponse:
     work = _work(request, pk)
     require(request.user, "works.change", work)
-    person = own_person(request.user)
+    person = person_of(request.user)
     initial = {
         name: getattr(work, name)
         for name in (
