@@ -117,7 +117,7 @@ test: deps-test $(STAMP_TEST) $(NODE_STAMP) translations
 test-only: translations
 	@test -x $(BIN)/pytest || { echo "$(BIN)/pytest is missing: run 'make test' once" >&2; exit 1; }
 	@mkdir -p $(TEST_DATA_DIR)
-	@rc=0; WENYI_DATA_DIR=$(TEST_DATA_DIR) $(BIN)/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS) || rc=$$?; \
+	@rc=0; WENYI_DATA_DIR=$(TEST_DATA_DIR) $(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS) || rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: that is a failure" >&2; fi; \
 	exit $$rc
 

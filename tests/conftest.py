@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.test import Client
 
+from tests.campaign_rows import Rows
 from tests.factories import OrgUnitFactory, PersonFactory, UserFactory, membership
 from wenyi.orgs.enums import Role, UnitKind
 
@@ -24,6 +25,39 @@ pytest_plugins = ["tests.activities.recording"]
 
 # Playwright's sync API runs an event loop in the test thread; the ORM must still work.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+# The modules whose tests take many seconds each, longest first: they run first, so that
+# the last minute of a run is not one worker on one long test while the others wait
+# (`make test` also lets an idle worker take tests queued for another: --dist worksteal).
+LONG_FIRST = [
+    "tests/e2e/test_every_page.py",
+    "tests/api/test_fuzz.py",
+    "tests/core/test_static.py",
+    "tests/site/test_backup.py",
+    "tests/site/test_storage_s3.py",
+    "tests/works/test_originality.py",
+    "tests/core/test_setup_command.py",
+    "tests/site/test_demo_results.py",
+    "tests/review/test_demo_finished.py",
+    "tests/review/test_demo.py",
+    "tests/site/test_demo_clock.py",
+    "tests/works/test_images.py",
+    "tests/portal/test_book_epub.py",
+    "tests/site/test_demo_campaigns.py",
+    "tests/e2e/",
+]
+
+
+def pytest_collection_modifyitems(items):
+    def rank(item) -> int:
+        path = item.nodeid.split("::")[0]
+        return next(
+            (n for n, prefix in enumerate(LONG_FIRST) if path.startswith(prefix)),
+            len(LONG_FIRST),
+        )
+
+    items.sort(key=rank)  # stable: the others keep their order
 
 
 @pytest.fixture(scope="session")
@@ -127,13 +161,21 @@ def expert_conflicted(county_a):
     return _user_with_role("expert_conflicted", county_a, Role.EXPERT, "孙回避")
 
 
+LINYI_FILE = Path(settings.BASE_DIR).parent / "campaigns" / "linyi-2014.toml"
+_linyi_rows: list[Rows] = []  # what this process's first load wrote
+
+
 @pytest.fixture
 def linyi(city):
-    """The 2014 campaign, loaded from its real file (its owner unit is `city`)."""
+    """The 2014 campaign, loaded from its real file (its owner unit is `city`): through
+    the loader in a process's first test, its rows put back in the others
+    (tests/campaign_rows.py)."""
     from wenyi.campaigns.loader import load_campaign_file
     from wenyi.campaigns.models import Campaign
 
-    load_campaign_file(Path(settings.BASE_DIR).parent / "campaigns" / "linyi-2014.toml")
+    if not (_linyi_rows and _linyi_rows[0].put_back(city)):
+        _result, rows = Rows.capture(lambda: load_campaign_file(LINYI_FILE), city)
+        _linyi_rows[:] = [rows] if rows is not None else []
     return Campaign.objects.get(slug="linyi-2014")
 
 

@@ -219,7 +219,7 @@ def test_builder_shows_why_a_work_cannot_go_in(login, office, book, shelf):  # n
     html = login(office).get(_url("anthology", book) + "?q=无授权").content.decode()
 
     assert 'data-testid="anthology-refusal"' in html
-    assert f'value="{shelf.no_consent.pk}"' not in html  # no box to tick
+    assert f'id="pick-{shelf.no_consent.pk}"' not in html  # no box to tick
 
 
 def test_office_moves_and_removes_works(login, office, book, shelf):  # noqa: F811

@@ -235,7 +235,7 @@ class Objection(TimeStampedModel):
     class Meta:
         verbose_name = _("objection")
         verbose_name_plural = _("objections")
-        ordering = ["notice", "received_at", "id"]
+        ordering = ["notice_id", "received_at", "id"]
         constraints = [
             models.UniqueConstraint(
                 fields=["form_token"], condition=~Q(form_token=""), name="objection_form_token"
@@ -263,7 +263,7 @@ class ObjectionFile(StoredFile):
     class Meta:
         verbose_name = _("file of an objection")
         verbose_name_plural = _("files of objections")
-        ordering = ["objection", "kind", "id"]
+        ordering = ["objection_id", "kind", "id"]
 
     def __str__(self) -> str:
         return self.original_name

@@ -105,7 +105,7 @@ class Document(models.Model):
     class Meta:
         verbose_name = _("generated document")
         verbose_name_plural = _("generated documents")
-        ordering = ["campaign", "kind", "variant", "format", "-version"]
+        ordering = ["campaign_id", "kind", "variant", "format", "-version"]
         constraints = [
             models.UniqueConstraint(
                 fields=["campaign", "kind", "variant", "format", "version"],
@@ -148,7 +148,7 @@ class Certificate(TimeStampedModel):
     class Meta:
         verbose_name = _("certificate")
         verbose_name_plural = _("certificates")
-        ordering = ["campaign", "number"]
+        ordering = ["campaign_id", "number"]
         constraints = [
             models.UniqueConstraint(
                 fields=["campaign", "number"], name="certificate_number_unique"

@@ -179,7 +179,7 @@ class Anthology(Versioned, TimeStampedModel):
     class Meta:
         verbose_name = _("anthology")
         verbose_name_plural = _("anthologies")
-        ordering = ["campaign", "-created_at", "-id"]
+        ordering = ["campaign_id", "-created_at", "-id"]
 
     def __str__(self) -> str:
         return self.title
@@ -208,7 +208,7 @@ class AnthologyItem(models.Model):
     class Meta:
         verbose_name = _("work in an anthology")
         verbose_name_plural = _("works in anthologies")
-        ordering = ["anthology", "position", "id"]
+        ordering = ["anthology_id", "position", "id"]
         constraints = [
             models.UniqueConstraint(fields=["anthology", "work"], name="anthology_work_unique")
         ]

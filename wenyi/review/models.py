@@ -265,7 +265,9 @@ class Round(Versioned, TimeStampedModel):
     class Meta:
         verbose_name = _("review round")
         verbose_name_plural = _("review rounds")
-        ordering = ["campaign", "position", "id"]
+        # by the column: "campaign" would follow Campaign's ordering, a join in every
+        # query of rounds and of the entries, assignments and scores ordered by round
+        ordering = ["campaign_id", "position", "id"]
         constraints = [
             models.UniqueConstraint(fields=["campaign", "key"], name="review_round_key_unique"),
             models.CheckConstraint(
@@ -409,7 +411,7 @@ class Entry(TimeStampedModel):
     class Meta:
         verbose_name = _("review entry")
         verbose_name_plural = _("review entries")
-        ordering = ["round", "code", "id"]
+        ordering = ["round_id", "code", "id"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(work__isnull=False, unit__isnull=True, person__isnull=True)
@@ -478,7 +480,7 @@ class Conflict(TimeStampedModel):
     class Meta:
         verbose_name = _("conflict of interest")
         verbose_name_plural = _("conflicts of interest")
-        ordering = ["entry", "expert", "id"]
+        ordering = ["entry__code", "entry_id", "expert__name_sort", "expert_id", "id"]
         constraints = [
             models.UniqueConstraint(
                 fields=["entry", "expert", "source"],
@@ -527,7 +529,7 @@ class Assignment(TimeStampedModel):
     class Meta:
         verbose_name = _("assignment")
         verbose_name_plural = _("assignments")
-        ordering = ["entry", "id"]
+        ordering = ["entry__code", "entry_id", "id"]
         constraints = [
             models.UniqueConstraint(fields=["entry", "expert"], name="assignment_unique")
         ]
@@ -563,7 +565,7 @@ class Score(Versioned, TimeStampedModel):
     class Meta:
         verbose_name = _("score")
         verbose_name_plural = _("scores")
-        ordering = ["assignment", "id"]
+        ordering = ["assignment__entry__code", "assignment__entry_id", "assignment_id", "id"]
 
     def __str__(self) -> str:
         return f"{self.assignment}: {self.get_status_display()}"
@@ -613,7 +615,7 @@ class RoundResult(models.Model):
     class Meta:
         verbose_name = _("round result")
         verbose_name_plural = _("round results")
-        ordering = ["round", "rank", "entry"]
+        ordering = ["round_id", "rank", "entry__code", "entry_id"]
 
     def __str__(self) -> str:
         return f"{self.entry.code}: {self.final}"
@@ -648,7 +650,7 @@ class Tiering(Versioned, TimeStampedModel):
     class Meta:
         verbose_name = _("award tiers of a round")
         verbose_name_plural = _("award tiers of rounds")
-        ordering = ["round", "award_kind", "id"]
+        ordering = ["round_id", "award_kind__position", "award_kind_id", "id"]
         constraints = [
             models.UniqueConstraint(fields=["round", "award_kind"], name="tiering_unique")
         ]
@@ -733,7 +735,7 @@ class Placement(models.Model):
     class Meta:
         verbose_name = _("placement")
         verbose_name_plural = _("placements")
-        ordering = ["tiering", "id"]
+        ordering = ["tiering_id", "id"]
         constraints = [
             models.UniqueConstraint(fields=["tiering", "entry"], name="placement_unique")
         ]
