@@ -40,16 +40,28 @@ def _picture(written: dict[type[models.Model], list]) -> dict[str, list[dict]]:
                     elif field.related_model is ContentType:
                         row[field.attname] = ContentType.objects.get_for_id(value).natural_key()
                     elif field.related_model is OrgUnit:
-                        row[field.attname] = OrgUnit.objects.get(pk=value).code
+                        row[field.attname] = _code(value)
             if model is AuditEntry:
                 kind = ContentType.objects.get_for_id(row["content_type_id"]).model_class()
                 row["object_id"] = ranks[kind][int(row["object_id"])]
-                row["unit_pk"] = (
-                    OrgUnit.objects.get(pk=row["unit_pk"]).code if row["unit_pk"] else None
-                )
+                # the recorded changes name rows of the load by id too
+                for name, values in row["changes"].items():
+                    field = next((f for f in kind._meta.fields if f.attname == name), None)
+                    target = (
+                        kind if field is kind._meta.pk else getattr(field, "related_model", None)
+                    )
+                    if target in ranks:
+                        row["changes"][name] = [ranks[target].get(v, v) for v in values]
+                    elif target is OrgUnit:
+                        row["changes"][name] = [_code(v) for v in values]
+                row["unit_pk"] = _code(row["unit_pk"])
             rows.append(row)
         picture[model._meta.label] = rows
     return picture
+
+
+def _code(unit_id: int | None) -> str | None:
+    return OrgUnit.objects.get(pk=unit_id).code if unit_id is not None else None
 
 
 def test_put_back_rows_equal_a_real_load_under_an_owner_unit_with_another_id(city):

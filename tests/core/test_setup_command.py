@@ -8,7 +8,9 @@ from wenyi.orgs.models import OrgUnit, Person
 from wenyi.site.demo import DEMO_PASSWORD
 
 
-def test_setup_demo_loads_campaign_units_people_and_prints_logins(db, client):
+def test_setup_demo_loads_campaign_units_people_and_prints_logins_and_twice_changes_nothing(
+    db, client
+):
     out = StringIO()
     call_command("setup", demo=True, stdout=out)
     text = out.getvalue()
@@ -23,9 +25,7 @@ def test_setup_demo_loads_campaign_units_people_and_prints_logins(db, client):
     # some counties have registered their leading group, some have not
     assert 0 < LeadingGroup.objects.exclude(unit__code="371300").count() < 15
 
-
-def test_setup_demo_twice_changes_nothing(db):
-    call_command("setup", demo=True, stdout=StringIO())
+    # a second run (one demo build is ~10 s of the suite: the two checks share it)
     counts = (OrgUnit.objects.count(), Person.objects.count(), LeadingGroup.objects.count())
     call_command("setup", demo=True, stdout=StringIO())
     assert (OrgUnit.objects.count(), Person.objects.count(), LeadingGroup.objects.count()) == counts

@@ -112,15 +112,19 @@ def find(
 ) -> dict[tuple[int, int], list[Found]]:
     """{(entry id, expert person id): [Found, …]} for the round's entries and its
     committee's experts (or the ones given); pairs without a conflict are left out."""
+    # read again, with their units as they are now
     if experts is None:
-        experts = Person.objects.filter(committees__campaign_id=round_.campaign_id)
-    experts = list(Person.objects.filter(pk__in=[p.pk for p in experts]).select_related("unit"))
+        people = Person.objects.filter(committees__campaign_id=round_.campaign_id).distinct()
+    else:
+        people = Person.objects.filter(pk__in=[p.pk for p in experts])
+    experts = list(people.select_related("unit"))
+    if not experts:
+        return {}  # a round without a committee yet
     if entries is None:
-        entries = round_.entries.all()
-    entries = Entry.objects.filter(pk__in=[e.pk for e in entries]).select_related(
-        "work__unit", "unit", "person__unit"
-    )
-    items = _items(entries)
+        subjects = round_.entries.all()
+    else:
+        subjects = Entry.objects.filter(pk__in=[e.pk for e in entries])
+    items = _items(subjects.select_related("work__unit", "unit", "person__unit"))
     neutral = neutral_paths(round_)
     expert_ids = {p.pk for p in experts}
     people = set().union(*(item.people for item in items.values())) if items else set()

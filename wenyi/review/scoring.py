@@ -226,7 +226,12 @@ def _save(
             fields["status"] = ScoreStatus.SUBMITTED
             fields["submitted_at"] = timezone.now()
             fields["returned_reason"] = ""
-        score = Score.objects.select_for_update(of=("self",)).filter(assignment=assignment).first()
+        score = (
+            Score.objects.select_for_update(of=("self",))
+            .filter(assignment=assignment)
+            .order_by("pk")  # one per assignment; no joins for the ordering
+            .first()
+        )
         if score is not None and score.status == ScoreStatus.SUBMITTED:
             raise ValidationError(_("This score is submitted already."))
         if score is not None:

@@ -515,7 +515,7 @@ def unassign(actor, assignment: Assignment, *, reason: str = "") -> None:
     round_ = assignment.entry.round
     if round_.status == RoundStatus.CLOSED:
         raise ValidationError(_("This round is closed."))
-    score = Score.objects.filter(assignment=assignment).first()
+    score = Score.objects.filter(assignment=assignment).order_by("pk").first()
     if score is not None and score.status == ScoreStatus.SUBMITTED:
         raise ValidationError(_("The expert has submitted this score: return it first."))
     if score is not None:
