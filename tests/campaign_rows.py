@@ -31,16 +31,16 @@ class Rows:
         self.unit = unit  # the owner unit's id when captured
 
     @classmethod
-    def capture(cls, load: Callable[[], Any], unit: OrgUnit) -> tuple[Any, Rows | None]:
-        """Run `load` and return its result with the rows it wrote (None when they name
-        a row outside themselves other than `unit`, so cannot be put back)."""
+    def capture(cls, load: Callable[[], Any], unit: OrgUnit) -> Rows | None:
+        """Run `load` and return the rows it wrote (None when they name a row outside
+        themselves other than `unit`, so cannot be put back)."""
         candidates = [
             m
             for m in apps.get_models(include_auto_created=True)
             if isinstance(m._meta.pk, models.AutoField)
         ]
         tops = {m: m._base_manager.aggregate(top=models.Max("pk"))["top"] or 0 for m in candidates}
-        result = load()
+        load()
         written = {}
         for model, top in tops.items():
             rows = list(model._base_manager.filter(pk__gt=top).order_by("pk").values())
@@ -53,7 +53,7 @@ class Rows:
             if rows:
                 written[model] = rows
         captured = cls(written, unit.pk)
-        return result, captured if captured._closed() else None
+        return captured if captured._closed() else None
 
     def _closed(self) -> bool:
         """Whether every foreign key names a written row, nothing or the owner unit."""

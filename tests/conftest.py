@@ -174,7 +174,7 @@ def linyi(city):
     from wenyi.campaigns.models import Campaign
 
     if not (_linyi_rows and _linyi_rows[0].put_back(city)):
-        _result, rows = Rows.capture(lambda: load_campaign_file(LINYI_FILE), city)
+        rows = Rows.capture(lambda: load_campaign_file(LINYI_FILE), city)
         _linyi_rows[:] = [rows] if rows is not None else []
     return Campaign.objects.get(slug="linyi-2014")
 

@@ -66,7 +66,7 @@ def _code(unit_id: int | None) -> str | None:
 
 def test_put_back_rows_equal_a_real_load_under_an_owner_unit_with_another_id(city):
     start = transaction.savepoint()
-    _result, rows = Rows.capture(lambda: load_campaign_file(LINYI_FILE), city)
+    rows = Rows.capture(lambda: load_campaign_file(LINYI_FILE), city)
     assert rows is not None
     assert {m._meta.label for m in rows.rows} >= {"campaigns.Campaign", "core.AuditEntry"}
     transaction.savepoint_rollback(start)
@@ -87,7 +87,7 @@ def test_put_back_rows_equal_a_real_load_under_an_owner_unit_with_another_id(cit
 
 
 def test_rows_whose_ids_are_taken_are_not_put_back(city):
-    _result, rows = Rows.capture(lambda: load_campaign_file(LINYI_FILE), city)
+    rows = Rows.capture(lambda: load_campaign_file(LINYI_FILE), city)
     count = AuditEntry.objects.count()
 
     assert not rows.put_back(city)

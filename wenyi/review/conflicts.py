@@ -114,10 +114,10 @@ def find(
     committee's experts (or the ones given); pairs without a conflict are left out."""
     # read again, with their units as they are now
     if experts is None:
-        people = Person.objects.filter(committees__campaign_id=round_.campaign_id).distinct()
+        chosen = Person.objects.filter(committees__campaign_id=round_.campaign_id).distinct()
     else:
-        people = Person.objects.filter(pk__in=[p.pk for p in experts])
-    experts = list(people.select_related("unit"))
+        chosen = Person.objects.filter(pk__in=[p.pk for p in experts])
+    experts = list(chosen.select_related("unit"))
     if not experts:
         return {}  # a round without a committee yet
     if entries is None:
